@@ -1,0 +1,22 @@
+# SPDX-License-Identifier: MIT
+# Optional CUDA: detected, never required. nvcc lives outside PATH on our machines.
+set(DYNFIT_HAVE_CUDA OFF)
+if(DYNFIT_ENABLE_CUDA)
+  if(NOT CMAKE_CUDA_COMPILER AND EXISTS /usr/local/cuda/bin/nvcc)
+    set(CMAKE_CUDA_COMPILER /usr/local/cuda/bin/nvcc)
+  endif()
+  if(NOT CMAKE_CUDA_ARCHITECTURES)
+    # 75: Turing and later consumer cards; 90: H100/H200 (+ PTX for newer GPUs).
+    set(CMAKE_CUDA_ARCHITECTURES "75-real;90-real;90-virtual")
+  endif()
+  include(CheckLanguage)
+  check_language(CUDA)
+  if(CMAKE_CUDA_COMPILER)
+    enable_language(CUDA)
+    find_package(CUDAToolkit)
+    if(CUDAToolkit_FOUND)
+      set(DYNFIT_HAVE_CUDA ON)
+    endif()
+  endif()
+endif()
+message(STATUS "DynFit CUDA support: ${DYNFIT_HAVE_CUDA}")

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: MIT
+// The one generic explicit Runge–Kutta stepper, driven by a tableau type.
+#pragma once
+
+#include "core/scalar_traits.hpp"
+#include "core/stats.hpp"
+#include "solvers/tableau.hpp"
+
+#include <array>
+#include <utility>
+
+namespace dynfit::ode {
+
+/// Takes one step of an explicit RK method with its embedded error estimate, and evaluates the
+/// method's dense output over the last step. All storage is sized once by init(); step() and
+/// interpolate() allocate nothing. Time is double; the state scalar may be double, float or Dual.
+///
+/// Protocol per attempted step: step() → (integrator decides) → on acceptance, optionally
+/// prepareInterpolation() and interpolate(), then accept(); on rejection, nothing (k1 stays valid).
+template <RkTableau T, class State>
+class ExplicitRk {
+public:
+    using Tableau = T;
+    using Scalar = typename State::Scalar;
+    using Real = RealOf<Scalar>;
+    static constexpr int kStages = T::stages;
+    static constexpr int kInterpStages = interpolationStages<T>();
+    static constexpr bool kHasErrorEstimate = T::errorOrder > 0;
+
+    /// Sizes the workspace like u0 (the only allocations) and forgets any cached derivative.
+    void init(const State& u0)
+    {
+        for (auto& k : m_k) {
+            k = u0;
+            k.setZero();
+        }
+        m_stage = u0;
+        m_err = u0;
+        m_f1 = u0;
+        m_k1Valid = false;
+        m_f1Valid = false;
+    }
+
+    /// f(t, u) as the first stage of the next step (computed now if not cached).
+    template <class Rhs, class Params>
+    const State& derivativeAtStart(Rhs& f, const Params& p, double t, const State& u,
+                                   SolveStats& stats)
+    {
+        if (!m_k1Valid) {
+            f(m_k[0], u, p, t);
+            ++stats.nRhs;
+            m_k1Valid = true;
+        }
+        return m_k[0];
+    }
+
+    /// Computes u_new = u + h Σ b_i k_i from (t, u) and the error estimate. h may be negative.
+    template <class Rhs, class Params>
+    void step(Rhs& f, const Params& p, double t, double h, const State& u, State& uNew,
+              SolveStats& stats)
+    {
+        derivativeAtStart(f, p, t, u, stats);
+        m_extraStagesValid = false;
+        m_f1Valid = false;
+        computeStages<1>(f, p, t, h, u, stats);
+        if constexpr (T::fsal) {
+            uNew = m_stage; // the last stage's input is the new solution
+        } else {
+            combine(uNew, u, h, T::b, std::make_index_sequence<kStages>{});
+        }
+        if constexpr (kHasErrorEstimate) {
+            m_err.setZero();
+            combine(m_err, m_err, h, T::bErr, std::make_index_sequence<kStages>{});
+        }
+    }
+
+    /// The local error estimate of the last step (h Σ (b_i − b̂_i) k_i); zero without an estimate.
+    const State& errorEstimate() const { return m_err; }
+
+    /// Computes what dense output over the last step needs beyond the stages: the lazy extra
+    /// stages of a method's own interpolant, or f(t + h, u_new) for Hermite (reused as the next
+    /// k1, so it costs nothing extra for a non-FSAL method that goes on stepping).
+    template <class Rhs, class Params>
+    void prepareInterpolation(Rhs& f, const Params& p, double t, double h, const State& u,
+                              const State& uNew, SolveStats& stats)
+    {
+        if constexpr (T::interpolant == InterpolantKind::Weights) {
+            if constexpr (kInterpStages > kStages) {
+                if (!m_extraStagesValid) {
+                    computeExtraStages<kStages>(f, p, t, h, u, stats);
+                    m_extraStagesValid = true;
+                }
+            }
+        } else if (!m_f1Valid) {
+            f(m_f1, uNew, p, t + h);
+            ++stats.nRhs;
+            m_f1Valid = true;
+        }
+    }
+
+    /// The dense output at t + θh of the last step (after prepareInterpolation()).
+    void interpolate(double theta, double h, const State& u, const State& uNew, State& out) const
+    {
+        interpolateFrom(theta, h, u, uNew, m_k.data(), m_f1, out);
+    }
+
+    /// Dense output from stored step data: k points at kInterpStages stage vectors and f1 is
+    /// f(t + h, u_new) (used by Hermite only). Shared by the live stepper and stored solutions.
+    static void interpolateFrom(double theta, double h, const State& u, const State& uNew,
+                                const State* k, const State& f1, State& out)
+    {
+        if constexpr (T::interpolant == InterpolantKind::Weights) {
+            std::array<double, kInterpStages> w{};
+            T::weights(theta, w);
+            out = u;
+            for (int i = 0; i < kInterpStages; ++i) {
+                addScaled(out, h * w[i], k[i]);
+            }
+        } else {
+            // Cubic Hermite through (u, f(u)) and (u_new, f(u_new)).
+            const double t2 = theta * theta;
+            const double t3 = t2 * theta;
+            out = u * Real(2 * t3 - 3 * t2 + 1);
+            out += uNew * Real(-2 * t3 + 3 * t2);
+            out += k[0] * Real(h * (t3 - 2 * t2 + theta));
+            out += f1 * Real(h * (t3 - t2));
+        }
+    }
+
+    /// Moves to the accepted state: FSAL reuses the last stage (and Hermite its f1) as next k1.
+    void accept()
+    {
+        if constexpr (T::fsal) {
+            std::swap(m_k[0], m_k[kStages - 1]);
+            m_k1Valid = true;
+        } else if (m_f1Valid) {
+            std::swap(m_k[0], m_f1);
+            m_k1Valid = true;
+        } else {
+            m_k1Valid = false;
+        }
+        m_f1Valid = false;
+        m_extraStagesValid = false;
+    }
+
+    /// Drops the cached f(t, u), e.g. after the state was changed from outside (events, restarts).
+    void invalidate() { m_k1Valid = false; }
+
+    /// Stage vectors (for dense storage): kInterpStages of them after prepareInterpolation().
+    const std::array<State, kInterpStages>& stages() const { return m_k; }
+    const State& endDerivative() const { return m_f1; }
+
+private:
+    // out = base + h Σ_j coef[j] k_j, skipping zero coefficients at compile time where possible.
+    template <class Coefs, std::size_t... J>
+    void combine(State& out, const State& base, double h, const Coefs& coef,
+                 std::index_sequence<J...>) const
+    {
+        if (&out != &base) {
+            out = base;
+        }
+        (addScaled(out, h * coef[J], m_k[J]), ...);
+    }
+
+    static void addScaled(State& out, double c, const State& k)
+    {
+        if (c != 0.0) {
+            out += k * Real(c);
+        }
+    }
+
+    template <int I, class Rhs, class Params>
+    void computeStages(Rhs& f, const Params& p, double t, double h, const State& u,
+                       SolveStats& stats)
+    {
+        if constexpr (I < kStages) {
+            combine(m_stage, u, h, T::a[I], std::make_index_sequence<I>{});
+            f(m_k[I], m_stage, p, t + T::c[I] * h);
+            ++stats.nRhs;
+            computeStages<I + 1>(f, p, t, h, u, stats);
+        }
+    }
+
+    template <int I, class Rhs, class Params>
+    void computeExtraStages(Rhs& f, const Params& p, double t, double h, const State& u,
+                            SolveStats& stats)
+    {
+        if constexpr (T::interpolant == InterpolantKind::Weights && I < kInterpStages) {
+            combine(m_stage, u, h, T::aFull[I], std::make_index_sequence<I>{});
+            f(m_k[I], m_stage, p, t + T::cFull[I] * h);
+            ++stats.nRhs;
+            computeExtraStages<I + 1>(f, p, t, h, u, stats);
+        }
+    }
+
+    std::array<State, kInterpStages> m_k;
+    State m_stage;
+    State m_err;
+    State m_f1;
+    bool m_k1Valid = false;
+    bool m_f1Valid = false;
+    bool m_extraStagesValid = false;
+};
+
+} // namespace dynfit::ode

@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: MIT
+// The integrate loop: steps an explicit RK method across the span, controls the step, saves.
+#pragma once
+
+#include "control/error_norm.hpp"
+#include "control/initial_dt.hpp"
+#include "control/pi_controller.hpp"
+#include "core/scalar_traits.hpp"
+#include "core/status.hpp"
+#include "output/save_at.hpp"
+#include "output/solution.hpp"
+#include "solvers/explicit_rk.hpp"
+#include "solvers/solve_options.hpp"
+#include "solvers/step_view.hpp"
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <utility>
+
+namespace dynfit::ode {
+
+/// Solves one problem with one method. init() validates and allocates everything; run() steps
+/// without allocating (unless save-every-step or dense output grow their storage). solve() in
+/// solve.hpp is the usual entry point; use this class directly to separate the two phases.
+template <RkTableau T, class Problem>
+class RkIntegrator {
+public:
+    using State = typename Problem::StateType;
+    using Stepper = ExplicitRk<T, State>;
+
+    RkIntegrator(Problem problem, SolveOptions options, StepObserver<State> observer = {})
+        : m_problem(std::move(problem)), m_options(std::move(options)),
+          m_observer(std::move(observer)), m_controller(T::errorOrder + 1)
+    {
+    }
+
+    /// Validates the input and prepares storage. Returns false (status InvalidInput) on bad input.
+    bool init();
+
+    /// Steps to the end of the span or to a failure.
+    void run();
+
+    Solution<State>& solution() { return m_solution; }
+
+private:
+    bool fail(SolveStatus status, const std::string& detail);
+    bool validate();
+    void saveInitial();
+    void saveState(double t, const State& value);
+    void afterAcceptedStep(double tNew, double hSigned);
+    bool takeStep();
+    double chooseStep() const;
+    double minimumStep() const
+    {
+        return std::max(m_options.dtmin, 4 * std::numeric_limits<double>::epsilon() * std::abs(m_t));
+    }
+    static void interpolateCallback(void* context, double t, State& out);
+
+    Problem m_problem;
+    SolveOptions m_options;
+    StepObserver<State> m_observer;
+    PiController m_controller;
+    Stepper m_stepper;
+    Solution<State> m_solution;
+    Tolerances m_tol;
+
+    std::vector<double> m_saveTimes;
+    std::size_t m_nextSave = 0;
+    std::size_t m_saved = 0;
+    bool m_saveEverystep = false;
+    bool m_adaptive = true;
+
+    State m_u, m_uNew, m_work;
+    double m_t = 0.0, m_t1 = 0.0, m_dir = 1.0;
+    double m_h = 0.0;      // magnitude of the next step
+    double m_hTaken = 0.0; // signed size of the step being accepted
+    long m_attempts = 0;
+};
+
+template <RkTableau T, class Problem>
+bool RkIntegrator<T, Problem>::fail(SolveStatus status, const std::string& detail)
+{
+    m_solution.status = status;
+    m_solution.message = failureMessage(status, m_t, m_dir * m_h, detail);
+    return false;
+}
+
+template <RkTableau T, class Problem>
+bool RkIntegrator<T, Problem>::validate()
+{
+    const TimeSpan span = m_problem.timeSpan();
+    m_t = span.t0;
+    m_t1 = span.t1;
+    if (!std::isfinite(span.t0) || !std::isfinite(span.t1)) {
+        return fail(SolveStatus::InvalidInput, "the time span must be finite");
+    }
+    m_dir = span.t1 >= span.t0 ? 1.0 : -1.0;
+    m_u = m_problem.initialState();
+    if (!allFinite(m_u)) {
+        return fail(SolveStatus::InvalidInput, "the initial state contains NaN or Inf");
+    }
+    const SolveOptions& o = m_options;
+    if (!(o.reltol >= 0.0) || !(o.abstol >= 0.0) || (o.reltol == 0.0 && o.abstol == 0.0)) {
+        return fail(SolveStatus::InvalidInput, "tolerances must be non-negative and not both 0");
+    }
+    if (!o.abstolPerComponent.empty()
+        && o.abstolPerComponent.size() != static_cast<std::size_t>(m_u.size())) {
+        return fail(SolveStatus::InvalidInput,
+                    "abstol has " + std::to_string(o.abstolPerComponent.size())
+                        + " components but the state has " + std::to_string(m_u.size()));
+    }
+    if (!(o.dt >= 0.0) || !std::isfinite(o.dt)) {
+        return fail(SolveStatus::InvalidInput, "the fixed step dt must be a positive number");
+    }
+    m_adaptive = o.dt == 0.0;
+    if (m_adaptive && T::errorOrder == 0) {
+        return fail(SolveStatus::InvalidInput, std::string(T::name)
+                                                   + " has no error estimate: give a fixed step dt");
+    }
+    std::string error;
+    if (!resolveSaveTimes(o.saveat, o.saveatStep, span.t0, span.t1, m_saveTimes, error)) {
+        return fail(SolveStatus::InvalidInput, error);
+    }
+    return true;
+}
+
+template <RkTableau T, class Problem>
+bool RkIntegrator<T, Problem>::init()
+{
+    m_solution = Solution<State>{};
+    if (!validate()) {
+        return false;
+    }
+    m_tol = {m_options.reltol, m_options.abstol, &m_options.abstolPerComponent};
+    m_saveEverystep = m_options.saveEverystep.value_or(m_saveTimes.empty());
+    m_uNew = m_u;
+    m_work = m_u;
+    m_stepper.init(m_u);
+    m_attempts = 0;
+    if (m_options.dense) {
+        m_solution.dense.setMethod(&Stepper::interpolateFrom, Stepper::kInterpStages);
+    }
+    // Preallocated save slots: saving into them in run() copies without allocating.
+    m_solution.t.assign(m_saveTimes.size() + 1, 0.0);
+    m_solution.u.assign(m_saveTimes.size() + 1, m_u);
+    m_saved = 0;
+    m_nextSave = 0;
+    saveInitial();
+
+    const double span = std::abs(m_t1 - m_t);
+    const double dtmax = m_options.dtmax > 0.0 ? m_options.dtmax : span;
+    if (!m_adaptive) {
+        m_h = m_options.dt;
+    } else if (m_options.dtInitial > 0.0) {
+        m_h = std::min(m_options.dtInitial, dtmax);
+    } else if (span > 0.0) {
+        const State& f0 = m_stepper.derivativeAtStart(m_problem.f, m_problem.p, m_t, m_u,
+                                                      m_solution.stats);
+        State work2 = m_u;
+        m_h = initialStepSize(m_problem.f, m_problem.p, m_t, m_u, f0, T::order, m_dir, dtmax,
+                              m_tol, m_work, work2, m_solution.stats);
+    }
+    return true;
+}
+
+template <RkTableau T, class Problem>
+void RkIntegrator<T, Problem>::saveState(double t, const State& value)
+{
+    if (m_saved < m_solution.u.size()) {
+        m_solution.t[m_saved] = t;
+        m_solution.u[m_saved] = value;
+    } else {
+        m_solution.t.push_back(t);
+        m_solution.u.push_back(value);
+    }
+    ++m_saved;
+}
+
+template <RkTableau T, class Problem>
+void RkIntegrator<T, Problem>::saveInitial()
+{
+    if (m_saveEverystep) {
+        saveState(m_t, m_u);
+    }
+    while (m_nextSave < m_saveTimes.size() && m_saveTimes[m_nextSave] == m_t) {
+        if (!m_saveEverystep) {
+            saveState(m_t, m_u);
+        }
+        ++m_nextSave;
+    }
+}
+
+template <RkTableau T, class Problem>
+void RkIntegrator<T, Problem>::interpolateCallback(void* context, double t, State& out)
+{
+    auto& self = *static_cast<RkIntegrator*>(context);
+    const double h = self.m_hTaken;
+    self.m_stepper.prepareInterpolation(self.m_problem.f, self.m_problem.p, self.m_t, h, self.m_u,
+                                        self.m_uNew, self.m_solution.stats);
+    self.m_stepper.interpolate((t - self.m_t) / h, h, self.m_u, self.m_uNew, out);
+}
+
+template <RkTableau T, class Problem>
+void RkIntegrator<T, Problem>::afterAcceptedStep(double tNew, double hSigned)
+{
+    m_hTaken = hSigned;
+    while (m_nextSave < m_saveTimes.size() && m_dir * (m_saveTimes[m_nextSave] - tNew) <= 0.0) {
+        const double ts = m_saveTimes[m_nextSave++];
+        if (ts == tNew) {
+            saveState(ts, m_uNew);
+        } else {
+            interpolateCallback(this, ts, m_work);
+            saveState(ts, m_work);
+        }
+    }
+    if (m_saveEverystep && (m_saved == 0 || m_solution.t[m_saved - 1] != tNew)) {
+        saveState(tNew, m_uNew);
+    }
+    if (m_options.dense) {
+        m_stepper.prepareInterpolation(m_problem.f, m_problem.p, m_t, hSigned, m_u, m_uNew,
+                                       m_solution.stats);
+        m_solution.dense.append(m_t, hSigned, m_u, m_uNew, m_stepper.stages(),
+                                m_stepper.endDerivative());
+    }
+}
+
+// The step to attempt: the controller's proposal, stretched or cut to land exactly on t1.
+template <RkTableau T, class Problem>
+double RkIntegrator<T, Problem>::chooseStep() const
+{
+    const double remaining = std::abs(m_t1 - m_t);
+    if (m_h >= remaining * (1.0 - 1e-12)) {
+        return remaining;
+    }
+    return m_h;
+}
+
+// One attempted step. Returns false when the solve must stop (a failure status is set).
+template <RkTableau T, class Problem>
+bool RkIntegrator<T, Problem>::takeStep()
+{
+    const double h = chooseStep();
+    const bool last = h == std::abs(m_t1 - m_t);
+    m_stepper.step(m_problem.f, m_problem.p, m_t, m_dir * h, m_u, m_uNew, m_solution.stats);
+    ++m_attempts;
+    double hNext = m_h;
+    if (m_adaptive) {
+        double err = errorNorm(m_stepper.errorEstimate(), m_u, m_uNew, m_tol);
+        if (!allFinite(m_uNew)) {
+            err = std::numeric_limits<double>::quiet_NaN();
+        }
+        const double factor = m_controller.nextFactor(err);
+        if (!PiController::accepts(err)) {
+            ++m_solution.stats.nRejected;
+            m_h = h * factor;
+            if (m_h < minimumStep()) {
+                return std::isfinite(err)
+                           ? fail(SolveStatus::DtLessThanMin, "the step size fell below dtmin")
+                           : fail(SolveStatus::Unstable, "the step produced NaN or Inf even at "
+                                                         "the smallest step size");
+            }
+            return true;
+        }
+        hNext = h * factor;
+        if (m_options.dtmax > 0.0) {
+            hNext = std::min(hNext, m_options.dtmax);
+        }
+    } else if (!allFinite(m_uNew)) {
+        return fail(SolveStatus::Unstable, "the state became NaN or Inf");
+    }
+    const double tNew = last ? m_t1 : m_t + m_dir * h;
+    afterAcceptedStep(tNew, m_dir * h);
+    bool keepGoing = true;
+    if (m_observer) {
+        StepView<State> view(m_t, tNew, m_u, m_uNew, &interpolateCallback, this);
+        keepGoing = m_observer(view);
+    }
+    m_stepper.accept();
+    std::swap(m_u, m_uNew);
+    m_t = tNew;
+    m_h = hNext;
+    ++m_solution.stats.nAccepted;
+    if (!keepGoing) {
+        return fail(SolveStatus::Cancelled, "the step observer asked to stop");
+    }
+    return true;
+}
+
+template <RkTableau T, class Problem>
+void RkIntegrator<T, Problem>::run()
+{
+    if (m_solution.status == SolveStatus::Success) {
+        while (m_dir * (m_t1 - m_t) > 0.0) {
+            if (m_options.cancel != nullptr && m_options.cancel->load(std::memory_order_relaxed)) {
+                fail(SolveStatus::Cancelled, "cancelled from outside");
+                break;
+            }
+            if (m_attempts >= m_options.maxiters) {
+                fail(SolveStatus::MaxIters,
+                     "maxiters = " + std::to_string(m_options.maxiters) + " reached");
+                break;
+            }
+            if (!takeStep()) {
+                break;
+            }
+        }
+    }
+    m_solution.t.resize(m_saved);
+    m_solution.u.resize(m_saved);
+}
+
+} // namespace dynfit::ode
