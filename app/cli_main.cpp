@@ -23,7 +23,7 @@ int runDemo(const std::string& method, double reltol, double abstol)
         std::printf("%6.2f  %12.6f  %12.6f\n", run.t[k], run.columns[0][k], run.columns[1][k]);
     }
     std::printf("status %s: %ld steps (%ld rejected), %ld f evaluations, %.3f ms\n",
-                std::string(dynfit::toString(run.status)).c_str(), run.stats.nAccepted,
+                std::string(dynfit::statusName(run.status)).c_str(), run.stats.nAccepted,
                 run.stats.nRejected, run.stats.nRhs, run.seconds * 1e3);
     if (run.status != dynfit::SolveStatus::Success) {
         std::fprintf(stderr, "error: %s\n", run.message.c_str());
@@ -65,7 +65,13 @@ int main(int argc, char** argv)
     demo->add_option("--abstol", abstol, "Absolute tolerance")->capture_default_str();
     auto* devices = app.add_subcommand("devices", "List the GPUs this build can use");
 
-    CLI11_PARSE(app, argc, argv);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        // --help and --version end parsing "successfully"; any real usage error exits 2.
+        const int printed = app.exit(e);
+        return printed == 0 ? 0 : 2;
+    }
     if (*demo) {
         return runDemo(method, reltol, abstol);
     }

@@ -6,7 +6,7 @@
 
 namespace dynfit {
 
-std::string_view toString(SolveStatus status)
+std::string_view statusName(SolveStatus status)
 {
     switch (status) {
 #define DYNFIT_NAME_CASE(id, name, advice)                                                         \
@@ -34,7 +34,7 @@ std::string failureMessage(SolveStatus status, double t, double dt, std::string_
 {
     char where[96];
     std::snprintf(where, sizeof where, " at t = %.10g (dt = %.3g)", t, dt);
-    std::string message(toString(status));
+    std::string message(statusName(status));
     message += where;
     if (!detail.empty()) {
         message += ": ";

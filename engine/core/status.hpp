@@ -31,7 +31,7 @@ enum class SolveStatus {
 };
 
 /// The status' name as used by the CLI and project files ("Success", "MaxIters", ...).
-std::string_view toString(SolveStatus status);
+std::string_view statusName(SolveStatus status);
 
 /// Advice for a failed status (empty for Success).
 std::string_view describe(SolveStatus status);
