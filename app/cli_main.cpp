@@ -5,14 +5,12 @@
 #include "examples/lotka_volterra.hpp"
 
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <string>
 
 namespace {
 
-int runDemo(const std::string& method, double reltol, double abstol)
-{
+int runDemo(const std::string& method, double reltol, double abstol) {
     const auto run = dynfit::examples::runLotkaVolterra(method, reltol, abstol, 1.0);
     std::printf("Lotka-Volterra (p = 1.5, 1, 3, 1; u0 = 1, 1; t in [0, 10]) with %s, "
                 "reltol %g, abstol %g\n",
@@ -32,8 +30,7 @@ int runDemo(const std::string& method, double reltol, double abstol)
     return 0;
 }
 
-int printDevices()
-{
+int printDevices() {
     const auto report = dynfit::device::queryDevices();
     if (!report.hasGpu()) {
         std::printf("%s\n", report.reason.c_str());
@@ -49,8 +46,7 @@ int printDevices()
 
 } // namespace
 
-int main(int argc, char** argv)
-{
+int main(int argc, char** argv) {
     CLI::App app{"dynfit-cli: fit dynamical models to time-series data, headless"};
     app.set_version_flag("--version", std::string("dynfit-cli ") + dynfit::versionString());
     app.require_subcommand(0, 1);
@@ -58,7 +54,8 @@ int main(int argc, char** argv)
     std::string method = "Tsit5";
     double reltol = 1e-6;
     double abstol = 1e-6;
-    auto* demo = app.add_subcommand("demo", "Solve the bundled Lotka-Volterra example and print it");
+    auto* demo =
+        app.add_subcommand("demo", "Solve the bundled Lotka-Volterra example and print it");
     demo->add_option("--solver", method, "Method name (Tsit5, DP5, BS3, Vern7, RK4, Euler, ...)")
         ->capture_default_str();
     demo->add_option("--reltol", reltol, "Relative tolerance")->capture_default_str();

@@ -6,8 +6,7 @@
 #include <QCommandLineParser>
 #include <QTimer>
 
-int main(int argc, char** argv)
-{
+int main(int argc, char** argv) {
     QApplication app(argc, argv);
     QApplication::setApplicationName("DynFit");
     QApplication::setApplicationVersion(DYNFIT_VERSION);

@@ -20,8 +20,7 @@ namespace dynfit::ui {
 
 namespace {
 
-QLineEdit* toleranceEdit(double value, QWidget* parent)
-{
+QLineEdit* toleranceEdit(double value, QWidget* parent) {
     auto* edit = new QLineEdit(QString::number(value, 'g', 3), parent);
     auto* validator = new QDoubleValidator(1e-14, 1.0, 14, edit);
     validator->setNotation(QDoubleValidator::ScientificNotation);
@@ -34,8 +33,7 @@ QLineEdit* toleranceEdit(double value, QWidget* parent)
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), m_plot(new SolutionPlot(this)), m_method(new QComboBox(this)),
       m_reltol(toleranceEdit(1e-6, this)), m_abstol(toleranceEdit(1e-6, this)),
-      m_simulate(new QPushButton(tr("Simulate"), this))
-{
+      m_simulate(new QPushButton(tr("Simulate"), this)) {
     setWindowTitle(tr("DynFit — Lotka–Volterra (example)"));
     setCentralWidget(m_plot);
     auto* dock = new QDockWidget(tr("Solver"), this);
@@ -49,14 +47,14 @@ MainWindow::MainWindow(QWidget* parent)
     simulate();
 }
 
-QWidget* MainWindow::buildSolverPanel()
-{
+QWidget* MainWindow::buildSolverPanel() {
     for (const auto& info : ode::explicitMethods()) {
         const QString name = QString::fromUtf8(info.name.data(), qsizetype(info.name.size()));
         m_method->addItem(name);
         m_method->setItemData(m_method->count() - 1,
-                              tr("order %1, %2").arg(info.order).arg(
-                                  info.errorOrder > 0 ? tr("adaptive") : tr("fixed step")),
+                              tr("order %1, %2")
+                                  .arg(info.order)
+                                  .arg(info.errorOrder > 0 ? tr("adaptive") : tr("fixed step")),
                               Qt::ToolTipRole);
     }
     m_method->setCurrentText("Tsit5");
@@ -79,16 +77,14 @@ QWidget* MainWindow::buildSolverPanel()
     return panel;
 }
 
-void MainWindow::simulate()
-{
-    const auto run = examples::runLotkaVolterra(m_method->currentText().toStdString(),
-                                                m_reltol->text().toDouble(),
-                                                m_abstol->text().toDouble(), 0.02);
+void MainWindow::simulate() {
+    const auto run =
+        examples::runLotkaVolterra(m_method->currentText().toStdString(),
+                                   m_reltol->text().toDouble(), m_abstol->text().toDouble(), 0.02);
     m_plot->showSolution(run.stateNames, run.t, run.columns);
     if (run.status != SolveStatus::Success) {
-        statusBar()->showMessage(tr("%1 failed: %2")
-                                     .arg(m_method->currentText(),
-                                          QString::fromStdString(run.message)));
+        statusBar()->showMessage(
+            tr("%1 failed: %2").arg(m_method->currentText(), QString::fromStdString(run.message)));
         return;
     }
     statusBar()->showMessage(tr("%1: %2 steps (%3 rejected), %4 f evaluations, %5 ms")

@@ -16,17 +16,17 @@ class SolutionPlot;
 /// plotted with QCustomPlot. Solving goes through the engine's example entry point.
 class MainWindow : public QMainWindow {
     Q_OBJECT
-public:
+  public:
     explicit MainWindow(QWidget* parent = nullptr);
 
     SolutionPlot* solutionPlot() const { return m_plot; }
     QComboBox* methodBox() const { return m_method; }
 
-public slots:
+  public slots:
     /// Solves with the current settings and shows the result (or the failure) at once.
     void simulate();
 
-private:
+  private:
     QWidget* buildSolverPanel();
 
     SolutionPlot* m_plot;

@@ -2,23 +2,21 @@
 // A QCustomPlot showing the states of a solution against time.
 #include "solution_plot.hpp"
 
-#include <qcustomplot.h>
-
 #include <QVBoxLayout>
+#include <qcustomplot.h>
 
 namespace dynfit::ui {
 
 namespace {
 
 // Colour-blind-safe palette (Okabe–Ito), one colour per state.
-const QColor kPalette[] = {QColor(0, 114, 178),  QColor(213, 94, 0),   QColor(0, 158, 115),
+const QColor kPalette[] = {QColor(0, 114, 178),   QColor(213, 94, 0),  QColor(0, 158, 115),
                            QColor(204, 121, 167), QColor(230, 159, 0), QColor(86, 180, 233),
                            QColor(240, 228, 66),  QColor(0, 0, 0)};
 
 } // namespace
 
-SolutionPlot::SolutionPlot(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlot(this))
-{
+SolutionPlot::SolutionPlot(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlot(this)) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_plot);
@@ -32,8 +30,7 @@ SolutionPlot::SolutionPlot(QWidget* parent) : QWidget(parent), m_plot(new QCusto
 
 void SolutionPlot::showSolution(const std::vector<std::string>& names,
                                 const std::vector<double>& t,
-                                const std::vector<std::vector<double>>& columns)
-{
+                                const std::vector<std::vector<double>>& columns) {
     m_plot->clearGraphs();
     const QVector<double> times(t.begin(), t.end());
     for (std::size_t i = 0; i < columns.size(); ++i) {
@@ -48,8 +45,12 @@ void SolutionPlot::showSolution(const std::vector<std::string>& names,
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
-int SolutionPlot::curveCount() const { return m_plot->graphCount(); }
+int SolutionPlot::curveCount() const {
+    return m_plot->graphCount();
+}
 
-int SolutionPlot::pointCount(int curve) const { return m_plot->graph(curve)->dataCount(); }
+int SolutionPlot::pointCount(int curve) const {
+    return m_plot->graph(curve)->dataCount();
+}
 
 } // namespace dynfit::ui

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <QWidget>
-
 #include <string>
 #include <vector>
 
@@ -14,7 +13,7 @@ namespace dynfit::ui {
 /// Time-series view of a solution. Knows nothing of solvers: it is handed columns to draw.
 class SolutionPlot : public QWidget {
     Q_OBJECT
-public:
+  public:
     explicit SolutionPlot(QWidget* parent = nullptr);
 
     /// Replaces the curves: one line per state, named in the legend.
@@ -26,7 +25,7 @@ public:
     int pointCount(int curve) const;
     QCustomPlot* plot() const { return m_plot; }
 
-private:
+  private:
     QCustomPlot* m_plot;
 };
 

@@ -16,8 +16,7 @@ struct Tolerances {
     double abstol = 1e-6;
     const std::vector<double>* abstolPerComponent = nullptr; ///< used when non-empty
 
-    double abstolAt(Eigen::Index i) const
-    {
+    double abstolAt(Eigen::Index i) const {
         return (abstolPerComponent != nullptr && !abstolPerComponent->empty())
                    ? (*abstolPerComponent)[static_cast<std::size_t>(i)]
                    : abstol;
@@ -26,17 +25,16 @@ struct Tolerances {
 
 /// sqrt(mean_i (e_i / (atol_i + rtol·max(|u_i|, |v_i|)))²) on primal values. An estimate ≤ 1 is
 /// accepted. Returns NaN when the estimate or the state is not finite.
-template <class Vector>
-double errorNorm(const Vector& err, const Vector& u, const Vector& v, const Tolerances& tol)
-{
+template<class Vector>
+double errorNorm(const Vector& err, const Vector& u, const Vector& v, const Tolerances& tol) {
     const Eigen::Index n = err.size();
     if (n == 0) {
         return 0.0;
     }
     double sum = 0.0;
     for (Eigen::Index i = 0; i < n; ++i) {
-        const double scale = tol.abstolAt(i)
-                             + tol.reltol * std::max(std::abs(primal(u[i])), std::abs(primal(v[i])));
+        const double scale =
+            tol.abstolAt(i) + tol.reltol * std::max(std::abs(primal(u[i])), std::abs(primal(v[i])));
         const double e = primal(err[i]) / scale;
         sum += e * e;
     }
@@ -44,9 +42,8 @@ double errorNorm(const Vector& err, const Vector& u, const Vector& v, const Tole
 }
 
 /// sqrt(mean_i (x_i / (atol_i + rtol·|u_i|))²): the norm used by the initial-step heuristic.
-template <class Vector>
-double scaledNorm(const Vector& x, const Vector& u, const Tolerances& tol)
-{
+template<class Vector>
+double scaledNorm(const Vector& x, const Vector& u, const Tolerances& tol) {
     return errorNorm(x, u, u, tol);
 }
 

@@ -11,18 +11,15 @@ namespace dynfit::ode {
 /// h_new = h · safety · err^(−β1) · err_prev^(β2), clamped to [qmin, qmax] (and to ≤ 1 right after
 /// a rejection, which keeps the controller from oscillating).
 class PiController {
-public:
+  public:
     /// `estimateOrder` is the order of the local error estimate: the embedded order + 1.
     explicit PiController(int estimateOrder)
-        : m_beta1(0.7 / estimateOrder), m_beta2(0.4 / estimateOrder)
-    {
-    }
+        : m_beta1(0.7 / estimateOrder), m_beta2(0.4 / estimateOrder) {}
 
     static bool accepts(double errorNorm) { return errorNorm <= 1.0; }
 
     /// The factor for the next step after an error estimate; call once per attempted step.
-    double nextFactor(double errorNorm)
-    {
+    double nextFactor(double errorNorm) {
         if (!std::isfinite(errorNorm)) {
             m_lastRejected = true;
             return kQmin;
@@ -47,7 +44,7 @@ public:
     static constexpr double kQmin = 0.2;
     static constexpr double kQmax = 10.0;
 
-private:
+  private:
     static constexpr double kErrFloor = 1e-4;
     double m_beta1;
     double m_beta2;

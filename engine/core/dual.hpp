@@ -5,7 +5,6 @@
 #include "core/scalar_traits.hpp"
 
 #include <Eigen/Core>
-
 #include <array>
 #include <cmath>
 
@@ -13,7 +12,7 @@ namespace dynfit {
 
 /// A value with N directional derivatives, propagated by the chain rule. Use as the state scalar
 /// of a solve to get du/dp alongside u. N is fixed at compile time so nothing is allocated.
-template <class T, int N>
+template<class T, int N>
 struct Dual {
     T val{};
     std::array<T, N> d{};
@@ -23,39 +22,34 @@ struct Dual {
     Dual(T value, const std::array<T, N>& partials) : val(value), d(partials) {}
 
     /// A seeded independent variable: value x, derivative 1 in direction i.
-    static Dual variable(T x, int i)
-    {
+    static Dual variable(T x, int i) {
         Dual r(x);
         r.d[static_cast<std::size_t>(i)] = T(1);
         return r;
     }
 
-    Dual& operator+=(const Dual& o)
-    {
+    Dual& operator+=(const Dual& o) {
         val += o.val;
         for (int i = 0; i < N; ++i) {
             d[i] += o.d[i];
         }
         return *this;
     }
-    Dual& operator-=(const Dual& o)
-    {
+    Dual& operator-=(const Dual& o) {
         val -= o.val;
         for (int i = 0; i < N; ++i) {
             d[i] -= o.d[i];
         }
         return *this;
     }
-    Dual& operator*=(const Dual& o)
-    {
+    Dual& operator*=(const Dual& o) {
         for (int i = 0; i < N; ++i) {
             d[i] = d[i] * o.val + val * o.d[i];
         }
         val *= o.val;
         return *this;
     }
-    Dual& operator/=(const Dual& o)
-    {
+    Dual& operator/=(const Dual& o) {
         const T inv = T(1) / o.val;
         const T q = val * inv;
         for (int i = 0; i < N; ++i) {
@@ -64,18 +58,15 @@ struct Dual {
         val = q;
         return *this;
     }
-    Dual& operator+=(T s)
-    {
+    Dual& operator+=(T s) {
         val += s;
         return *this;
     }
-    Dual& operator-=(T s)
-    {
+    Dual& operator-=(T s) {
         val -= s;
         return *this;
     }
-    Dual& operator*=(T s)
-    {
+    Dual& operator*=(T s) {
         val *= s;
         for (auto& x : d) {
             x *= s;
@@ -112,9 +103,8 @@ template <class T, int N> bool operator>=(const Dual<T, N>& a, const Dual<T, N>&
 namespace detail {
 
 /// f(a) with derivative f'(a): the chain rule every elementary function shares.
-template <class T, int N>
-Dual<T, N> chain(const Dual<T, N>& a, T value, T derivative)
-{
+template<class T, int N>
+Dual<T, N> chain(const Dual<T, N>& a, T value, T derivative) {
     Dual<T, N> r(value);
     for (int i = 0; i < N; ++i) {
         r.d[i] = derivative * a.d[i];
@@ -124,88 +114,72 @@ Dual<T, N> chain(const Dual<T, N>& a, T value, T derivative)
 
 } // namespace detail
 
-template <class T, int N>
-Dual<T, N> exp(const Dual<T, N>& a)
-{
+template<class T, int N>
+Dual<T, N> exp(const Dual<T, N>& a) {
     const T e = std::exp(a.val);
     return detail::chain(a, e, e);
 }
-template <class T, int N>
-Dual<T, N> log(const Dual<T, N>& a)
-{
+template<class T, int N>
+Dual<T, N> log(const Dual<T, N>& a) {
     return detail::chain(a, std::log(a.val), T(1) / a.val);
 }
-template <class T, int N>
-Dual<T, N> log10(const Dual<T, N>& a)
-{
+template<class T, int N>
+Dual<T, N> log10(const Dual<T, N>& a) {
     return detail::chain(a, std::log10(a.val), T(1) / (a.val * std::log(T(10))));
 }
-template <class T, int N>
-Dual<T, N> sqrt(const Dual<T, N>& a)
-{
+template<class T, int N>
+Dual<T, N> sqrt(const Dual<T, N>& a) {
     const T s = std::sqrt(a.val);
     return detail::chain(a, s, T(0.5) / s);
 }
-template <class T, int N>
-Dual<T, N> sin(const Dual<T, N>& a)
-{
+template<class T, int N>
+Dual<T, N> sin(const Dual<T, N>& a) {
     return detail::chain(a, std::sin(a.val), std::cos(a.val));
 }
-template <class T, int N>
-Dual<T, N> cos(const Dual<T, N>& a)
-{
+template<class T, int N>
+Dual<T, N> cos(const Dual<T, N>& a) {
     return detail::chain(a, std::cos(a.val), -std::sin(a.val));
 }
-template <class T, int N>
-Dual<T, N> tan(const Dual<T, N>& a)
-{
+template<class T, int N>
+Dual<T, N> tan(const Dual<T, N>& a) {
     const T t = std::tan(a.val);
     return detail::chain(a, t, T(1) + t * t);
 }
-template <class T, int N>
-Dual<T, N> tanh(const Dual<T, N>& a)
-{
+template<class T, int N>
+Dual<T, N> tanh(const Dual<T, N>& a) {
     const T t = std::tanh(a.val);
     return detail::chain(a, t, T(1) - t * t);
 }
-template <class T, int N>
-Dual<T, N> sinh(const Dual<T, N>& a)
-{
+template<class T, int N>
+Dual<T, N> sinh(const Dual<T, N>& a) {
     return detail::chain(a, std::sinh(a.val), std::cosh(a.val));
 }
-template <class T, int N>
-Dual<T, N> cosh(const Dual<T, N>& a)
-{
+template<class T, int N>
+Dual<T, N> cosh(const Dual<T, N>& a) {
     return detail::chain(a, std::cosh(a.val), std::sinh(a.val));
 }
-template <class T, int N>
-Dual<T, N> asin(const Dual<T, N>& a)
-{
+template<class T, int N>
+Dual<T, N> asin(const Dual<T, N>& a) {
     return detail::chain(a, std::asin(a.val), T(1) / std::sqrt(T(1) - a.val * a.val));
 }
-template <class T, int N>
-Dual<T, N> acos(const Dual<T, N>& a)
-{
+template<class T, int N>
+Dual<T, N> acos(const Dual<T, N>& a) {
     return detail::chain(a, std::acos(a.val), T(-1) / std::sqrt(T(1) - a.val * a.val));
 }
-template <class T, int N>
-Dual<T, N> atan(const Dual<T, N>& a)
-{
+template<class T, int N>
+Dual<T, N> atan(const Dual<T, N>& a) {
     return detail::chain(a, std::atan(a.val), T(1) / (T(1) + a.val * a.val));
 }
-template <class T, int N>
-Dual<T, N> abs(const Dual<T, N>& a)
-{
+template<class T, int N>
+Dual<T, N> abs(const Dual<T, N>& a) {
     return detail::chain(a, std::abs(a.val), a.val < T(0) ? T(-1) : T(1));
 }
-template <class T, int N>
-Dual<T, N> pow(const Dual<T, N>& a, T e)
-{
+template<class T, int N>
+Dual<T, N> pow(const Dual<T, N>& a, T e) {
     return detail::chain(a, std::pow(a.val, e), e * std::pow(a.val, e - T(1)));
 }
-template <class T, int N>
-Dual<T, N> pow(const Dual<T, N>& a, const Dual<T, N>& e)
-{
+template<class T, int N>
+Dual<T, N> pow(const Dual<T, N>& a, const Dual<T, N>& e) {
     // d(a^e) = e a^(e−1) da + a^e ln(a) de; the second term vanishes where de = 0.
     Dual<T, N> r = pow(a, e.val);
     const T lnA = a.val > T(0) ? std::log(a.val) : T(0);
@@ -214,9 +188,8 @@ Dual<T, N> pow(const Dual<T, N>& a, const Dual<T, N>& e)
     }
     return r;
 }
-template <class T, int N>
-Dual<T, N> atan2(const Dual<T, N>& y, const Dual<T, N>& x)
-{
+template<class T, int N>
+Dual<T, N> atan2(const Dual<T, N>& y, const Dual<T, N>& x) {
     const T r2 = x.val * x.val + y.val * y.val;
     Dual<T, N> r(std::atan2(y.val, x.val));
     for (int i = 0; i < N; ++i) {
@@ -224,13 +197,12 @@ Dual<T, N> atan2(const Dual<T, N>& y, const Dual<T, N>& x)
     }
     return r;
 }
-template <class T, int N>
-bool isfinite(const Dual<T, N>& a)
-{
+template<class T, int N>
+bool isfinite(const Dual<T, N>& a) {
     return std::isfinite(a.val);
 }
 
-template <class T, int N>
+template<class T, int N>
 struct ScalarTraits<Dual<T, N>> {
     using Real = T;
     static double primal(const Dual<T, N>& x) { return static_cast<double>(x.val); }
@@ -240,7 +212,7 @@ struct ScalarTraits<Dual<T, N>> {
 
 namespace Eigen {
 
-template <class T, int N>
+template<class T, int N>
 struct NumTraits<dynfit::Dual<T, N>> : NumTraits<T> {
     using Real = dynfit::Dual<T, N>;
     using NonInteger = dynfit::Dual<T, N>;
@@ -258,11 +230,11 @@ struct NumTraits<dynfit::Dual<T, N>> : NumTraits<T> {
 };
 
 // Mixed products (a Dual vector times a real coefficient) without promoting the coefficient.
-template <class T, int N, class BinaryOp>
+template<class T, int N, class BinaryOp>
 struct ScalarBinaryOpTraits<dynfit::Dual<T, N>, T, BinaryOp> {
     using ReturnType = dynfit::Dual<T, N>;
 };
-template <class T, int N, class BinaryOp>
+template<class T, int N, class BinaryOp>
 struct ScalarBinaryOpTraits<T, dynfit::Dual<T, N>, BinaryOp> {
     using ReturnType = dynfit::Dual<T, N>;
 };

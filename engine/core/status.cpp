@@ -6,8 +6,7 @@
 
 namespace dynfit {
 
-std::string_view statusName(SolveStatus status)
-{
+std::string_view statusName(SolveStatus status) {
     switch (status) {
 #define DYNFIT_NAME_CASE(id, name, advice)                                                         \
     case SolveStatus::id:                                                                          \
@@ -18,8 +17,7 @@ std::string_view statusName(SolveStatus status)
     return "Unknown";
 }
 
-std::string_view describe(SolveStatus status)
-{
+std::string_view describe(SolveStatus status) {
     switch (status) {
 #define DYNFIT_ADVICE_CASE(id, name, advice)                                                       \
     case SolveStatus::id:                                                                          \
@@ -30,8 +28,7 @@ std::string_view describe(SolveStatus status)
     return "";
 }
 
-std::string failureMessage(SolveStatus status, double t, double dt, std::string_view detail)
-{
+std::string failureMessage(SolveStatus status, double t, double dt, std::string_view detail) {
     char where[96];
     std::snprintf(where, sizeof where, " at t = %.10g (dt = %.3g)", t, dt);
     std::string message(statusName(status));

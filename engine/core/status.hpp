@@ -19,8 +19,9 @@ namespace dynfit {
     X(Unstable, "Unstable",                                                                        \
       "the state became NaN or Inf: check the equations and parameters for a blow-up, or use a "   \
       "smaller (or adaptive) step")                                                                \
-    X(Cancelled, "Cancelled", "the solve was stopped on request; the solution holds what was "     \
-                              "computed up to this time")                                         \
+    X(Cancelled, "Cancelled",                                                                      \
+      "the solve was stopped on request; the solution holds what was "                             \
+      "computed up to this time")                                                                  \
     X(InvalidInput, "InvalidInput", "fix the input named in the message")
 
 /// Outcome of a solve. Success is the only non-failure status.

@@ -4,6 +4,8 @@
 
 namespace dynfit {
 
-const char* versionString() { return DYNFIT_VERSION; }
+const char* versionString() {
+    return DYNFIT_VERSION;
+}
 
 } // namespace dynfit

@@ -2,22 +2,19 @@
 // The device query of a CUDA build: any runtime error means "no GPU", reported with its reason.
 #include "cuda/device_query.hpp"
 
-#include <cuda_runtime.h>
-
 #include <cmath>
+#include <cuda_runtime.h>
 #include <string>
 
 namespace dynfit::device {
 
 namespace {
 
-std::string describeError(const char* what, cudaError_t err)
-{
+std::string describeError(const char* what, cudaError_t err) {
     return std::string(what) + ": " + cudaGetErrorString(err);
 }
 
-__global__ void axpyKernel(int n, float a, const float* x, float* y)
-{
+__global__ void axpyKernel(int n, float a, const float* x, float* y) {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i < n) {
         y[i] = a * x[i] + y[i];
@@ -26,11 +23,11 @@ __global__ void axpyKernel(int n, float a, const float* x, float* y)
 
 } // namespace
 
-DeviceReport queryDevices()
-{
+DeviceReport queryDevices() {
     DeviceReport report;
     report.cudaCompiled = true;
-    int count = 0; // left unwritten by the runtime on failure (e.g. "driver version is insufficient")
+    int count =
+        0; // left unwritten by the runtime on failure (e.g. "driver version is insufficient")
     const cudaError_t err = cudaGetDeviceCount(&count);
     if (err != cudaSuccess) {
         report.reason = describeError("no GPU (cudaGetDeviceCount)", err);
@@ -53,8 +50,7 @@ DeviceReport queryDevices()
     return report;
 }
 
-bool runSelfTest(std::string& reason)
-{
+bool runSelfTest(std::string& reason) {
     const DeviceReport report = queryDevices();
     if (!report.hasGpu()) {
         reason = report.reason;

@@ -4,15 +4,14 @@
 
 namespace dynfit::device {
 
-DeviceReport queryDevices()
-{
+DeviceReport queryDevices() {
     DeviceReport report;
-    report.reason = "this build has no CUDA support (configure with DYNFIT_ENABLE_CUDA=ON and nvcc)";
+    report.reason =
+        "this build has no CUDA support (configure with DYNFIT_ENABLE_CUDA=ON and nvcc)";
     return report;
 }
 
-bool runSelfTest(std::string& reason)
-{
+bool runSelfTest(std::string& reason) {
     reason = queryDevices().reason;
     return false;
 }

@@ -10,8 +10,7 @@ namespace dynfit::examples {
 
 namespace {
 
-std::string knownMethods()
-{
+std::string knownMethods() {
     std::string names;
     for (const auto& info : ode::explicitMethods()) {
         names += names.empty() ? "" : ", ";
@@ -22,8 +21,8 @@ std::string knownMethods()
 
 } // namespace
 
-ExampleRun runLotkaVolterra(std::string_view method, double reltol, double abstol, double saveStep)
-{
+ExampleRun
+runLotkaVolterra(std::string_view method, double reltol, double abstol, double saveStep) {
     ExampleRun run;
     run.stateNames = {"rabbits", "wolves"};
     const auto chosen = ode::methodByName(method);

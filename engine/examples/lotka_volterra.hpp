@@ -7,7 +7,6 @@
 #include "problem/ode_problem.hpp"
 
 #include <Eigen/Core>
-
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,17 +15,15 @@ namespace dynfit::examples {
 
 /// Rabbits x and wolves y: x' = αx − βxy, y' = −γy + δxy, with p = (α, β, γ, δ).
 struct LotkaVolterraRhs {
-    template <class State, class Params>
-    void operator()(State& du, const State& u, const Params& p, double /*t*/) const
-    {
+    template<class State, class Params>
+    void operator()(State& du, const State& u, const Params& p, double /*t*/) const {
         du[0] = p[0] * u[0] - p[1] * u[0] * u[1];
         du[1] = -p[2] * u[1] + p[3] * u[0] * u[1];
     }
 };
 
 /// The seed's problem: p = (1.5, 1, 3, 1), u0 = (1, 1), t in [0, 10].
-inline auto lotkaVolterraProblem()
-{
+inline auto lotkaVolterraProblem() {
     return ode::makeOdeProblem(LotkaVolterraRhs{}, Eigen::Vector2d(1.0, 1.0), {0.0, 10.0},
                                Eigen::Vector4d(1.5, 1.0, 3.0, 1.0));
 }

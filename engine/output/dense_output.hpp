@@ -10,23 +10,21 @@ namespace dynfit::ode {
 
 /// The steps of a solve with what each one's interpolant needs (u0, u1, f1 and the stages), and
 /// the method's interpolation rule. Filled only when SolveOptions::dense is set.
-template <class State>
+template<class State>
 class DenseOutput {
-public:
+  public:
     /// Evaluates the interpolant of one step: (θ, h, u0, u1, stages, f1, out).
-    using InterpolateFn = void (*)(double, double, const State&, const State&, const State*,
-                                   const State&, State&);
+    using InterpolateFn =
+        void (*)(double, double, const State&, const State&, const State*, const State&, State&);
 
-    void setMethod(InterpolateFn fn, int stagesPerStep)
-    {
+    void setMethod(InterpolateFn fn, int stagesPerStep) {
         m_interpolate = fn;
         m_stagesPerStep = stagesPerStep;
     }
 
-    template <class Stages>
-    void append(double t0, double h, const State& u0, const State& u1, const Stages& k,
-                const State& f1)
-    {
+    template<class Stages>
+    void append(
+        double t0, double h, const State& u0, const State& u1, const Stages& k, const State& f1) {
         m_t0.push_back(t0);
         m_h.push_back(h);
         m_vectors.push_back(u0);
@@ -41,8 +39,7 @@ public:
     std::size_t steps() const { return m_t0.size(); }
 
     /// u(t) for t within the solved span (clamped to it otherwise); `out` is resized as needed.
-    void evaluate(double t, State& out) const
-    {
+    void evaluate(double t, State& out) const {
         const std::size_t i = stepIndex(t);
         const double h = m_h[i];
         const double theta = std::clamp((t - m_t0[i]) / h, 0.0, 1.0);
@@ -50,19 +47,19 @@ public:
         m_interpolate(theta, h, v[0], v[1], v + 3, v[2], out);
     }
 
-private:
+  private:
     std::size_t stride() const { return static_cast<std::size_t>(m_stagesPerStep) + 3; }
 
     // The step whose interval holds t, for either direction of integration.
-    std::size_t stepIndex(double t) const
-    {
+    std::size_t stepIndex(double t) const {
         const bool forward = m_h.front() > 0;
         const auto before = [forward](double start, double x) {
             return forward ? start <= x : start >= x;
         };
         auto it = std::partition_point(m_t0.begin(), m_t0.end(),
                                        [&](double start) { return before(start, t); });
-        const auto idx = static_cast<std::size_t>(std::max<std::ptrdiff_t>(it - m_t0.begin() - 1, 0));
+        const auto idx =
+            static_cast<std::size_t>(std::max<std::ptrdiff_t>(it - m_t0.begin() - 1, 0));
         return idx;
     }
 

@@ -10,8 +10,7 @@ namespace dynfit::ode {
 
 namespace {
 
-std::string describeTime(const char* what, std::size_t index, double t)
-{
+std::string describeTime(const char* what, std::size_t index, double t) {
     char buf[128];
     std::snprintf(buf, sizeof buf, "saveat[%zu] = %.10g %s", index, t, what);
     return buf;
@@ -24,12 +23,12 @@ bool resolveSaveTimes(const std::vector<double>& saveat,
                       double t0,
                       double t1,
                       std::vector<double>& times,
-                      std::string& error)
-{
+                      std::string& error) {
     times.clear();
     const double dir = t1 >= t0 ? 1.0 : -1.0;
     const double span = std::abs(t1 - t0);
-    const double slack = 8 * std::numeric_limits<double>::epsilon() * std::max(std::abs(t0), std::abs(t1));
+    const double slack =
+        8 * std::numeric_limits<double>::epsilon() * std::max(std::abs(t0), std::abs(t1));
     if (saveatStep != 0.0) {
         if (!(saveatStep > 0.0) || !std::isfinite(saveatStep)) {
             error = "the saveat step must be a positive number";
@@ -59,7 +58,8 @@ bool resolveSaveTimes(const std::vector<double>& saveat,
             return false;
         }
         if (i > 0 && dir * (t - saveat[i - 1]) < 0.0) {
-            error = describeTime("is out of order (save times must follow the solve direction)", i, t);
+            error =
+                describeTime("is out of order (save times must follow the solve direction)", i, t);
             return false;
         }
         times.push_back(t);

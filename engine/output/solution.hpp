@@ -13,7 +13,7 @@ namespace dynfit::ode {
 
 /// The result of solve(). On failure, t/u hold what was computed before the failure and
 /// `message` names the time, the step and a remedy.
-template <class State>
+template<class State>
 struct Solution {
     std::vector<double> t;
     std::vector<State> u;
@@ -25,8 +25,7 @@ struct Solution {
     bool ok() const { return status == SolveStatus::Success; }
 
     /// u(t) from the dense output (requires SolveOptions::dense).
-    State at(double time) const
-    {
+    State at(double time) const {
         State out = u.front();
         dense.evaluate(time, out);
         return out;

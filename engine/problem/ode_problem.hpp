@@ -3,7 +3,6 @@
 #pragma once
 
 #include <Eigen/Core>
-
 #include <functional>
 #include <utility>
 
@@ -21,7 +20,9 @@ struct TimeSpan {
 /// template parameter lets the compiler inline it into the stepper. u0 and tspan may depend on the
 /// parameters (the seed's "everything is determined by p"); they are evaluated once per solve.
 /// State is an Eigen column vector (fixed or dynamic size) of double, float or Dual.
-template <class State, class Rhs, class Params = Eigen::Matrix<typename State::Scalar, Eigen::Dynamic, 1>>
+template<class State,
+         class Rhs,
+         class Params = Eigen::Matrix<typename State::Scalar, Eigen::Dynamic, 1>>
 struct OdeProblem {
     using StateType = State;
     using ParamsType = Params;
@@ -37,20 +38,18 @@ struct OdeProblem {
 };
 
 /// A problem with a fixed initial state and time span.
-template <class State, class Rhs, class Params>
-OdeProblem<State, Rhs, Params> makeOdeProblem(Rhs f, State u0, TimeSpan span, Params p)
-{
+template<class State, class Rhs, class Params>
+OdeProblem<State, Rhs, Params> makeOdeProblem(Rhs f, State u0, TimeSpan span, Params p) {
     return {std::move(f), std::move(p), [u0](const Params&) { return u0; },
             [span](const Params&) { return span; }};
 }
 
 /// A problem whose initial state and time span are functions of the parameters.
-template <class State, class Rhs, class Params>
+template<class State, class Rhs, class Params>
 OdeProblem<State, Rhs, Params> makeOdeProblem(Rhs f,
                                               std::function<State(const Params&)> u0,
                                               std::function<TimeSpan(const Params&)> span,
-                                              Params p)
-{
+                                              Params p) {
     return {std::move(f), std::move(p), std::move(u0), std::move(span)};
 }
 

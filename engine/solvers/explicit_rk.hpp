@@ -17,9 +17,9 @@ namespace dynfit::ode {
 ///
 /// Protocol per attempted step: step() → (integrator decides) → on acceptance, optionally
 /// prepareInterpolation() and interpolate(), then accept(); on rejection, nothing (k1 stays valid).
-template <RkTableau T, class State>
+template<RkTableau T, class State>
 class ExplicitRk {
-public:
+  public:
     using Tableau = T;
     using Scalar = typename State::Scalar;
     using Real = RealOf<Scalar>;
@@ -28,8 +28,7 @@ public:
     static constexpr bool kHasErrorEstimate = T::errorOrder > 0;
 
     /// Sizes the workspace like u0 (the only allocations) and forgets any cached derivative.
-    void init(const State& u0)
-    {
+    void init(const State& u0) {
         for (auto& k : m_k) {
             k = u0;
             k.setZero();
@@ -42,10 +41,9 @@ public:
     }
 
     /// f(t, u) as the first stage of the next step (computed now if not cached).
-    template <class Rhs, class Params>
-    const State& derivativeAtStart(Rhs& f, const Params& p, double t, const State& u,
-                                   SolveStats& stats)
-    {
+    template<class Rhs, class Params>
+    const State&
+    derivativeAtStart(Rhs& f, const Params& p, double t, const State& u, SolveStats& stats) {
         if (!m_k1Valid) {
             f(m_k[0], u, p, t);
             ++stats.nRhs;
@@ -55,10 +53,14 @@ public:
     }
 
     /// Computes u_new = u + h Σ b_i k_i from (t, u) and the error estimate. h may be negative.
-    template <class Rhs, class Params>
-    void step(Rhs& f, const Params& p, double t, double h, const State& u, State& uNew,
-              SolveStats& stats)
-    {
+    template<class Rhs, class Params>
+    void step(Rhs& f,
+              const Params& p,
+              double t,
+              double h,
+              const State& u,
+              State& uNew,
+              SolveStats& stats) {
         derivativeAtStart(f, p, t, u, stats);
         m_extraStagesValid = false;
         m_f1Valid = false;
@@ -66,11 +68,11 @@ public:
         if constexpr (T::fsal) {
             uNew = m_stage; // the last stage's input is the new solution
         } else {
-            combine(uNew, u, h, T::b, std::make_index_sequence<kStages>{});
+            solutionUpdate(uNew, u, h);
         }
         if constexpr (kHasErrorEstimate) {
-            m_err.setZero();
-            combine(m_err, m_err, h, T::bErr, std::make_index_sequence<kStages>{});
+            computeErrorEstimate(
+                h, std::make_index_sequence<nonZeroColumns<Row::BErr, 0, kStages>().size()>{});
         }
     }
 
@@ -80,10 +82,14 @@ public:
     /// Computes what dense output over the last step needs beyond the stages: the lazy extra
     /// stages of a method's own interpolant, or f(t + h, u_new) for Hermite (reused as the next
     /// k1, so it costs nothing extra for a non-FSAL method that goes on stepping).
-    template <class Rhs, class Params>
-    void prepareInterpolation(Rhs& f, const Params& p, double t, double h, const State& u,
-                              const State& uNew, SolveStats& stats)
-    {
+    template<class Rhs, class Params>
+    void prepareInterpolation(Rhs& f,
+                              const Params& p,
+                              double t,
+                              double h,
+                              const State& u,
+                              const State& uNew,
+                              SolveStats& stats) {
         if constexpr (T::interpolant == InterpolantKind::Weights) {
             if constexpr (kInterpStages > kStages) {
                 if (!m_extraStagesValid) {
@@ -99,23 +105,23 @@ public:
     }
 
     /// The dense output at t + θh of the last step (after prepareInterpolation()).
-    void interpolate(double theta, double h, const State& u, const State& uNew, State& out) const
-    {
+    void interpolate(double theta, double h, const State& u, const State& uNew, State& out) const {
         interpolateFrom(theta, h, u, uNew, m_k.data(), m_f1, out);
     }
 
     /// Dense output from stored step data: k points at kInterpStages stage vectors and f1 is
     /// f(t + h, u_new) (used by Hermite only). Shared by the live stepper and stored solutions.
-    static void interpolateFrom(double theta, double h, const State& u, const State& uNew,
-                                const State* k, const State& f1, State& out)
-    {
+    static void interpolateFrom(double theta,
+                                double h,
+                                const State& u,
+                                const State& uNew,
+                                const State* k,
+                                const State& f1,
+                                State& out) {
         if constexpr (T::interpolant == InterpolantKind::Weights) {
             std::array<double, kInterpStages> w{};
             T::weights(theta, w);
-            out = u;
-            for (int i = 0; i < kInterpStages; ++i) {
-                addScaled(out, h * w[i], k[i]);
-            }
+            weightedStages(out, u, h, w, k, std::make_index_sequence<kInterpStages>{});
         } else {
             // Cubic Hermite through (u, f(u)) and (u_new, f(u_new)).
             const double t2 = theta * theta;
@@ -128,8 +134,7 @@ public:
     }
 
     /// Moves to the accepted state: FSAL reuses the last stage (and Hermite its f1) as next k1.
-    void accept()
-    {
+    void accept() {
         if constexpr (T::fsal) {
             std::swap(m_k[0], m_k[kStages - 1]);
             m_k1Valid = true;
@@ -150,43 +155,123 @@ public:
     const std::array<State, kInterpStages>& stages() const { return m_k; }
     const State& endDerivative() const { return m_f1; }
 
-private:
-    // out = base + h Σ_j coef[j] k_j, skipping zero coefficients at compile time where possible.
-    template <class Coefs, std::size_t... J>
-    void combine(State& out, const State& base, double h, const Coefs& coef,
-                 std::index_sequence<J...>) const
-    {
+  private:
+    // out = base + h Σ_j coef[j] k_j for run-time coefficients (the interpolant's weights).
+    template<class Coefs, std::size_t... J>
+    void combine(State& out,
+                 const State& base,
+                 double h,
+                 const Coefs& coef,
+                 std::index_sequence<J...>) const {
         if (&out != &base) {
             out = base;
         }
         (addScaled(out, h * coef[J], m_k[J]), ...);
     }
 
-    static void addScaled(State& out, double c, const State& k)
-    {
+    static void addScaled(State& out, double c, const State& k) {
         if (c != 0.0) {
             out += k * Real(c);
         }
     }
 
-    template <int I, class Rhs, class Params>
-    void computeStages(Rhs& f, const Params& p, double t, double h, const State& u,
-                       SolveStats& stats)
-    {
+    // out = u + h Σ_j w_j k_j as one fused expression (the dense output's hot path).
+    template<std::size_t... J>
+    static void weightedStages(State& out,
+                               const State& u,
+                               double h,
+                               const std::array<double, kInterpStages>& w,
+                               const State* k,
+                               std::index_sequence<J...>) {
+        out = u + (... + (k[J] * Real(h * w[J])));
+    }
+
+    // The coefficient rows a stage, the update and the error estimate combine the stages with.
+    enum class Row { A, AFull, B, BErr };
+
+    template<Row R, int I>
+    static constexpr double coefficient(std::size_t j) {
+        if constexpr (R == Row::A) {
+            return T::a[I][j];
+        } else if constexpr (R == Row::AFull) {
+            return T::aFull[I][j];
+        } else if constexpr (R == Row::B) {
+            return T::b[j];
+        } else {
+            return T::bErr[j];
+        }
+    }
+
+    // Indices j < N of the row's non-zero coefficients, computed at compile time.
+    template<Row R, int I, int N>
+    static constexpr auto nonZeroColumns() {
+        constexpr std::size_t count = [] {
+            std::size_t c = 0;
+            for (std::size_t j = 0; j < N; ++j) {
+                c += coefficient<R, I>(j) != 0.0 ? 1 : 0;
+            }
+            return c;
+        }();
+        std::array<std::size_t, count> columns{};
+        std::size_t c = 0;
+        for (std::size_t j = 0; j < N; ++j) {
+            if (coefficient<R, I>(j) != 0.0) {
+                columns[c++] = j;
+            }
+        }
+        return columns;
+    }
+
+    // out = base + h Σ_j row_j k_j over the non-zero coefficients, as one fused Eigen expression
+    // (one pass over memory, no temporaries).
+    template<Row R, int I, int N, std::size_t... K>
+    void weightedSum(State& out, const State& base, double h, std::index_sequence<K...>) const {
+        constexpr auto cols = nonZeroColumns<R, I, N>();
+        out = base + (... + (m_k[cols[K]] * Real(h * coefficient<R, I>(cols[K]))));
+    }
+
+    template<Row R, int I, int N>
+    void weightedSum(State& out, const State& base, double h) const {
+        weightedSum<R, I, N>(out, base, h,
+                             std::make_index_sequence<nonZeroColumns<R, I, N>().size()>{});
+    }
+
+    template<int I>
+    void stageInput(const State& u, double h) {
+        weightedSum<Row::A, I, I>(m_stage, u, h);
+    }
+
+    template<int I>
+    void extraStageInput(const State& u, double h) {
+        weightedSum<Row::AFull, I, I>(m_stage, u, h);
+    }
+
+    void solutionUpdate(State& uNew, const State& u, double h) const {
+        weightedSum<Row::B, 0, kStages>(uNew, u, h);
+    }
+
+    template<std::size_t... K>
+    void computeErrorEstimate(double h, std::index_sequence<K...>) {
+        constexpr auto cols = nonZeroColumns<Row::BErr, 0, kStages>();
+        m_err = (... + (m_k[cols[K]] * Real(h * coefficient<Row::BErr, 0>(cols[K]))));
+    }
+
+    template<int I, class Rhs, class Params>
+    void
+    computeStages(Rhs& f, const Params& p, double t, double h, const State& u, SolveStats& stats) {
         if constexpr (I < kStages) {
-            combine(m_stage, u, h, T::a[I], std::make_index_sequence<I>{});
+            stageInput<I>(u, h);
             f(m_k[I], m_stage, p, t + T::c[I] * h);
             ++stats.nRhs;
             computeStages<I + 1>(f, p, t, h, u, stats);
         }
     }
 
-    template <int I, class Rhs, class Params>
-    void computeExtraStages(Rhs& f, const Params& p, double t, double h, const State& u,
-                            SolveStats& stats)
-    {
+    template<int I, class Rhs, class Params>
+    void computeExtraStages(
+        Rhs& f, const Params& p, double t, double h, const State& u, SolveStats& stats) {
         if constexpr (T::interpolant == InterpolantKind::Weights && I < kInterpStages) {
-            combine(m_stage, u, h, T::aFull[I], std::make_index_sequence<I>{});
+            extraStageInput<I>(u, h);
             f(m_k[I], m_stage, p, t + T::cFull[I] * h);
             ++stats.nRhs;
             computeExtraStages<I + 1>(f, p, t, h, u, stats);

@@ -23,17 +23,18 @@ namespace dynfit::ode {
 /// Solves one problem with one method. init() validates and allocates everything; run() steps
 /// without allocating (unless save-every-step or dense output grow their storage). solve() in
 /// solve.hpp is the usual entry point; use this class directly to separate the two phases.
-template <RkTableau T, class Problem>
+/// The problem and the options are referenced, not copied: they must outlive the integrator.
+template<RkTableau T, class Problem>
 class RkIntegrator {
-public:
+  public:
     using State = typename Problem::StateType;
     using Stepper = ExplicitRk<T, State>;
 
-    RkIntegrator(Problem problem, SolveOptions options, StepObserver<State> observer = {})
-        : m_problem(std::move(problem)), m_options(std::move(options)),
-          m_observer(std::move(observer)), m_controller(T::errorOrder + 1)
-    {
-    }
+    RkIntegrator(const Problem& problem,
+                 const SolveOptions& options,
+                 StepObserver<State> observer = {})
+        : m_problem(problem), m_f(problem.f), m_options(options), m_observer(std::move(observer)),
+          m_controller(T::errorOrder + 1) {}
 
     /// Validates the input and prepares storage. Returns false (status InvalidInput) on bad input.
     bool init();
@@ -43,22 +44,24 @@ public:
 
     Solution<State>& solution() { return m_solution; }
 
-private:
+  private:
     bool fail(SolveStatus status, const std::string& detail);
     bool validate();
     void saveInitial();
     void saveState(double t, const State& value);
+    State& nextSaveSlot(double t);
     void afterAcceptedStep(double tNew, double hSigned);
     bool takeStep();
     double chooseStep() const;
-    double minimumStep() const
-    {
-        return std::max(m_options.dtmin, 4 * std::numeric_limits<double>::epsilon() * std::abs(m_t));
+    double minimumStep() const {
+        return std::max(m_options.dtmin,
+                        4 * std::numeric_limits<double>::epsilon() * std::abs(m_t));
     }
     static void interpolateCallback(void* context, double t, State& out);
 
-    Problem m_problem;
-    SolveOptions m_options;
+    const Problem& m_problem;
+    decltype(Problem::f) m_f; // a copy: a right-hand side may keep scratch space (non-const call)
+    const SolveOptions& m_options;
     StepObserver<State> m_observer;
     PiController m_controller;
     Stepper m_stepper;
@@ -78,17 +81,15 @@ private:
     long m_attempts = 0;
 };
 
-template <RkTableau T, class Problem>
-bool RkIntegrator<T, Problem>::fail(SolveStatus status, const std::string& detail)
-{
+template<RkTableau T, class Problem>
+bool RkIntegrator<T, Problem>::fail(SolveStatus status, const std::string& detail) {
     m_solution.status = status;
     m_solution.message = failureMessage(status, m_t, m_dir * m_h, detail);
     return false;
 }
 
-template <RkTableau T, class Problem>
-bool RkIntegrator<T, Problem>::validate()
-{
+template<RkTableau T, class Problem>
+bool RkIntegrator<T, Problem>::validate() {
     const TimeSpan span = m_problem.timeSpan();
     m_t = span.t0;
     m_t1 = span.t1;
@@ -115,8 +116,8 @@ bool RkIntegrator<T, Problem>::validate()
     }
     m_adaptive = o.dt == 0.0;
     if (m_adaptive && T::errorOrder == 0) {
-        return fail(SolveStatus::InvalidInput, std::string(T::name)
-                                                   + " has no error estimate: give a fixed step dt");
+        return fail(SolveStatus::InvalidInput,
+                    std::string(T::name) + " has no error estimate: give a fixed step dt");
     }
     std::string error;
     if (!resolveSaveTimes(o.saveat, o.saveatStep, span.t0, span.t1, m_saveTimes, error)) {
@@ -125,9 +126,8 @@ bool RkIntegrator<T, Problem>::validate()
     return true;
 }
 
-template <RkTableau T, class Problem>
-bool RkIntegrator<T, Problem>::init()
-{
+template<RkTableau T, class Problem>
+bool RkIntegrator<T, Problem>::init() {
     m_solution = Solution<State>{};
     if (!validate()) {
         return false;
@@ -155,31 +155,33 @@ bool RkIntegrator<T, Problem>::init()
     } else if (m_options.dtInitial > 0.0) {
         m_h = std::min(m_options.dtInitial, dtmax);
     } else if (span > 0.0) {
-        const State& f0 = m_stepper.derivativeAtStart(m_problem.f, m_problem.p, m_t, m_u,
-                                                      m_solution.stats);
+        const State& f0 = m_stepper.derivativeAtStart(m_f, m_problem.p, m_t, m_u, m_solution.stats);
         State work2 = m_u;
-        m_h = initialStepSize(m_problem.f, m_problem.p, m_t, m_u, f0, T::order, m_dir, dtmax,
-                              m_tol, m_work, work2, m_solution.stats);
+        m_h = initialStepSize(m_f, m_problem.p, m_t, m_u, f0, T::order, m_dir, dtmax, m_tol, m_work,
+                              work2, m_solution.stats);
     }
     return true;
 }
 
-template <RkTableau T, class Problem>
-void RkIntegrator<T, Problem>::saveState(double t, const State& value)
-{
-    if (m_saved < m_solution.u.size()) {
-        m_solution.t[m_saved] = t;
-        m_solution.u[m_saved] = value;
-    } else {
-        m_solution.t.push_back(t);
-        m_solution.u.push_back(value);
-    }
-    ++m_saved;
+template<RkTableau T, class Problem>
+void RkIntegrator<T, Problem>::saveState(double t, const State& value) {
+    nextSaveSlot(t) = value;
 }
 
-template <RkTableau T, class Problem>
-void RkIntegrator<T, Problem>::saveInitial()
-{
+// The storage for the next saved state: a preallocated slot while any is left.
+template<RkTableau T, class Problem>
+typename RkIntegrator<T, Problem>::State& RkIntegrator<T, Problem>::nextSaveSlot(double t) {
+    if (m_saved < m_solution.u.size()) {
+        m_solution.t[m_saved] = t;
+    } else {
+        m_solution.t.push_back(t);
+        m_solution.u.push_back(m_u);
+    }
+    return m_solution.u[m_saved++];
+}
+
+template<RkTableau T, class Problem>
+void RkIntegrator<T, Problem>::saveInitial() {
     if (m_saveEverystep) {
         saveState(m_t, m_u);
     }
@@ -191,34 +193,32 @@ void RkIntegrator<T, Problem>::saveInitial()
     }
 }
 
-template <RkTableau T, class Problem>
-void RkIntegrator<T, Problem>::interpolateCallback(void* context, double t, State& out)
-{
+template<RkTableau T, class Problem>
+void RkIntegrator<T, Problem>::interpolateCallback(void* context, double t, State& out) {
     auto& self = *static_cast<RkIntegrator*>(context);
     const double h = self.m_hTaken;
-    self.m_stepper.prepareInterpolation(self.m_problem.f, self.m_problem.p, self.m_t, h, self.m_u,
+    self.m_stepper.prepareInterpolation(self.m_f, self.m_problem.p, self.m_t, h, self.m_u,
                                         self.m_uNew, self.m_solution.stats);
     self.m_stepper.interpolate((t - self.m_t) / h, h, self.m_u, self.m_uNew, out);
 }
 
-template <RkTableau T, class Problem>
-void RkIntegrator<T, Problem>::afterAcceptedStep(double tNew, double hSigned)
-{
+template<RkTableau T, class Problem>
+void RkIntegrator<T, Problem>::afterAcceptedStep(double tNew, double hSigned) {
     m_hTaken = hSigned;
     while (m_nextSave < m_saveTimes.size() && m_dir * (m_saveTimes[m_nextSave] - tNew) <= 0.0) {
         const double ts = m_saveTimes[m_nextSave++];
         if (ts == tNew) {
             saveState(ts, m_uNew);
         } else {
-            interpolateCallback(this, ts, m_work);
-            saveState(ts, m_work);
+            State& slot = nextSaveSlot(ts);
+            interpolateCallback(this, ts, slot);
         }
     }
     if (m_saveEverystep && (m_saved == 0 || m_solution.t[m_saved - 1] != tNew)) {
         saveState(tNew, m_uNew);
     }
     if (m_options.dense) {
-        m_stepper.prepareInterpolation(m_problem.f, m_problem.p, m_t, hSigned, m_u, m_uNew,
+        m_stepper.prepareInterpolation(m_f, m_problem.p, m_t, hSigned, m_u, m_uNew,
                                        m_solution.stats);
         m_solution.dense.append(m_t, hSigned, m_u, m_uNew, m_stepper.stages(),
                                 m_stepper.endDerivative());
@@ -226,9 +226,8 @@ void RkIntegrator<T, Problem>::afterAcceptedStep(double tNew, double hSigned)
 }
 
 // The step to attempt: the controller's proposal, stretched or cut to land exactly on t1.
-template <RkTableau T, class Problem>
-double RkIntegrator<T, Problem>::chooseStep() const
-{
+template<RkTableau T, class Problem>
+double RkIntegrator<T, Problem>::chooseStep() const {
     const double remaining = std::abs(m_t1 - m_t);
     if (m_h >= remaining * (1.0 - 1e-12)) {
         return remaining;
@@ -237,12 +236,11 @@ double RkIntegrator<T, Problem>::chooseStep() const
 }
 
 // One attempted step. Returns false when the solve must stop (a failure status is set).
-template <RkTableau T, class Problem>
-bool RkIntegrator<T, Problem>::takeStep()
-{
+template<RkTableau T, class Problem>
+bool RkIntegrator<T, Problem>::takeStep() {
     const double h = chooseStep();
     const bool last = h == std::abs(m_t1 - m_t);
-    m_stepper.step(m_problem.f, m_problem.p, m_t, m_dir * h, m_u, m_uNew, m_solution.stats);
+    m_stepper.step(m_f, m_problem.p, m_t, m_dir * h, m_u, m_uNew, m_solution.stats);
     ++m_attempts;
     double hNext = m_h;
     if (m_adaptive) {
@@ -287,9 +285,8 @@ bool RkIntegrator<T, Problem>::takeStep()
     return true;
 }
 
-template <RkTableau T, class Problem>
-void RkIntegrator<T, Problem>::run()
-{
+template<RkTableau T, class Problem>
+void RkIntegrator<T, Problem>::run() {
     if (m_solution.status == SolveStatus::Success) {
         while (m_dir * (m_t1 - m_t) > 0.0) {
             if (m_options.cancel != nullptr && m_options.cancel->load(std::memory_order_relaxed)) {

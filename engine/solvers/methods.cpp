@@ -8,21 +8,19 @@ namespace dynfit::ode {
 
 namespace {
 
-template <RkTableau T>
-MethodInfo infoOf()
-{
-    return {T::name,       T::stages, T::order, T::errorOrder, T::fsal,
-            T::interpolant == InterpolantKind::Weights, T::denseOrder, T{}};
+template<RkTableau T>
+MethodInfo infoOf() {
+    return {T::name,       T::stages, T::order,
+            T::errorOrder, T::fsal,   T::interpolant == InterpolantKind::Weights,
+            T::denseOrder, T{}};
 }
 
-template <class... Ts>
-std::vector<MethodInfo> allInfos(std::variant<Ts...>*)
-{
+template<class... Ts>
+std::vector<MethodInfo> allInfos(std::variant<Ts...>*) {
     return {infoOf<Ts>()...};
 }
 
-bool equalsIgnoringCase(std::string_view a, std::string_view b)
-{
+bool equalsIgnoringCase(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) {
         return false;
     }
@@ -37,14 +35,12 @@ bool equalsIgnoringCase(std::string_view a, std::string_view b)
 
 } // namespace
 
-const std::vector<MethodInfo>& explicitMethods()
-{
+const std::vector<MethodInfo>& explicitMethods() {
     static const std::vector<MethodInfo> infos = allInfos(static_cast<ExplicitMethod*>(nullptr));
     return infos;
 }
 
-std::optional<ExplicitMethod> methodByName(std::string_view name)
-{
+std::optional<ExplicitMethod> methodByName(std::string_view name) {
     for (const MethodInfo& info : explicitMethods()) {
         if (equalsIgnoringCase(info.name, name)) {
             return info.method;
@@ -53,8 +49,7 @@ std::optional<ExplicitMethod> methodByName(std::string_view name)
     return std::nullopt;
 }
 
-const MethodInfo& methodInfo(const ExplicitMethod& method)
-{
+const MethodInfo& methodInfo(const ExplicitMethod& method) {
     return explicitMethods()[method.index()];
 }
 

@@ -9,15 +9,13 @@ namespace dynfit::ode {
 /// One accepted step [t0, t1] (t1 < t0 when integrating backwards). Valid only during the
 /// observer call. interpolate() evaluates the step's dense output at any t in the interval; it
 /// may cost extra right-hand-side evaluations the first time (lazy stages, Hermite end slope).
-template <class State>
+template<class State>
 class StepView {
-public:
+  public:
     using InterpolateFn = void (*)(void* context, double t, State& out);
 
     StepView(double t0, double t1, const State& u0, const State& u1, InterpolateFn fn, void* ctx)
-        : t0(t0), t1(t1), u0(u0), u1(u1), m_fn(fn), m_context(ctx)
-    {
-    }
+        : t0(t0), t1(t1), u0(u0), u1(u1), m_fn(fn), m_context(ctx) {}
 
     double t0;
     double t1;
@@ -26,14 +24,14 @@ public:
 
     void interpolate(double t, State& out) const { m_fn(m_context, t, out); }
 
-private:
+  private:
     InterpolateFn m_fn;
     void* m_context;
 };
 
 /// Called after every accepted step (live progress, delay histories, events). Return false to
 /// stop the solve, which then ends with SolveStatus::Cancelled.
-template <class State>
+template<class State>
 using StepObserver = std::function<bool(const StepView<State>&)>;
 
 } // namespace dynfit::ode

@@ -9,7 +9,7 @@
 namespace dynfit::ode {
 
 /// Square coefficient matrix of an explicit method: only the strictly lower triangle is used.
-template <int S>
+template<int S>
 using RkMatrix = std::array<std::array<double, S>, S>;
 
 /// How a method's dense output is formed.
@@ -20,11 +20,12 @@ enum class InterpolantKind {
 
 /// A tableau type is a plain struct of constexpr data (see tableaus/tsit5.hpp for an example):
 ///  - name, stages, order, errorOrder (0 = no embedded estimate), fsal;
-///  - c, b, a (strictly lower triangular), bErr = b − b̂ (error weights; all zero when errorOrder = 0);
+///  - c, b, a (strictly lower triangular), bErr = b − b̂ (error weights; all zero when errorOrder =
+///  0);
 ///  - interpolant, denseOrder and, for InterpolantKind::Weights, interpStages (≥ stages) with
-///    cFull/aFull covering the extra stages (rows ≥ stages are computed only when interpolating) and
-///    `static void weights(double theta, std::array<double, interpStages>& w)`.
-template <class T>
+///    cFull/aFull covering the extra stages (rows ≥ stages are computed only when interpolating)
+///    and `static void weights(double theta, std::array<double, interpStages>& w)`.
+template<class T>
 concept RkTableau = requires {
     { T::name } -> std::convertible_to<const char*>;
     { T::stages } -> std::convertible_to<int>;
@@ -40,9 +41,8 @@ concept RkTableau = requires {
 };
 
 /// Number of stages the dense output needs (the method's own stages for Hermite).
-template <RkTableau T>
-constexpr int interpolationStages()
-{
+template<RkTableau T>
+constexpr int interpolationStages() {
     if constexpr (T::interpolant == InterpolantKind::Weights) {
         return T::interpStages;
     } else {
@@ -52,11 +52,12 @@ constexpr int interpolationStages()
 
 namespace detail {
 
-constexpr double constexprAbs(double x) { return x < 0 ? -x : x; }
+constexpr double constexprAbs(double x) {
+    return x < 0 ? -x : x;
+}
 
-template <class Array>
-constexpr double sum(const Array& v)
-{
+template<class Array>
+constexpr double sum(const Array& v) {
     double s = 0;
     for (double x : v) {
         s += x;
@@ -66,10 +67,10 @@ constexpr double sum(const Array& v)
 
 } // namespace detail
 
-/// Row sums of A equal c, Σb = 1 and Σ(b − b̂) = 0 within `tol` (checked by static_assert per method).
-template <RkTableau T>
-constexpr bool isConsistent(double tol = 1e-13)
-{
+/// Row sums of A equal c, Σb = 1 and Σ(b − b̂) = 0 within `tol` (checked by static_assert per
+/// method).
+template<RkTableau T>
+constexpr bool isConsistent(double tol = 1e-13) {
     for (int i = 0; i < T::stages; ++i) {
         double row = 0;
         for (int j = 0; j < i; ++j) {

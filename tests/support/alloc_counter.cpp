@@ -5,8 +5,7 @@
 #include <cstdlib>
 #include <new>
 
-void* operator new(std::size_t size)
-{
+void* operator new(std::size_t size) {
     if (dynfit::test::g_counting.load(std::memory_order_relaxed)) {
         dynfit::test::g_allocations.fetch_add(1, std::memory_order_relaxed);
     }
@@ -15,8 +14,18 @@ void* operator new(std::size_t size)
     }
     throw std::bad_alloc();
 }
-void* operator new[](std::size_t size) { return operator new(size); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void* operator new[](std::size_t size) {
+    return operator new(size);
+}
+void operator delete(void* p) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+    std::free(p);
+}

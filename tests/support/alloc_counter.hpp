@@ -16,8 +16,7 @@ namespace dynfit::test {
 inline std::atomic<std::size_t> g_allocations{0};
 inline std::atomic<bool> g_counting{false};
 
-inline void noteEigenMalloc()
-{
+inline void noteEigenMalloc() {
     if (g_counting.load(std::memory_order_relaxed)) {
         g_allocations.fetch_add(1, std::memory_order_relaxed);
     }
@@ -41,15 +40,13 @@ namespace dynfit::test {
 
 /// Counts allocations made during its lifetime.
 class AllocationScope {
-public:
-    AllocationScope()
-    {
+  public:
+    AllocationScope() {
         g_allocations.store(0);
         g_counting.store(true);
         Eigen::internal::set_is_malloc_allowed(false);
     }
-    ~AllocationScope()
-    {
+    ~AllocationScope() {
         Eigen::internal::set_is_malloc_allowed(true);
         g_counting.store(false);
     }

@@ -5,15 +5,13 @@
 #include "solvers/methods.hpp"
 
 #include <QTest>
-
 #include <utility>
 
 namespace dynfit::test {
 
 /// Adds a row named after each registered method (filtered by `keep(info)`), column "method".
-template <class Keep>
-void addMethodRows(Keep keep)
-{
+template<class Keep>
+void addMethodRows(Keep keep) {
     QTest::addColumn<QString>("method");
     for (const auto& info : ode::explicitMethods()) {
         if (keep(info)) {
@@ -23,15 +21,13 @@ void addMethodRows(Keep keep)
     }
 }
 
-inline void addMethodRows()
-{
+inline void addMethodRows() {
     addMethodRows([](const ode::MethodInfo&) { return true; });
 }
 
 /// Calls body(tag) with the tableau tag of the current row's method.
-template <class Body>
-void withRowMethod(Body&& body)
-{
+template<class Body>
+void withRowMethod(Body&& body) {
     QFETCH(QString, method);
     const auto chosen = ode::methodByName(method.toStdString());
     QVERIFY2(chosen.has_value(), qPrintable("unknown method " + method));
@@ -39,8 +35,7 @@ void withRowMethod(Body&& body)
 }
 
 /// Least-squares slope of log(y) against log(x).
-inline double logLogSlope(const std::vector<double>& x, const std::vector<double>& y)
-{
+inline double logLogSlope(const std::vector<double>& x, const std::vector<double>& y) {
     const auto n = static_cast<double>(x.size());
     double sx = 0, sy = 0, sxx = 0, sxy = 0;
     for (std::size_t i = 0; i < x.size(); ++i) {
@@ -56,10 +51,8 @@ inline double logLogSlope(const std::vector<double>& x, const std::vector<double
 
 /// The order observed in the asymptotic range: the slope over the three finest points whose
 /// error lies between `floor` (round-off) and 1e-2 (pre-asymptotic), or NaN if fewer than three.
-inline double asymptoticSlope(const std::vector<double>& steps,
-                              const std::vector<double>& errors,
-                              double floor)
-{
+inline double
+asymptoticSlope(const std::vector<double>& steps, const std::vector<double>& errors, double floor) {
     std::vector<double> x, y;
     for (std::size_t i = 0; i < steps.size(); ++i) {
         if (errors[i] > floor && errors[i] < 1e-2) {

@@ -17,8 +17,7 @@ struct RootedTree {
 };
 
 /// All rooted trees up to `maxOrder` (1, 1, 2, 4, 9, 20, 48, 115 of orders 1…8), smallest first.
-inline std::vector<RootedTree> rootedTrees(int maxOrder)
-{
+inline std::vector<RootedTree> rootedTrees(int maxOrder) {
     std::vector<RootedTree> trees{RootedTree{}};
     for (int n = 2; n <= maxOrder; ++n) {
         const std::size_t existing = trees.size();
@@ -50,9 +49,8 @@ inline std::vector<RootedTree> rootedTrees(int maxOrder)
 }
 
 /// Φ_i(t) for every tree: the stage-wise elementary weights of an s-stage matrix A (row-major).
-inline std::vector<std::vector<double>> elementaryWeights(const std::vector<RootedTree>& trees,
-                                                          const std::vector<std::vector<double>>& a)
-{
+inline std::vector<std::vector<double>>
+elementaryWeights(const std::vector<RootedTree>& trees, const std::vector<std::vector<double>>& a) {
     const std::size_t s = a.size();
     std::vector<std::vector<double>> phi;
     for (const RootedTree& t : trees) {
@@ -77,8 +75,7 @@ inline double maxOrderResidual(const std::vector<RootedTree>& trees,
                                const std::vector<std::vector<double>>& phi,
                                const std::vector<double>& w,
                                int maxOrder,
-                               double theta = 1.0)
-{
+                               double theta = 1.0) {
     double worst = 0;
     for (std::size_t k = 0; k < trees.size(); ++k) {
         if (trees[k].order > maxOrder) {

@@ -11,9 +11,8 @@ using dynfit::ui::MainWindow;
 
 class TestMainWindow : public QObject {
     Q_OBJECT
-private slots:
-    void showsExampleOnStart()
-    {
+  private slots:
+    void showsExampleOnStart() {
         MainWindow window;
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -22,8 +21,7 @@ private slots:
         QVERIFY(window.statusBar()->currentMessage().startsWith("Tsit5:"));
     }
 
-    void changingMethodResolves()
-    {
+    void changingMethodResolves() {
         MainWindow window;
         window.methodBox()->setCurrentText("Vern7");
         QVERIFY(window.statusBar()->currentMessage().startsWith("Vern7:"));

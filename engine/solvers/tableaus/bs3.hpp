@@ -36,8 +36,7 @@ struct BS3 {
     static constexpr RkMatrix<interpStages> aFull = a;
 
     /// Hermite basis: u(θ) = u0 + h[(3θ²−2θ³)Δ + (θ−2θ²+θ³)k1 + (θ³−θ²)k4], Δ = Σ b_i k_i.
-    static constexpr void weights(double t, std::array<double, interpStages>& w)
-    {
+    static constexpr void weights(double t, std::array<double, interpStages>& w) {
         const double h01 = t * t * (3.0 - 2.0 * t);
         const double h10 = t * (1.0 - t) * (1.0 - t);
         const double h11 = t * t * (t - 1.0);

@@ -35,22 +35,21 @@ struct DP5 {
     }};
     static constexpr std::array<double, stages> b = {
         35.0 / 384.0, 0.0, 500.0 / 1113.0, 125.0 / 192.0, -2187.0 / 6784.0, 11.0 / 84.0, 0.0};
-    static constexpr std::array<double, stages> bErr = {71.0 / 57600.0,      0.0,
-                                                        -71.0 / 16695.0,     71.0 / 1920.0,
-                                                        -17253.0 / 339200.0, 22.0 / 525.0,
-                                                        -1.0 / 40.0};
+    static constexpr std::array<double, stages> bErr = {
+        71.0 / 57600.0,      0.0,          -71.0 / 16695.0, 71.0 / 1920.0,
+        -17253.0 / 339200.0, 22.0 / 525.0, -1.0 / 40.0};
 
     static constexpr std::array<double, interpStages> cFull = c;
     static constexpr RkMatrix<interpStages> aFull = a;
 
     /// Shampine's interpolant written as weights: with Δ = Σ b_i k_i,
     /// u(θ) = u0 + h[θΔ + θ(1−θ)(k1 − Δ) + θ²(1−θ)(2Δ − k1 − k7) + θ²(1−θ)² Σ d_i k_i].
-    static constexpr void weights(double t, std::array<double, interpStages>& w)
-    {
+    static constexpr void weights(double t, std::array<double, interpStages>& w) {
         constexpr std::array<double, stages> d = {
-            -12715105075.0 / 11282082432.0, 0.0, 87487479700.0 / 32700410799.0,
-            -10690763975.0 / 1880347072.0,  701980252875.0 / 199316789632.0,
-            -1453857185.0 / 822651844.0,    69997945.0 / 29380423.0};
+            -12715105075.0 / 11282082432.0,  0.0,
+            87487479700.0 / 32700410799.0,   -10690763975.0 / 1880347072.0,
+            701980252875.0 / 199316789632.0, -1453857185.0 / 822651844.0,
+            69997945.0 / 29380423.0};
         const double s = 1.0 - t;
         const double p1 = t * s;
         const double p2 = t * t * s;

@@ -23,8 +23,8 @@ struct Tsit5 {
     static constexpr int denseOrder = 4;
     static constexpr int interpStages = 7;
 
-    static constexpr std::array<double, stages> c = {
-        0.0, 0.161, 0.327, 0.9, 0.98002554090450968573, 1.0, 1.0};
+    static constexpr std::array<double, stages> c = {0.0, 0.161, 0.327, 0.9, 0.98002554090450968573,
+                                                     1.0, 1.0};
     static constexpr RkMatrix<stages> a = {{
         {},
         {0.161},
@@ -37,21 +37,29 @@ struct Tsit5 {
         {0.096460766818065229518, 0.01, 0.47988965041449957478, 1.3790085741037418932,
          -3.2900695154360806799, 2.3247105240997739824},
     }};
-    static constexpr std::array<double, stages> b = {
-        0.096460766818065229518, 0.01, 0.47988965041449957478, 1.3790085741037418932,
-        -3.2900695154360806799,  2.3247105240997739824, 0.0};
-    static constexpr std::array<double, stages> bErr = {
-        -0.0017800110522257714434, -0.00081643445965674690322, 0.0078808780102619960103,
-        -0.14471100717326290754,   0.58235716545255522502,     -0.45808210592918694666,
-        1.0 / 66.0};
+    static constexpr std::array<double, stages> b = {0.096460766818065229518,
+                                                     0.01,
+                                                     0.47988965041449957478,
+                                                     1.3790085741037418932,
+                                                     -3.2900695154360806799,
+                                                     2.3247105240997739824,
+                                                     0.0};
+    static constexpr std::array<double, stages> bErr = {-0.0017800110522257714434,
+                                                        -0.00081643445965674690322,
+                                                        0.0078808780102619960103,
+                                                        -0.14471100717326290754,
+                                                        0.58235716545255522502,
+                                                        -0.45808210592918694666,
+                                                        1.0 / 66.0};
 
     static constexpr std::array<double, interpStages> cFull = c;
     static constexpr RkMatrix<interpStages> aFull = a;
 
     /// w_i(θ) = Σ_m r_im θ^m (Tsitouras' interpolant, expanded form).
-    static constexpr void weights(double t, std::array<double, interpStages>& w)
-    {
-        w[0] = t * (1.0 + t * (-2.763706197274826 + t * (2.9132554618219126 + t * -1.0530884977290216)));
+    static constexpr void weights(double t, std::array<double, interpStages>& w) {
+        w[0] =
+            t
+            * (1.0 + t * (-2.763706197274826 + t * (2.9132554618219126 + t * -1.0530884977290216)));
         w[1] = t * t * (0.13169999999999998 + t * (-0.2234 + t * 0.1017));
         w[2] = t * t * (3.9302962368947516 + t * (-5.941033872131505 + t * 2.490627285651253));
         w[3] = t * t * (-12.411077166933676 + t * (30.33818863028232 + t * -16.548102889244902));

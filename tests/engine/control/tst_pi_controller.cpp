@@ -9,17 +9,15 @@ using namespace dynfit::ode;
 
 class TestPiController : public QObject {
     Q_OBJECT
-private slots:
-    void acceptsAtOrBelowOne()
-    {
+  private slots:
+    void acceptsAtOrBelowOne() {
         QVERIFY(PiController::accepts(1.0));
         QVERIFY(PiController::accepts(0.0));
         QVERIFY(!PiController::accepts(1.0001));
         QVERIFY(!PiController::accepts(std::nan("")));
     }
 
-    void factorsAreClamped()
-    {
+    void factorsAreClamped() {
         PiController c(5);
         QCOMPARE(c.nextFactor(0.0), PiController::kQmax);
         PiController d(5);
@@ -28,22 +26,19 @@ private slots:
         QCOMPARE(e.nextFactor(std::nan("")), PiController::kQmin);
     }
 
-    void smallerErrorGivesLargerStep()
-    {
+    void smallerErrorGivesLargerStep() {
         PiController a(5), b(5);
         QVERIFY(a.nextFactor(0.01) > b.nextFactor(0.5));
     }
 
-    void noGrowthRightAfterRejection()
-    {
+    void noGrowthRightAfterRejection() {
         PiController c(5);
         QVERIFY(c.nextFactor(4.0) < 1.0);   // rejected
         QVERIFY(c.nextFactor(1e-6) <= 1.0); // accepted, but may not grow yet
         QVERIFY(c.nextFactor(1e-6) > 1.0);  // now it may
     }
 
-    void errorNormIsScaledRms()
-    {
+    void errorNormIsScaledRms() {
         const Eigen::Vector2d err(1e-6, 3e-6);
         const Eigen::Vector2d u(1.0, 0.0), v(2.0, 0.0);
         const Tolerances tol{1e-3, 1e-6, nullptr};

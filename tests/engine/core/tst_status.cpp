@@ -8,9 +8,8 @@ using namespace dynfit;
 
 class TestStatus : public QObject {
     Q_OBJECT
-private slots:
-    void namesAndAdvice()
-    {
+  private slots:
+    void namesAndAdvice() {
         QCOMPARE(statusName(SolveStatus::Success), std::string_view("Success"));
         QCOMPARE(statusName(SolveStatus::DtLessThanMin), std::string_view("DtLessThanMin"));
         QVERIFY(describe(SolveStatus::Success).empty());
@@ -20,8 +19,7 @@ private slots:
         }
     }
 
-    void failureMessageNamesTimeStepAndRemedy()
-    {
+    void failureMessageNamesTimeStepAndRemedy() {
         const std::string m = failureMessage(SolveStatus::MaxIters, 3.25, 0.001, "maxiters = 7");
         QVERIFY(m.rfind("MaxIters at t = 3.25 (dt = 0.001): maxiters = 7; ", 0) == 0);
         QVERIFY(m.find("stiff") != std::string::npos);

@@ -8,9 +8,8 @@ using namespace dynfit::device;
 
 class TestDeviceQuery : public QObject {
     Q_OBJECT
-private slots:
-    void reportIsConsistent()
-    {
+  private slots:
+    void reportIsConsistent() {
         const DeviceReport report = queryDevices();
 #ifdef DYNFIT_HAVE_CUDA
         QVERIFY(report.cudaCompiled);
@@ -25,8 +24,7 @@ private slots:
         }
     }
 
-    void kernelSelfTest()
-    {
+    void kernelSelfTest() {
         std::string reason;
         const bool ok = runSelfTest(reason);
         if (!queryDevices().hasGpu()) {

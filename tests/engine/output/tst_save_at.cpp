@@ -8,9 +8,8 @@ using dynfit::ode::resolveSaveTimes;
 
 class TestSaveAt : public QObject {
     Q_OBJECT
-private slots:
-    void stepCoversSpanAndEnd()
-    {
+  private slots:
+    void stepCoversSpanAndEnd() {
         std::vector<double> times;
         std::string error;
         QVERIFY(resolveSaveTimes({}, 0.3, 0.0, 1.0, times, error));
@@ -19,8 +18,7 @@ private slots:
         QCOMPARE(times, (std::vector<double>{0.0, 0.25, 0.5, 0.75, 1.0}));
     }
 
-    void backwardSpan()
-    {
+    void backwardSpan() {
         std::vector<double> times;
         std::string error;
         QVERIFY(resolveSaveTimes({}, 0.5, 1.0, 0.0, times, error));
@@ -29,8 +27,7 @@ private slots:
         QVERIFY(!resolveSaveTimes({0.2, 0.9}, 0.0, 1.0, 0.0, times, error));
     }
 
-    void errorsNameTheEntry()
-    {
+    void errorsNameTheEntry() {
         std::vector<double> times;
         std::string error;
         QVERIFY(!resolveSaveTimes({0.1, 0.05}, 0.0, 0.0, 1.0, times, error));

@@ -15,11 +15,10 @@ using namespace dynfit;
 
 class TestExplicitRk : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     // Fixed steps on u' = 3 cos(3t) u over [0, 3]: the global error falls like dt^order.
     void convergenceOrder_data() { test::addMethodRows(); }
-    void convergenceOrder()
-    {
+    void convergenceOrder() {
         test::withRowMethod([](auto tag) {
             using T = decltype(tag);
             const double t1 = 3.0;
@@ -29,8 +28,8 @@ private slots:
                 ode::SolveOptions opts;
                 opts.dt = t1 / n;
                 opts.saveat = {t1};
-                const auto problem = ode::makeOdeProblem(rhs, test::Vec1(rhs.exact(0.0)),
-                                                         {0.0, t1}, Eigen::VectorXd());
+                const auto problem = ode::makeOdeProblem(rhs, test::Vec1(rhs.exact(0.0)), {0.0, t1},
+                                                         Eigen::VectorXd());
                 const auto sol = ode::solve(problem, tag, opts);
                 QVERIFY2(sol.ok(), sol.message.c_str());
                 QCOMPARE(sol.stats.nAccepted, static_cast<long>(n));
@@ -38,8 +37,9 @@ private slots:
                 errors.push_back(std::abs(sol.u.back()[0] - rhs.exact(t1)));
             }
             const double slope = test::asymptoticSlope(dts, errors, 1e-13);
-            QVERIFY2(std::abs(slope - T::order) < 0.2,
-                     qPrintable(QString("observed order %1, expected %2").arg(slope).arg(T::order)));
+            QVERIFY2(
+                std::abs(slope - T::order) < 0.2,
+                qPrintable(QString("observed order %1, expected %2").arg(slope).arg(T::order)));
         });
     }
 
@@ -47,8 +47,7 @@ private slots:
     // stays below the errors measured): the interpolant's error at θ = 0.4 falls like
     // h^(min(denseOrder, order) + 1).
     void denseOutputOrder_data() { test::addMethodRows(); }
-    void denseOutputOrder()
-    {
+    void denseOutputOrder() {
         test::withRowMethod([](auto tag) {
             using T = decltype(tag);
             const int expected = std::min(T::denseOrder, T::order) + 1;
@@ -57,13 +56,13 @@ private slots:
                 ode::SolveOptions opts;
                 opts.dt = h;
                 opts.saveat = {0.4 * h};
-                const auto problem = ode::makeOdeProblem(
-                    test::NonlinearRotationRhs{}, test::NonlinearRotationRhs::exact(0.0), {0.0, h},
-                    Eigen::VectorXd());
+                const auto problem = ode::makeOdeProblem(test::NonlinearRotationRhs{},
+                                                         test::NonlinearRotationRhs::exact(0.0),
+                                                         {0.0, h}, Eigen::VectorXd());
                 const auto sol = ode::solve(problem, tag, opts);
                 QVERIFY(sol.ok());
-                const test::NonlinearRotationRhs::State diff
-                    = sol.u.front() - test::NonlinearRotationRhs::exact(0.4 * h);
+                const test::NonlinearRotationRhs::State diff =
+                    sol.u.front() - test::NonlinearRotationRhs::exact(0.4 * h);
                 hs.push_back(h);
                 errors.push_back(static_cast<double>(diff.cwiseAbs().maxCoeff()));
             }
@@ -76,13 +75,12 @@ private slots:
     // After init(), the whole step loop (stages, error control, interpolated saves) allocates
     // nothing, even with a heap-allocated state.
     void stepLoopDoesNotAllocate_data() { test::addMethodRows(); }
-    void stepLoopDoesNotAllocate()
-    {
+    void stepLoopDoesNotAllocate() {
         test::withRowMethod([](auto tag) {
             using T = decltype(tag);
-            auto problem = ode::makeOdeProblem(examples::LotkaVolterraRhs{},
-                                               Eigen::VectorXd(Eigen::Vector2d(1.0, 1.0)),
-                                               {0.0, 10.0}, Eigen::VectorXd(Eigen::Vector4d(1.5, 1.0, 3.0, 1.0)));
+            auto problem = ode::makeOdeProblem(
+                examples::LotkaVolterraRhs{}, Eigen::VectorXd(Eigen::Vector2d(1.0, 1.0)),
+                {0.0, 10.0}, Eigen::VectorXd(Eigen::Vector4d(1.5, 1.0, 3.0, 1.0)));
             ode::SolveOptions opts;
             opts.reltol = opts.abstol = T::order <= 2 ? 1e-5 : 1e-8;
             opts.saveat = {0.0, 0.37, 1.0, 2.5, 2.51, 7.0, 9.999, 10.0};
@@ -105,8 +103,7 @@ private slots:
     }
 
     // The counter itself must see allocations, or the test above could not fail.
-    void allocationCounterCounts()
-    {
+    void allocationCounterCounts() {
         std::size_t eigen = 0, standard = 0;
         {
             test::AllocationScope scope;
@@ -124,8 +121,7 @@ private slots:
     }
 
     // Dual numbers through the adaptive solver: du(T)/dk and du(T)/du0 of u' = −k u.
-    void dualNumberSensitivities()
-    {
+    void dualNumberSensitivities() {
         using D = Dual<double, 2>;
         using State = Eigen::Matrix<D, 1, 1>;
         using Params = Eigen::Matrix<D, 1, 1>;
@@ -147,10 +143,10 @@ private slots:
     }
 
     // float states: same solver, single precision, sensible accuracy at loose tolerances.
-    void floatState()
-    {
-        auto problem = ode::makeOdeProblem(examples::LotkaVolterraRhs{}, Eigen::Vector2f(1.0f, 1.0f),
-                                           {0.0, 10.0}, Eigen::Vector4f(1.5f, 1.0f, 3.0f, 1.0f));
+    void floatState() {
+        auto problem =
+            ode::makeOdeProblem(examples::LotkaVolterraRhs{}, Eigen::Vector2f(1.0f, 1.0f),
+                                {0.0, 10.0}, Eigen::Vector4f(1.5f, 1.0f, 3.0f, 1.0f));
         ode::SolveOptions opts;
         opts.reltol = opts.abstol = 1e-5;
         const auto sol = ode::solve(problem, ode::Tsit5{}, opts);

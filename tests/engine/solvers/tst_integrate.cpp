@@ -5,17 +5,17 @@
 #include "support/method_rows.hpp"
 
 #include <QTest>
-
 #include <atomic>
 
 using namespace dynfit;
 
 namespace {
 
-bool isAdaptive(const ode::MethodInfo& m) { return m.errorOrder > 0; }
+bool isAdaptive(const ode::MethodInfo& m) {
+    return m.errorOrder > 0;
+}
 
-double lotkaVolterraError(const ode::Solution<Eigen::Vector2d>& sol)
-{
+double lotkaVolterraError(const ode::Solution<Eigen::Vector2d>& sol) {
     const auto& ref = test::LotkaVolterraReference::t10;
     return std::max(std::abs(sol.u.back()[0] - ref[0]), std::abs(sol.u.back()[1] - ref[1]));
 }
@@ -24,14 +24,12 @@ double lotkaVolterraError(const ode::Solution<Eigen::Vector2d>& sol)
 
 class TestIntegrate : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     // Adaptive Lotka–Volterra reaches the mpmath reference; the error falls with the tolerance.
-    void lotkaVolterraReference_data()
-    {
+    void lotkaVolterraReference_data() {
         test::addMethodRows([](const ode::MethodInfo& m) { return isAdaptive(m) && m.order >= 3; });
     }
-    void lotkaVolterraReference()
-    {
+    void lotkaVolterraReference() {
         test::withRowMethod([](auto tag) {
             double previous = 1.0;
             for (double tol : {1e-4, 1e-6, 1e-8, 1e-10}) {
@@ -40,7 +38,8 @@ private slots:
                 const auto sol = ode::solve(examples::lotkaVolterraProblem(), tag, opts);
                 QVERIFY2(sol.ok(), sol.message.c_str());
                 const double err = lotkaVolterraError(sol);
-                QVERIFY2(err < 300 * tol, qPrintable(QString("error %1 at tol %2").arg(err).arg(tol)));
+                QVERIFY2(err < 300 * tol,
+                         qPrintable(QString("error %1 at tol %2").arg(err).arg(tol)));
                 QVERIFY2(err < previous, "the error did not fall with the tolerance");
                 previous = err;
             }
@@ -49,12 +48,10 @@ private slots:
     }
 
     // The Arenstorf orbit closes after one period (HNW I, II.0): u(T) = u0.
-    void arenstorfOrbit_data()
-    {
+    void arenstorfOrbit_data() {
         test::addMethodRows([](const ode::MethodInfo& m) { return isAdaptive(m) && m.order >= 5; });
     }
-    void arenstorfOrbit()
-    {
+    void arenstorfOrbit() {
         test::withRowMethod([](auto tag) {
             double previous = 1e300;
             for (double tol : {1e-6, 1e-8, 1e-10, 1e-12}) {
@@ -64,8 +61,10 @@ private slots:
                 opts.saveat = {test::ArenstorfRhs::period};
                 const auto sol = ode::solve(test::arenstorfProblem(), tag, opts);
                 QVERIFY2(sol.ok(), sol.message.c_str());
-                const double err = (sol.u.back() - test::ArenstorfRhs::initial()).cwiseAbs().maxCoeff();
-                QVERIFY2(err < previous, qPrintable(QString("error %1 at tol %2").arg(err).arg(tol)));
+                const double err =
+                    (sol.u.back() - test::ArenstorfRhs::initial()).cwiseAbs().maxCoeff();
+                QVERIFY2(err < previous,
+                         qPrintable(QString("error %1 at tol %2").arg(err).arg(tol)));
                 previous = err;
             }
             QVERIFY2(previous < 1e-6, qPrintable(QString("final error %1").arg(previous)));
@@ -75,8 +74,7 @@ private slots:
     // Save points come from the interpolant: the steps are the same with or without them, and
     // the saved values equal the stored dense output.
     void saveatUsesInterpolant_data() { test::addMethodRows(isAdaptive); }
-    void saveatUsesInterpolant()
-    {
+    void saveatUsesInterpolant() {
         test::withRowMethod([](auto tag) {
             using T = decltype(tag);
             ode::SolveOptions plain;
@@ -97,8 +95,7 @@ private slots:
         });
     }
 
-    void saveatStepIncludesEnd()
-    {
+    void saveatStepIncludesEnd() {
         ode::SolveOptions opts;
         opts.saveatStep = 0.1;
         const auto sol = ode::solve(examples::lotkaVolterraProblem(), ode::Tsit5{}, opts);
@@ -110,12 +107,11 @@ private slots:
     }
 
     // Integrating backwards from the reference at t = 10 returns to u0 = (1, 1).
-    void backwardIntegration()
-    {
-        auto problem = ode::makeOdeProblem(
-            examples::LotkaVolterraRhs{},
-            Eigen::Vector2d(test::LotkaVolterraReference::t10[0], test::LotkaVolterraReference::t10[1]),
-            {10.0, 0.0}, Eigen::Vector4d(1.5, 1.0, 3.0, 1.0));
+    void backwardIntegration() {
+        auto problem = ode::makeOdeProblem(examples::LotkaVolterraRhs{},
+                                           Eigen::Vector2d(test::LotkaVolterraReference::t10[0],
+                                                           test::LotkaVolterraReference::t10[1]),
+                                           {10.0, 0.0}, Eigen::Vector4d(1.5, 1.0, 3.0, 1.0));
         ode::SolveOptions opts;
         opts.reltol = opts.abstol = 1e-10;
         opts.saveat = {10.0, 5.0, 1.0, 0.0};
@@ -127,8 +123,7 @@ private slots:
         QVERIFY(std::abs(sol.at(1.0)[0] - test::LotkaVolterraReference::t1[0]) < 1e-7);
     }
 
-    void emptySpanReturnsInitialState()
-    {
+    void emptySpanReturnsInitialState() {
         auto problem = ode::makeOdeProblem(examples::LotkaVolterraRhs{}, Eigen::Vector2d(1.0, 2.0),
                                            {3.0, 3.0}, Eigen::Vector4d(1.5, 1.0, 3.0, 1.0));
         const auto sol = ode::solve(problem, ode::Tsit5{});
@@ -138,12 +133,14 @@ private slots:
     }
 
     // u0 and tspan as functions of the parameters (the seed's "everything is determined by p").
-    void initialStateAndSpanFromParameters()
-    {
+    void initialStateAndSpanFromParameters() {
         using P = Eigen::Vector3d; // (k, u0, tEnd)
         auto problem = ode::makeOdeProblem<test::Vec1>(
-            test::DecayRhs{}, std::function<test::Vec1(const P&)>([](const P& p) { return test::Vec1(p[1]); }),
-            std::function<ode::TimeSpan(const P&)>([](const P& p) { return ode::TimeSpan{0.0, p[2]}; }),
+            test::DecayRhs{},
+            std::function<test::Vec1(const P&)>([](const P& p) { return test::Vec1(p[1]); }),
+            std::function<ode::TimeSpan(const P&)>([](const P& p) {
+                return ode::TimeSpan{0.0, p[2]};
+            }),
             P(0.5, 3.0, 2.0));
         ode::SolveOptions opts;
         opts.reltol = opts.abstol = 1e-10;
@@ -154,8 +151,7 @@ private slots:
     }
 
     // Each status from a problem built to produce it.
-    void statusMaxIters()
-    {
+    void statusMaxIters() {
         ode::SolveOptions opts;
         opts.maxiters = 10;
         const auto sol = ode::solve(examples::lotkaVolterraProblem(), ode::Tsit5{}, opts);
@@ -165,20 +161,18 @@ private slots:
         QVERIFY(sol.t.back() > 0.0 && sol.t.back() < 10.0); // what was computed is kept
     }
 
-    void statusDtLessThanMin()
-    {
-        auto problem = ode::makeOdeProblem(test::BlowUpRhs{}, test::Vec1(1.0), {0.0, 2.0},
-                                           Eigen::VectorXd());
+    void statusDtLessThanMin() {
+        auto problem =
+            ode::makeOdeProblem(test::BlowUpRhs{}, test::Vec1(1.0), {0.0, 2.0}, Eigen::VectorXd());
         const auto sol = ode::solve(problem, ode::Tsit5{});
         QCOMPARE(sol.status, SolveStatus::DtLessThanMin);
         QVERIFY(std::abs(sol.t.back() - 1.0) < 1e-3); // stopped at the singularity t = 1
         QVERIFY(sol.message.find("dt = ") != std::string::npos);
     }
 
-    void statusUnstableFixedStep()
-    {
-        auto problem = ode::makeOdeProblem(test::BlowUpRhs{}, test::Vec1(1.0), {0.0, 3.0},
-                                           Eigen::VectorXd());
+    void statusUnstableFixedStep() {
+        auto problem =
+            ode::makeOdeProblem(test::BlowUpRhs{}, test::Vec1(1.0), {0.0, 3.0}, Eigen::VectorXd());
         ode::SolveOptions opts;
         opts.dt = 0.25;
         const auto sol = ode::solve(problem, ode::RK4{}, opts);
@@ -186,23 +180,23 @@ private slots:
         QVERIFY(sol.message.find("NaN or Inf") != std::string::npos);
     }
 
-    void statusUnstableAdaptive()
-    {
+    void statusUnstableAdaptive() {
         struct NanAfterHalf {
-            void operator()(test::Vec1& du, const test::Vec1& u, const Eigen::VectorXd&, double t) const
-            {
+            void operator()(test::Vec1& du,
+                            const test::Vec1& u,
+                            const Eigen::VectorXd&,
+                            double t) const {
                 du[0] = t < 0.5 ? -u[0] : std::numeric_limits<double>::quiet_NaN();
             }
         };
-        auto problem = ode::makeOdeProblem(NanAfterHalf{}, test::Vec1(1.0), {0.0, 1.0},
-                                           Eigen::VectorXd());
+        auto problem =
+            ode::makeOdeProblem(NanAfterHalf{}, test::Vec1(1.0), {0.0, 1.0}, Eigen::VectorXd());
         const auto sol = ode::solve(problem, ode::DP5{});
         QCOMPARE(sol.status, SolveStatus::Unstable);
         QVERIFY(sol.t.back() <= 0.5);
     }
 
-    void statusCancelledByFlag()
-    {
+    void statusCancelledByFlag() {
         std::atomic<bool> cancel{false};
         ode::SolveOptions opts;
         opts.cancel = &cancel;
@@ -218,18 +212,15 @@ private slots:
         QCOMPARE(sol.stats.nAccepted, 5L);
     }
 
-    void statusCancelledByObserver()
-    {
-        const auto sol = ode::solve(examples::lotkaVolterraProblem(), ode::Tsit5{}, {},
-                                    [](const ode::StepView<Eigen::Vector2d>& step) {
-                                        return step.t1 < 2.0;
-                                    });
+    void statusCancelledByObserver() {
+        const auto sol =
+            ode::solve(examples::lotkaVolterraProblem(), ode::Tsit5{}, {},
+                       [](const ode::StepView<Eigen::Vector2d>& step) { return step.t1 < 2.0; });
         QCOMPARE(sol.status, SolveStatus::Cancelled);
         QVERIFY(sol.t.back() >= 2.0 && sol.t.back() < 3.0);
     }
 
-    void statusInvalidInput()
-    {
+    void statusInvalidInput() {
         const auto noDt = ode::solve(examples::lotkaVolterraProblem(), ode::RK4{});
         QCOMPARE(noDt.status, SolveStatus::InvalidInput);
         QVERIFY(noDt.message.find("RK4 has no error estimate") != std::string::npos);
@@ -240,33 +231,33 @@ private slots:
         QCOMPARE(badSave.status, SolveStatus::InvalidInput);
         QVERIFY(badSave.message.find("saveat[1]") != std::string::npos);
 
-        auto nanStart = ode::makeOdeProblem(examples::LotkaVolterraRhs{},
-                                            Eigen::Vector2d(std::nan(""), 1.0), {0.0, 1.0},
-                                            Eigen::Vector4d(1.5, 1.0, 3.0, 1.0));
+        auto nanStart =
+            ode::makeOdeProblem(examples::LotkaVolterraRhs{}, Eigen::Vector2d(std::nan(""), 1.0),
+                                {0.0, 1.0}, Eigen::Vector4d(1.5, 1.0, 3.0, 1.0));
         QCOMPARE(ode::solve(nanStart, ode::Tsit5{}).status, SolveStatus::InvalidInput);
     }
 
     // The observer sees every accepted step, contiguous, and can interpolate inside it.
-    void observerSeesContiguousSteps()
-    {
+    void observerSeesContiguousSteps() {
         double lastEnd = 0.0;
         long calls = 0;
         double worst = 0.0;
         ode::SolveOptions opts;
         opts.reltol = opts.abstol = 1e-10;
-        const auto sol = ode::solve(test::expSinProblem(0.0, 5.0), ode::Tsit5{}, opts,
-                                    [&](const ode::StepView<test::Vec1>& step) {
-                                        if (step.t0 != lastEnd) {
-                                            return false;
-                                        }
-                                        lastEnd = step.t1;
-                                        ++calls;
-                                        test::Vec1 mid;
-                                        const double tm = 0.5 * (step.t0 + step.t1);
-                                        step.interpolate(tm, mid);
-                                        worst = std::max(worst, std::abs(mid[0] - test::ExpSinRhs{}.exact(tm)));
-                                        return true;
-                                    });
+        const auto sol =
+            ode::solve(test::expSinProblem(0.0, 5.0), ode::Tsit5{}, opts,
+                       [&](const ode::StepView<test::Vec1>& step) {
+                           if (step.t0 != lastEnd) {
+                               return false;
+                           }
+                           lastEnd = step.t1;
+                           ++calls;
+                           test::Vec1 mid;
+                           const double tm = 0.5 * (step.t0 + step.t1);
+                           step.interpolate(tm, mid);
+                           worst = std::max(worst, std::abs(mid[0] - test::ExpSinRhs{}.exact(tm)));
+                           return true;
+                       });
         QVERIFY(sol.ok());
         QCOMPARE(calls, sol.stats.nAccepted);
         QCOMPARE(lastEnd, 5.0);

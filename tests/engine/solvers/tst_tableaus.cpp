@@ -9,15 +9,13 @@ using namespace dynfit;
 
 namespace {
 
-template <class Array>
-std::vector<double> toVector(const Array& a)
-{
+template<class Array>
+std::vector<double> toVector(const Array& a) {
     return std::vector<double>(a.begin(), a.end());
 }
 
-template <class Matrix>
-std::vector<std::vector<double>> toMatrix(const Matrix& a)
-{
+template<class Matrix>
+std::vector<std::vector<double>> toMatrix(const Matrix& a) {
     std::vector<std::vector<double>> m;
     for (const auto& row : a) {
         m.push_back(toVector(row));
@@ -25,9 +23,8 @@ std::vector<std::vector<double>> toMatrix(const Matrix& a)
     return m;
 }
 
-template <class T>
-std::vector<double> embeddedWeights()
-{
+template<class T>
+std::vector<double> embeddedWeights() {
     std::vector<double> bhat;
     for (int i = 0; i < T::stages; ++i) {
         bhat.push_back(T::b[i] - T::bErr[i]);
@@ -39,9 +36,8 @@ std::vector<double> embeddedWeights()
 
 class TestTableaus : public QObject {
     Q_OBJECT
-private slots:
-    void treeCounts()
-    {
+  private slots:
+    void treeCounts() {
         // OEIS A000081: 1, 1, 2, 4, 9, 20, 48, 115 rooted trees of orders 1…8.
         const auto trees = test::rootedTrees(8);
         std::vector<int> counts(9, 0);
@@ -52,8 +48,7 @@ private slots:
     }
 
     void orderConditions_data() { test::addMethodRows(); }
-    void orderConditions()
-    {
+    void orderConditions() {
         test::withRowMethod([](auto tag) {
             using T = decltype(tag);
             QVERIFY(ode::isConsistent<T>(1e-13));
@@ -72,12 +67,10 @@ private slots:
         });
     }
 
-    void interpolantEndpoints_data()
-    {
+    void interpolantEndpoints_data() {
         test::addMethodRows([](const ode::MethodInfo& m) { return m.ownInterpolant; });
     }
-    void interpolantEndpoints()
-    {
+    void interpolantEndpoints() {
         test::withRowMethod([](auto tag) {
             using T = decltype(tag);
             if constexpr (T::interpolant == ode::InterpolantKind::Weights) {
@@ -89,7 +82,8 @@ private slots:
                 T::weights(1.0, w);
                 for (int i = 0; i < T::interpStages; ++i) {
                     const double expected = i < T::stages ? T::b[i] : 0.0;
-                    // Vern7's weights are polynomials with coefficients up to ~1e3: 1e-13 round-off.
+                    // Vern7's weights are polynomials with coefficients up to ~1e3: 1e-13
+                    // round-off.
                     QVERIFY(std::abs(w[i] - expected) < 1e-12);
                 }
             }
@@ -97,12 +91,10 @@ private slots:
     }
 
     // Σ w_i(θ) Φ_i(t) = θ^|t| / γ(t) for all trees up to the interpolant's order.
-    void interpolantOrderConditions_data()
-    {
+    void interpolantOrderConditions_data() {
         test::addMethodRows([](const ode::MethodInfo& m) { return m.ownInterpolant; });
     }
-    void interpolantOrderConditions()
-    {
+    void interpolantOrderConditions() {
         test::withRowMethod([](auto tag) {
             using T = decltype(tag);
             if constexpr (T::interpolant == ode::InterpolantKind::Weights) {
@@ -121,10 +113,9 @@ private slots:
         });
     }
 
-private:
-    template <class T>
-    static double detail_rowSumError()
-    {
+  private:
+    template<class T>
+    static double detail_rowSumError() {
         double worst = 0;
         for (int i = 0; i < T::interpStages; ++i) {
             double row = 0;
