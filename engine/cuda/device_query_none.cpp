@@ -7,7 +7,7 @@ namespace dynfit::device {
 DeviceReport queryDevices() {
     DeviceReport report;
     report.reason =
-        "this build has no CUDA support (configure with DYNFIT_ENABLE_CUDA=ON and nvcc)";
+        "no GPU: this build has no CUDA support (configure with DYNFIT_ENABLE_CUDA=ON and nvcc)";
     return report;
 }
 
