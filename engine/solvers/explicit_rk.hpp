@@ -156,25 +156,6 @@ class ExplicitRk {
     const State& endDerivative() const { return m_f1; }
 
   private:
-    // out = base + h Σ_j coef[j] k_j for run-time coefficients (the interpolant's weights).
-    template<class Coefs, std::size_t... J>
-    void combine(State& out,
-                 const State& base,
-                 double h,
-                 const Coefs& coef,
-                 std::index_sequence<J...>) const {
-        if (&out != &base) {
-            out = base;
-        }
-        (addScaled(out, h * coef[J], m_k[J]), ...);
-    }
-
-    static void addScaled(State& out, double c, const State& k) {
-        if (c != 0.0) {
-            out += k * Real(c);
-        }
-    }
-
     // out = u + h Σ_j w_j k_j as one fused expression (the dense output's hot path).
     template<std::size_t... J>
     static void weightedStages(State& out,
