@@ -43,6 +43,8 @@ MainWindow::MainWindow(QWidget* parent)
     addDockWidget(Qt::LeftDockWidgetArea, dock);
     connect(m_simulate, &QPushButton::clicked, this, &MainWindow::simulate);
     connect(m_method, &QComboBox::currentIndexChanged, this, &MainWindow::simulate);
+    connect(m_reltol, &QLineEdit::editingFinished, this, &MainWindow::simulate);
+    connect(m_abstol, &QLineEdit::editingFinished, this, &MainWindow::simulate);
     resize(1100, 680);
     simulate();
 }
