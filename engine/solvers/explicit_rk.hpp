@@ -6,6 +6,7 @@
 #include "core/stats.hpp"
 #include "solvers/tableau.hpp"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -119,9 +120,8 @@ class ExplicitRk {
                                 const State& f1,
                                 State& out) {
         if constexpr (T::interpolant == InterpolantKind::Weights) {
-            std::array<double, kInterpStages> w{};
-            T::weights(theta, w);
-            weightedStages(out, u, h, w, k, std::make_index_sequence<kInterpStages>{});
+            weightedStages(out, u, h, theta, k,
+                           std::make_index_sequence<nonZeroInterpolationRows().size()>{});
         } else {
             // Cubic Hermite through (u, f(u)) and (u_new, f(u_new)).
             const double t2 = theta * theta;
@@ -156,15 +156,45 @@ class ExplicitRk {
     const State& endDerivative() const { return m_f1; }
 
   private:
-    // out = u + h Σ_j w_j k_j as one fused expression (the dense output's hot path).
-    template<std::size_t... J>
+    // Stages whose interpolation weight is not identically zero, found at compile time.
+    static constexpr auto nonZeroInterpolationRows() {
+        constexpr std::size_t count = [] {
+            std::size_t c = 0;
+            for (const auto& row : T::interpCoeffs) {
+                c += std::any_of(row.begin(), row.end(), [](double x) { return x != 0.0; }) ? 1 : 0;
+            }
+            return c;
+        }();
+        std::array<std::size_t, count> rows{};
+        std::size_t c = 0;
+        for (std::size_t i = 0; i < T::interpCoeffs.size(); ++i) {
+            const auto& row = T::interpCoeffs[i];
+            if (std::any_of(row.begin(), row.end(), [](double x) { return x != 0.0; })) {
+                rows[c++] = i;
+            }
+        }
+        return rows;
+    }
+
+    // Horner's rule: the coefficients are large and alternate in sign (Vern7's reach 1e3), so
+    // summing powers of θ instead would lose digits.
+    static double interpolationWeight(std::size_t stage, double theta) {
+        double p = 0.0;
+        for (int m = T::interpDegree - 1; m >= 0; --m) {
+            p = p * theta + T::interpCoeffs[stage][m];
+        }
+        return theta * p;
+    }
+
+    template<std::size_t... K>
     static void weightedStages(State& out,
                                const State& u,
                                double h,
-                               const std::array<double, kInterpStages>& w,
+                               double theta,
                                const State* k,
-                               std::index_sequence<J...>) {
-        out = u + (... + (k[J] * Real(h * w[J])));
+                               std::index_sequence<K...>) {
+        constexpr auto rows = nonZeroInterpolationRows();
+        out = u + (... + (k[rows[K]] * Real(h * interpolationWeight(rows[K], theta))));
     }
 
     // The coefficient rows a stage, the update and the error estimate combine the stages with.

@@ -67,6 +67,18 @@ constexpr double sum(const Array& v) {
 
 } // namespace detail
 
+/// The dense-output weights w_i(θ) = Σ_m interpCoeffs[i][m] θ^(m+1) of a method's own interpolant.
+template<RkTableau T>
+constexpr void interpolationWeights(double theta, std::array<double, T::interpStages>& w) {
+    for (int i = 0; i < T::interpStages; ++i) {
+        double p = 0.0;
+        for (int m = T::interpDegree - 1; m >= 0; --m) {
+            p = p * theta + T::interpCoeffs[i][m];
+        }
+        w[i] = theta * p;
+    }
+}
+
 /// Row sums of A equal c, Σb = 1 and Σ(b − b̂) = 0 within `tol` (checked by static_assert per
 /// method).
 template<RkTableau T>

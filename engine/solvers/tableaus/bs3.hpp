@@ -35,17 +35,18 @@ struct BS3 {
     static constexpr std::array<double, interpStages> cFull = c;
     static constexpr RkMatrix<interpStages> aFull = a;
 
-    /// Hermite basis: u(θ) = u0 + h[(3θ²−2θ³)Δ + (θ−2θ²+θ³)k1 + (θ³−θ²)k4], Δ = Σ b_i k_i.
-    static constexpr void weights(double t, std::array<double, interpStages>& w) {
-        const double h01 = t * t * (3.0 - 2.0 * t);
-        const double h10 = t * (1.0 - t) * (1.0 - t);
-        const double h11 = t * t * (t - 1.0);
+    /// Hermite basis: u(θ) = u0 + h[(3θ²−2θ³)Δ + (θ−2θ²+θ³)k1 + (θ³−θ²)k4], Δ = Σ b_i k_i,
+    /// expanded into w_i(θ) = Σ_m interpCoeffs[i][m] θ^(m+1).
+    static constexpr int interpDegree = 3;
+    static constexpr std::array<std::array<double, interpDegree>, interpStages> interpCoeffs = [] {
+        std::array<std::array<double, interpDegree>, interpStages> r{};
         for (int i = 0; i < stages; ++i) {
-            w[i] = h01 * b[i];
+            const double first = (i == 0) ? 1.0 : 0.0;
+            const double last = (i == stages - 1) ? 1.0 : 0.0;
+            r[i] = {first, 3.0 * b[i] - 2.0 * first - last, -2.0 * b[i] + first + last};
         }
-        w[0] += h10;
-        w[3] += h11;
-    }
+        return r;
+    }();
 };
 static_assert(isConsistent<BS3>(1e-15));
 

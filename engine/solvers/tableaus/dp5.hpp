@@ -42,24 +42,25 @@ struct DP5 {
     static constexpr std::array<double, interpStages> cFull = c;
     static constexpr RkMatrix<interpStages> aFull = a;
 
-    /// Shampine's interpolant written as weights: with Δ = Σ b_i k_i,
-    /// u(θ) = u0 + h[θΔ + θ(1−θ)(k1 − Δ) + θ²(1−θ)(2Δ − k1 − k7) + θ²(1−θ)² Σ d_i k_i].
-    static constexpr void weights(double t, std::array<double, interpStages>& w) {
+    /// Shampine's interpolant: with Δ = Σ b_i k_i,
+    /// u(θ) = u0 + h[θΔ + θ(1−θ)(k1 − Δ) + θ²(1−θ)(2Δ − k1 − k7) + θ²(1−θ)² Σ d_i k_i],
+    /// expanded at compile time into w_i(θ) = Σ_m interpCoeffs[i][m] θ^(m+1).
+    static constexpr int interpDegree = 4;
+    static constexpr std::array<std::array<double, interpDegree>, interpStages> interpCoeffs = [] {
         constexpr std::array<double, stages> d = {
             -12715105075.0 / 11282082432.0,  0.0,
             87487479700.0 / 32700410799.0,   -10690763975.0 / 1880347072.0,
             701980252875.0 / 199316789632.0, -1453857185.0 / 822651844.0,
             69997945.0 / 29380423.0};
-        const double s = 1.0 - t;
-        const double p1 = t * s;
-        const double p2 = t * t * s;
-        const double p3 = p2 * s;
+        std::array<std::array<double, interpDegree>, interpStages> r{};
         for (int i = 0; i < stages; ++i) {
             const double first = (i == 0) ? 1.0 : 0.0;
             const double last = (i == stages - 1) ? 1.0 : 0.0;
-            w[i] = t * b[i] + p1 * (first - b[i]) + p2 * (2.0 * b[i] - first - last) + p3 * d[i];
+            r[i] = {first, 3.0 * b[i] - 2.0 * first - last + d[i],
+                    -(2.0 * b[i] - first - last) - 2.0 * d[i], d[i]};
         }
-    }
+        return r;
+    }();
 };
 static_assert(isConsistent<DP5>(1e-14));
 

@@ -55,18 +55,17 @@ struct Tsit5 {
     static constexpr std::array<double, interpStages> cFull = c;
     static constexpr RkMatrix<interpStages> aFull = a;
 
-    /// w_i(θ) = Σ_m r_im θ^m (Tsitouras' interpolant, expanded form).
-    static constexpr void weights(double t, std::array<double, interpStages>& w) {
-        w[0] =
-            t
-            * (1.0 + t * (-2.763706197274826 + t * (2.9132554618219126 + t * -1.0530884977290216)));
-        w[1] = t * t * (0.13169999999999998 + t * (-0.2234 + t * 0.1017));
-        w[2] = t * t * (3.9302962368947516 + t * (-5.941033872131505 + t * 2.490627285651253));
-        w[3] = t * t * (-12.411077166933676 + t * (30.33818863028232 + t * -16.548102889244902));
-        w[4] = t * t * (37.50931341651104 + t * (-88.1789048947664 + t * 47.37952196281928));
-        w[5] = t * t * (-27.896526289197286 + t * (65.09189467479366 + t * -34.87065786149661));
-        w[6] = t * t * (1.5 + t * (-4.0 + t * 2.5));
-    }
+    /// w_i(θ) = Σ_m interpCoeffs[i][m] θ^(m+1) (Tsitouras' interpolant, expanded form).
+    static constexpr int interpDegree = 4;
+    static constexpr std::array<std::array<double, interpDegree>, interpStages> interpCoeffs = {{
+        {1.0, -2.763706197274826, 2.9132554618219126, -1.0530884977290216},
+        {0.0, 0.13169999999999998, -0.2234, 0.1017},
+        {0.0, 3.9302962368947516, -5.941033872131505, 2.490627285651253},
+        {0.0, -12.411077166933676, 30.33818863028232, -16.548102889244902},
+        {0.0, 37.50931341651104, -88.1789048947664, 47.37952196281928},
+        {0.0, -27.896526289197286, 65.09189467479366, -34.87065786149661},
+        {0.0, 1.5, -4.0, 2.5},
+    }};
 };
 static_assert(isConsistent<Tsit5>(1e-14));
 

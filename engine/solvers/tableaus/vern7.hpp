@@ -108,7 +108,8 @@ struct Vern7 {
 
     /// Verner's interpolant (2024): row i holds r_i1 … r_i7 with w_i(θ) = Σ_m r_im θ^m (stages 2, 3
     /// and 10 have weight 0).
-    static constexpr std::array<std::array<double, 7>, interpStages> interpCoeffs = {{
+    static constexpr int interpDegree = 7;
+    static constexpr std::array<std::array<double, interpDegree>, interpStages> interpCoeffs = {{
         {1.0, -8.3661367088179067073, 33.455646744913384634, -70.504174665726649548,
          80.673979079678366122, -47.497248268336883048, 11.285089436775960768},
         {},
@@ -139,17 +140,6 @@ struct Vern7 {
         {0.0, -18.846643339465078804, 144.22985270152227599, -462.02678279511098288,
          728.05254982745465356, -552.71094537834006844, 161.30196898393920056},
     }};
-
-    /// w_i(θ) with u(t0 + θh) = u0 + h Σ_i w_i(θ) k_i over all 16 stages (Horner in θ).
-    static constexpr void weights(double theta, std::array<double, interpStages>& w) {
-        for (int i = 0; i < interpStages; ++i) {
-            double p = 0.0;
-            for (int m = 6; m >= 0; --m) {
-                p = p * theta + interpCoeffs[i][m];
-            }
-            w[i] = theta * p;
-        }
-    }
 };
 static_assert(isConsistent<Vern7>(1e-12));
 // The full tableau extends the main one, its rows sum to cFull, and the dense output ends on u1.
@@ -168,7 +158,7 @@ static_assert([] {
         }
     }
     std::array<double, Vern7::interpStages> w{};
-    Vern7::weights(1.0, w);
+    interpolationWeights<Vern7>(1.0, w);
     for (int i = 0; i < Vern7::interpStages; ++i) {
         const double bi = i < Vern7::stages ? Vern7::b[i] : 0.0;
         if (detail::constexprAbs(w[i] - bi) > 1e-12) {

@@ -75,11 +75,11 @@ class TestTableaus : public QObject {
             using T = decltype(tag);
             if constexpr (T::interpolant == ode::InterpolantKind::Weights) {
                 std::array<double, T::interpStages> w{};
-                T::weights(0.0, w);
+                ode::interpolationWeights<T>(0.0, w);
                 for (double x : w) {
                     QCOMPARE(x + 1.0, 1.0);
                 }
-                T::weights(1.0, w);
+                ode::interpolationWeights<T>(1.0, w);
                 for (int i = 0; i < T::interpStages; ++i) {
                     const double expected = i < T::stages ? T::b[i] : 0.0;
                     // Vern7's weights are polynomials with coefficients up to ~1e3: 1e-13
@@ -103,7 +103,7 @@ class TestTableaus : public QObject {
                 const auto phi = test::elementaryWeights(trees, toMatrix(T::aFull));
                 for (double theta : {0.2, 0.5, 0.77}) {
                     std::array<double, T::interpStages> w{};
-                    T::weights(theta, w);
+                    ode::interpolationWeights<T>(theta, w);
                     const auto wv = toVector(w);
                     QVERIFY(test::maxOrderResidual(trees, phi, wv, T::denseOrder, theta) < 1e-12);
                     QVERIFY(test::maxOrderResidual(trees, phi, wv, T::denseOrder + 1, theta)
