@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // dynfit-cli: the headless front end over the engine.
+#include "cli_solve.hpp"
 #include "core/version.hpp"
 #include "cuda/device_query.hpp"
 #include "examples/lotka_volterra.hpp"
@@ -61,6 +62,8 @@ int main(int argc, char** argv) {
     demo->add_option("--reltol", reltol, "Relative tolerance")->capture_default_str();
     demo->add_option("--abstol", abstol, "Absolute tolerance")->capture_default_str();
     auto* devices = app.add_subcommand("devices", "List the GPUs this build can use");
+    dynfit::cli::SolveArguments solveArgs;
+    auto* solve = dynfit::cli::addSolveCommand(app, solveArgs);
 
     try {
         app.parse(argc, argv);
@@ -71,6 +74,9 @@ int main(int argc, char** argv) {
     }
     if (*demo) {
         return runDemo(method, reltol, abstol);
+    }
+    if (*solve) {
+        return dynfit::cli::runSolve(solveArgs);
     }
     if (*devices) {
         return printDevices();

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+// Checks a parsed model and builds its expression DAG (internal to compileModel()).
+#pragma once
+
+#include "model/ast.hpp"
+#include "model/diagnostic.hpp"
+#include "model/expr_graph.hpp"
+#include "model/model.hpp"
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace dynfit::model {
+
+/// The checked model as DAG nodes: f, u0 and tspan, with names and values.
+struct AnalyzedModel {
+    ExprGraph graph;
+    std::vector<std::string> states;
+    std::vector<ParamInfo> params;
+    std::vector<std::pair<std::string, double>> consts;
+    std::vector<NodeId> rhs;
+    std::vector<NodeId> init;
+    std::optional<std::pair<NodeId, NodeId>> timeSpan;
+};
+
+/// Resolves names (states, params, consts, lets, t), detects duplicates, cycles, unknown names
+/// and functions and wrong arities, and reports all of them; failed pieces become 0 so that the
+/// rest of the text is still checked.
+class Analyzer {
+  public:
+    Analyzer(const ModelAst& ast, Diagnostics& diagnostics, const Overrides& overrides);
+    AnalyzedModel run();
+
+  private:
+    struct Symbol {
+        const char* kind;
+        const Statement* statement;
+    };
+    struct Context {
+        std::string what;            ///< for messages: "the init of 'x'"
+        bool constantOnly = false;   ///< numbers and consts only (values, bounds)
+        bool parametersOnly = false; ///< no states, no t (init, tspan)
+    };
+
+    bool declare(const Statement& s, const char* what);
+    void collectDeclarations();
+    void noteStateAppearance(const Statement& s);
+    void resolveConsts();
+    double constValue(const std::string& name);
+    double constantExpression(const Expr& e, const std::string& what);
+    void resolveParams();
+    void resolveEquations();
+    void resolveInitsAndSpan();
+    void warnUnusedParams();
+
+    NodeId build(const Expr& e, const Context& context);
+    NodeId call(const Expr& e, const Context& context);
+    NodeId name(const Expr& e, const Context& context);
+    NodeId let(const Expr& e, const Context& context);
+    void unknownName(const Expr& e);
+
+    const ModelAst& m_ast;
+    Diagnostics& m_diag;
+    const Overrides& m_overrides;
+    ExprGraph m_graph;
+    AnalyzedModel m_result;
+
+    std::map<std::string, Symbol> m_symbols; // params, consts, lets
+    std::vector<const Statement*> m_paramStatements;
+    std::map<std::string, const Statement*> m_equations;
+    std::map<std::string, const Statement*> m_inits;
+    const Statement* m_timeSpan = nullptr;
+    std::vector<std::string> m_stateOrder;
+    std::map<std::string, int> m_stateIndex;
+    std::map<std::string, int> m_paramIndex;
+    std::map<std::string, double> m_constValues;
+    std::map<std::string, NodeId> m_letNodes;
+    std::set<std::string> m_resolving;
+    std::set<std::string> m_usedParams;
+};
+
+} // namespace dynfit::model

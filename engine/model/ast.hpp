@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+// The syntax tree of a model text: statements holding expression trees, all located.
+#pragma once
+
+#include "core/source_location.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace dynfit::model {
+
+/// An expression as written. Names are resolved later (model/analyzer).
+struct Expr {
+    enum class Kind {
+        Number, ///< number
+        Name,   ///< name (a state, param, const, let or t)
+        Unary,  ///< op = '-', args = {operand}
+        Binary, ///< op in + - * / ^, args = {lhs, rhs}
+        Call,   ///< name(args...)
+        Index   ///< args[0][number]: reserved for network outputs U(x, y)[1]
+    };
+    Kind kind = Kind::Number;
+    SourceLocation where;
+    double number = 0.0;
+    std::string name;
+    char op = 0;
+    std::vector<std::unique_ptr<Expr>> args;
+};
+using ExprPtr = std::unique_ptr<Expr>;
+
+enum class StatementKind {
+    Param,    ///< param name = value [in [lower, upper]] [log]
+    Const,    ///< const name = value
+    Let,      ///< let name = value
+    Init,     ///< init name = value
+    Equation, ///< d(name)/dt = value, or name' = value
+    TimeSpan, ///< tspan = lower .. upper
+};
+
+struct Statement {
+    StatementKind kind = StatementKind::Let;
+    std::string name;
+    SourceLocation where; ///< of the name (or of the keyword for tspan)
+    ExprPtr value;
+    ExprPtr lower; ///< param bounds / tspan start
+    ExprPtr upper; ///< param bounds / tspan end
+    bool logScale = false;
+};
+
+struct ModelAst {
+    std::vector<Statement> statements;
+};
+
+} // namespace dynfit::model

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: MIT
+// Compiling a model text: parse, analyse, differentiate, and compile every program.
+#include "model/model.hpp"
+
+#include "model/analyzer.hpp"
+#include "model/parser.hpp"
+
+namespace dynfit::model {
+
+namespace {
+
+// Σ_k weights_k · terms_k as one DAG node.
+NodeId weightedSum(ExprGraph& g, const std::vector<std::pair<NodeId, NodeId>>& terms) {
+    NodeId sum = g.constant(0.0);
+    for (const auto& [weight, term] : terms) {
+        sum = g.binary(Op::Add, sum, g.binary(Op::Mul, weight, term));
+    }
+    return sum;
+}
+
+// ∂outputs/∂(set) with its sparsity pattern: the entries that are not identically zero.
+std::vector<NodeId> jacobian(ExprGraph& g,
+                             const std::vector<NodeId>& outputs,
+                             InputSet set,
+                             int cols,
+                             SparsityPattern& pattern,
+                             std::vector<std::vector<NodeId>>& dense) {
+    const int rows = static_cast<int>(outputs.size());
+    pattern = {rows, cols, {}};
+    dense.assign(static_cast<std::size_t>(rows),
+                 std::vector<NodeId>(static_cast<std::size_t>(cols)));
+    std::vector<NodeId> entries;
+    for (int i = 0; i < rows; ++i) {
+        for (int j = 0; j < cols; ++j) {
+            const NodeId d = g.derivative(outputs[static_cast<std::size_t>(i)], set, j);
+            dense[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)] = d;
+            if (!g.isConstant(d, 0.0)) {
+                pattern.entries.emplace_back(i, j);
+                entries.push_back(d);
+            }
+        }
+    }
+    return entries;
+}
+
+void buildPrograms(AnalyzedModel& a, CompiledModel& m) {
+    ExprGraph& g = a.graph;
+    const int n = m.stateCount();
+    const int np = m.paramCount();
+    const InputLayout plain{n, np, 0};
+    const InputLayout withAux{n, np, n};
+    m.rhs = Program(g, a.rhs, plain);
+
+    std::vector<std::vector<NodeId>> ju, jp, j0;
+    m.jacobianU = Program(g, jacobian(g, a.rhs, InputSet::State, n, m.patternU, ju), plain);
+    m.jacobianP = Program(g, jacobian(g, a.rhs, InputSet::Param, np, m.patternP, jp), plain);
+
+    std::vector<NodeId> jvp, vjpU, vjpP;
+    for (int i = 0; i < n; ++i) {
+        std::vector<std::pair<NodeId, NodeId>> terms;
+        for (int j = 0; j < n; ++j) {
+            terms.emplace_back(ju[i][j], g.input(InputSet::Aux, j));
+        }
+        jvp.push_back(weightedSum(g, terms));
+    }
+    for (int j = 0; j < n; ++j) {
+        std::vector<std::pair<NodeId, NodeId>> terms;
+        for (int i = 0; i < n; ++i) {
+            terms.emplace_back(g.input(InputSet::Aux, i), ju[i][j]);
+        }
+        vjpU.push_back(weightedSum(g, terms));
+    }
+    for (int k = 0; k < np; ++k) {
+        std::vector<std::pair<NodeId, NodeId>> terms;
+        for (int i = 0; i < n; ++i) {
+            terms.emplace_back(g.input(InputSet::Aux, i), jp[i][k]);
+        }
+        vjpP.push_back(weightedSum(g, terms));
+    }
+    m.jvp = Program(g, jvp, withAux);
+    m.vjpU = Program(g, vjpU, withAux);
+    m.vjpP = Program(g, vjpP, withAux);
+
+    const InputLayout paramsOnly{0, np, 0}; // u0 and tspan never read the state
+    m.initial = Program(g, a.init, paramsOnly);
+    std::vector<NodeId> initJac;
+    for (int i = 0; i < n; ++i) {
+        for (int k = 0; k < np; ++k) {
+            initJac.push_back(
+                g.derivative(a.init[static_cast<std::size_t>(i)], InputSet::Param, k));
+        }
+    }
+    m.initialJacobianP = Program(g, initJac, paramsOnly);
+    if (a.timeSpan) {
+        m.hasTimeSpan = true;
+        m.timeSpan = Program(g, {a.timeSpan->first, a.timeSpan->second}, paramsOnly);
+    }
+}
+
+} // namespace
+
+std::vector<double> CompiledModel::defaultParams() const {
+    std::vector<double> values;
+    for (const ParamInfo& p : params) {
+        values.push_back(p.value);
+    }
+    return values;
+}
+
+int CompiledModel::stateIndex(std::string_view name) const {
+    for (std::size_t i = 0; i < states.size(); ++i) {
+        if (states[i] == name) {
+            return static_cast<int>(i);
+        }
+    }
+    return -1;
+}
+
+int CompiledModel::paramIndex(std::string_view name) const {
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        if (params[i].name == name) {
+            return static_cast<int>(i);
+        }
+    }
+    return -1;
+}
+
+std::shared_ptr<const CompiledModel>
+compileModel(std::string_view text, Diagnostics& diagnostics, const Overrides& overrides) {
+    const ModelAst ast = parse(text, diagnostics);
+    AnalyzedModel analyzed = Analyzer(ast, diagnostics, overrides).run();
+    if (analyzed.states.empty() && !diagnostics.hasErrors()) {
+        diagnostics.error({1, 1}, "the model has no equation (write d(x)/dt = ... or x' = ...)");
+    }
+    diagnostics.sortBySource();
+    if (diagnostics.hasErrors()) {
+        return nullptr;
+    }
+    auto model = std::make_shared<CompiledModel>();
+    model->states = analyzed.states;
+    model->params = analyzed.params;
+    model->consts = analyzed.consts;
+    buildPrograms(analyzed, *model);
+    return model;
+}
+
+} // namespace dynfit::model

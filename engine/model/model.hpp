@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+// A model text compiled: names, values, and programs for f, its Jacobians, JVP/VJP, u0 and tspan.
+#pragma once
+
+#include "model/diagnostic.hpp"
+#include "model/program.hpp"
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dynfit::model {
+
+/// A fitted parameter as declared: `param name = value [in [lower, upper]] [log]`.
+struct ParamInfo {
+    std::string name;
+    double value = 0.0;
+    std::optional<double> lower;
+    std::optional<double> upper;
+    bool logScale = false;
+    SourceLocation where;
+};
+
+/// (row, column) entries of a sparse Jacobian, row-major order.
+struct SparsityPattern {
+    int rows = 0;
+    int cols = 0;
+    std::vector<std::pair<int, int>> entries;
+};
+
+/// Values that replace declared ones when compiling: param and const names, or "init:<state>".
+using Overrides = std::map<std::string, double, std::less<>>;
+
+/// Everything derived from a model text. Built by compileModel(); immutable afterwards, so one
+/// instance can be shared by many solves and threads (each evaluator keeps its own registers).
+struct CompiledModel {
+    std::vector<std::string> states; ///< in order of first appearance
+    std::vector<ParamInfo> params;   ///< in order of declaration
+    std::vector<std::pair<std::string, double>> consts;
+    bool hasTimeSpan = false;
+
+    Program rhs;       ///< f(u, p, t): n outputs
+    Program jacobianU; ///< ∂f/∂u at the entries of patternU
+    Program jacobianP; ///< ∂f/∂p at the entries of patternP
+    SparsityPattern patternU;
+    SparsityPattern patternP;
+    Program jvp;              ///< (∂f/∂u) v, v = aux (n)
+    Program vjpU;             ///< wᵀ ∂f/∂u, w = aux (n): n outputs
+    Program vjpP;             ///< wᵀ ∂f/∂p, w = aux (n): np outputs
+    Program initial;          ///< u0(p): n outputs
+    Program initialJacobianP; ///< ∂u0/∂p, dense n × np, row-major
+    Program timeSpan;         ///< (t0, t1)(p) when hasTimeSpan
+
+    int stateCount() const { return static_cast<int>(states.size()); }
+    int paramCount() const { return static_cast<int>(params.size()); }
+    std::vector<double> defaultParams() const;
+    int stateIndex(std::string_view name) const; ///< −1 if not a state
+    int paramIndex(std::string_view name) const; ///< −1 if not a param
+};
+
+/// Parses, checks and compiles a model text. Returns nullptr when there are errors; warnings
+/// and errors (all of them, located) go to `diagnostics`.
+std::shared_ptr<const CompiledModel>
+compileModel(std::string_view text, Diagnostics& diagnostics, const Overrides& overrides = {});
+
+} // namespace dynfit::model

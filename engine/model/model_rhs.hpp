@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: MIT
+// A compiled model as the right-hand side of an OdeProblem, and the problem built from it.
+#pragma once
+
+#include "model/model.hpp"
+#include "problem/ode_problem.hpp"
+
+#include <Eigen/Core>
+#include <memory>
+
+namespace dynfit::model {
+
+template<class S>
+using Vector = Eigen::Matrix<S, Eigen::Dynamic, 1>;
+
+/// Evaluates a program with its own register file (one per copy: copies are independent, so a
+/// solver may copy it per thread). No allocation per call.
+template<class S>
+class ProgramEvaluator {
+  public:
+    ProgramEvaluator() = default;
+    explicit ProgramEvaluator(const Program& program) : m_program(&program) {
+        program.prepare(m_regs);
+    }
+
+    void operator()(const S* u, const S* p, const S* aux, double t, S* out) {
+        m_program->evaluate(m_regs, u, p, aux, t, out);
+    }
+
+  private:
+    const Program* m_program = nullptr;
+    std::vector<S> m_regs;
+};
+
+/// f(u, p, t) of a compiled model, for the solvers.
+template<class S>
+class ModelRhs {
+  public:
+    explicit ModelRhs(std::shared_ptr<const CompiledModel> model)
+        : m_model(std::move(model)), m_eval(m_model->rhs) {}
+
+    void operator()(Vector<S>& du, const Vector<S>& u, const Vector<S>& p, double t) {
+        m_eval(u.data(), p.data(), nullptr, t, du.data());
+    }
+
+    const CompiledModel& model() const { return *m_model; }
+
+  private:
+    std::shared_ptr<const CompiledModel> m_model; // keeps the programs alive
+    ProgramEvaluator<S> m_eval;
+};
+
+/// The problem of a compiled model at parameters p: u0(p) and tspan(p) come from the model
+/// (tspan from `fallbackSpan` when the model declares none).
+template<class S = double>
+ode::OdeProblem<Vector<S>, ModelRhs<S>, Vector<S>> makeModelProblem(
+    std::shared_ptr<const CompiledModel> model, Vector<S> p, ode::TimeSpan fallbackSpan) {
+    auto initial = [model](const Vector<S>& params) {
+        Vector<S> u0(model->stateCount());
+        ProgramEvaluator<S> eval(model->initial);
+        eval(nullptr, params.data(), nullptr, 0.0, u0.data());
+        return u0;
+    };
+    auto span = [model, fallbackSpan](const Vector<S>& params) {
+        if (!model->hasTimeSpan) {
+            return fallbackSpan;
+        }
+        S ends[2];
+        ProgramEvaluator<S> eval(model->timeSpan);
+        eval(nullptr, params.data(), nullptr, 0.0, ends);
+        return ode::TimeSpan{primal(ends[0]), primal(ends[1])};
+    };
+    return ode::makeOdeProblem<Vector<S>>(
+        ModelRhs<S>(model), std::function<Vector<S>(const Vector<S>&)>(initial),
+        std::function<ode::TimeSpan(const Vector<S>&)>(span), std::move(p));
+}
+
+} // namespace dynfit::model

@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: MIT
+// Recursive-descent parser of the model language.
+#include "model/parser.hpp"
+
+#include "model/lexer.hpp"
+
+#include <stdexcept>
+
+namespace dynfit::model {
+
+namespace {
+
+// Thrown inside the parser only; caught per line.
+struct SyntaxError {
+    SourceLocation where;
+    std::string message;
+};
+
+class Parser {
+  public:
+    Parser(std::vector<Token> tokens, Diagnostics& diagnostics)
+        : m_tokens(std::move(tokens)), m_diag(diagnostics) {}
+
+    ModelAst run() {
+        ModelAst ast;
+        while (peek().kind != TokenKind::End) {
+            if (peek().kind == TokenKind::Newline) {
+                ++m_pos;
+                continue;
+            }
+            if (lineHasInvalidToken()) { // the lexer has reported it already
+                skipLine();
+                continue;
+            }
+            try {
+                ast.statements.push_back(statement());
+                expect(TokenKind::Newline, "after the statement");
+            } catch (const SyntaxError& e) {
+                m_diag.error(e.where, e.message);
+                skipLine();
+            }
+        }
+        return ast;
+    }
+
+  private:
+    const Token& peek(std::size_t ahead = 0) const {
+        const std::size_t i = std::min(m_pos + ahead, m_tokens.size() - 1);
+        return m_tokens[i];
+    }
+    const Token& next() { return m_tokens[std::min(m_pos++, m_tokens.size() - 1)]; }
+    bool accept(TokenKind kind) {
+        if (peek().kind == kind) {
+            ++m_pos;
+            return true;
+        }
+        return false;
+    }
+    bool isWord(const char* word, std::size_t ahead = 0) const {
+        return peek(ahead).kind == TokenKind::Identifier && peek(ahead).text == word;
+    }
+
+    [[noreturn]] void fail(const Token& at, const std::string& message) const {
+        throw SyntaxError{at.where, message};
+    }
+
+    const Token& expect(TokenKind kind, const std::string& context) {
+        if (peek().kind != kind) {
+            fail(peek(), std::string("expected ") + describe(kind) + " " + context + ", found "
+                             + describeFound(peek()));
+        }
+        return next();
+    }
+
+    static std::string describeFound(const Token& t) {
+        if (t.kind == TokenKind::Identifier) {
+            return "'" + t.text + "'";
+        }
+        if (t.kind == TokenKind::Number) {
+            return "the number " + t.text;
+        }
+        return describe(t.kind);
+    }
+
+    bool lineHasInvalidToken() const {
+        for (std::size_t i = m_pos; i < m_tokens.size(); ++i) {
+            if (m_tokens[i].kind == TokenKind::Newline || m_tokens[i].kind == TokenKind::End) {
+                return false;
+            }
+            if (m_tokens[i].kind == TokenKind::Invalid) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void skipLine() {
+        while (peek().kind != TokenKind::Newline && peek().kind != TokenKind::End) {
+            ++m_pos;
+        }
+    }
+
+    Statement statement() {
+        const Token& first = peek();
+        if (first.kind != TokenKind::Identifier) {
+            fail(first, "expected a statement (param, const, let, init, d(x)/dt = ..., x' = ... "
+                        "or tspan), found "
+                            + describeFound(first));
+        }
+        static const char* const kReserved[][2] = {{"noise", "noise terms (SDEs)"},
+                                                   {"nn", "neural networks (nn)"},
+                                                   {"when", "events (when ... then)"},
+                                                   {"observe", "observed quantities (observe)"}};
+        for (const auto& r : kReserved) {
+            if (first.text == r[0] && peek(1).kind != TokenKind::Equals
+                && peek(1).kind != TokenKind::Prime) {
+                fail(first, std::string(r[1]) + " are not supported yet");
+            }
+        }
+        if (isWord("param") && peek(1).kind == TokenKind::Identifier) {
+            return param();
+        }
+        if ((isWord("const") || isWord("let") || isWord("init"))
+            && peek(1).kind == TokenKind::Identifier) {
+            const StatementKind kind = first.text == "const" ? StatementKind::Const
+                                       : first.text == "let" ? StatementKind::Let
+                                                             : StatementKind::Init;
+            ++m_pos;
+            return assignment(kind);
+        }
+        if (isWord("d") && peek(1).kind == TokenKind::LParen) {
+            return derivativeEquation();
+        }
+        if (isWord("tspan") && peek(1).kind == TokenKind::Equals) {
+            return timeSpan();
+        }
+        if (peek(1).kind == TokenKind::Prime) {
+            Statement s;
+            s.kind = StatementKind::Equation;
+            s.name = next().text;
+            s.where = first.where;
+            ++m_pos; // '
+            expect(TokenKind::Equals, "after " + s.name + "'");
+            s.value = expression();
+            return s;
+        }
+        if (isWord("param") || isWord("const") || isWord("let") || isWord("init")) {
+            fail(peek(1),
+                 "expected a name after '" + first.text + "', found " + describeFound(peek(1)));
+        }
+        fail(first, "expected a statement (param, const, let, init, d(x)/dt = ..., x' = ... or "
+                    "tspan), found '"
+                        + first.text + "'");
+    }
+
+    Statement assignment(StatementKind kind) {
+        Statement s;
+        s.kind = kind;
+        const Token& name = expect(TokenKind::Identifier, "");
+        s.name = name.text;
+        s.where = name.where;
+        expect(TokenKind::Equals, "after '" + s.name + "'");
+        s.value = expression();
+        return s;
+    }
+
+    Statement param() {
+        ++m_pos; // param
+        Statement s = assignment(StatementKind::Param);
+        if (isWord("in")) {
+            ++m_pos;
+            expect(TokenKind::LBracket, "to open the bounds ([lower, upper])");
+            s.lower = expression();
+            expect(TokenKind::Comma, "between the bounds");
+            s.upper = expression();
+            expect(TokenKind::RBracket, "to close the bounds");
+        }
+        if (isWord("log")) {
+            ++m_pos;
+            s.logScale = true;
+        }
+        return s;
+    }
+
+    Statement derivativeEquation() {
+        Statement s;
+        s.kind = StatementKind::Equation;
+        m_pos += 2; // d (
+        const Token& name = expect(TokenKind::Identifier, "in d(...)/dt");
+        s.name = name.text;
+        s.where = name.where;
+        expect(TokenKind::RParen, "after d(" + s.name);
+        expect(TokenKind::Slash, "in d(" + s.name + ")/dt");
+        if (!isWord("dt")) {
+            fail(peek(), "expected 'dt' in d(" + s.name + ")/dt, found " + describeFound(peek()));
+        }
+        ++m_pos;
+        expect(TokenKind::Equals, "after d(" + s.name + ")/dt");
+        s.value = expression();
+        return s;
+    }
+
+    Statement timeSpan() {
+        Statement s;
+        s.kind = StatementKind::TimeSpan;
+        s.name = "tspan";
+        s.where = next().where;
+        ++m_pos; // =
+        s.lower = expression();
+        expect(TokenKind::DotDot, "between the start and the end of tspan (tspan = 0 .. 10)");
+        s.upper = expression();
+        return s;
+    }
+
+    // expression := term (('+' | '-') term)*
+    ExprPtr expression() {
+        ExprPtr lhs = term();
+        while (peek().kind == TokenKind::Plus || peek().kind == TokenKind::Minus) {
+            const Token& op = next();
+            lhs = binary(op, std::move(lhs), term());
+        }
+        return lhs;
+    }
+
+    // term := unary (('*' | '/') unary)*
+    ExprPtr term() {
+        ExprPtr lhs = unary();
+        while (peek().kind == TokenKind::Star || peek().kind == TokenKind::Slash) {
+            const Token& op = next();
+            lhs = binary(op, std::move(lhs), unary());
+        }
+        return lhs;
+    }
+
+    // unary := '-' unary | '+' unary | power     (so -x^2 = -(x^2))
+    ExprPtr unary() {
+        if (peek().kind == TokenKind::Minus) {
+            auto e = std::make_unique<Expr>();
+            e->kind = Expr::Kind::Unary;
+            e->op = '-';
+            e->where = next().where;
+            e->args.push_back(unary());
+            return e;
+        }
+        if (accept(TokenKind::Plus)) {
+            return unary();
+        }
+        return power();
+    }
+
+    // power := postfix ('^' unary)?      (right-associative: 2^3^2 = 2^9)
+    ExprPtr power() {
+        ExprPtr base = postfix();
+        if (peek().kind == TokenKind::Caret) {
+            const Token& op = next();
+            return binary(op, std::move(base), unary());
+        }
+        return base;
+    }
+
+    // postfix := primary ('[' number ']')*
+    ExprPtr postfix() {
+        ExprPtr e = primary();
+        while (peek().kind == TokenKind::LBracket) {
+            auto index = std::make_unique<Expr>();
+            index->kind = Expr::Kind::Index;
+            index->where = next().where;
+            index->number = expect(TokenKind::Number, "as the output index").number;
+            expect(TokenKind::RBracket, "after the output index");
+            index->args.push_back(std::move(e));
+            e = std::move(index);
+        }
+        return e;
+    }
+
+    ExprPtr primary() {
+        const Token& t = peek();
+        auto e = std::make_unique<Expr>();
+        e->where = t.where;
+        if (t.kind == TokenKind::Number) {
+            e->kind = Expr::Kind::Number;
+            e->number = next().number;
+            return e;
+        }
+        if (t.kind == TokenKind::Identifier) {
+            e->name = next().text;
+            if (accept(TokenKind::LParen)) {
+                e->kind = Expr::Kind::Call;
+                if (!accept(TokenKind::RParen)) {
+                    do {
+                        e->args.push_back(expression());
+                    } while (accept(TokenKind::Comma));
+                    expect(TokenKind::RParen, "to close the call to " + e->name);
+                }
+            } else {
+                e->kind = Expr::Kind::Name;
+            }
+            return e;
+        }
+        if (accept(TokenKind::LParen)) {
+            ExprPtr inner = expression();
+            expect(TokenKind::RParen, "to close '('");
+            return inner;
+        }
+        fail(t, "expected a number, a name or '(', found " + describeFound(t));
+    }
+
+    static ExprPtr binary(const Token& op, ExprPtr lhs, ExprPtr rhs) {
+        auto e = std::make_unique<Expr>();
+        e->kind = Expr::Kind::Binary;
+        e->where = op.where;
+        e->op = op.kind == TokenKind::Plus    ? '+'
+                : op.kind == TokenKind::Minus ? '-'
+                : op.kind == TokenKind::Star  ? '*'
+                : op.kind == TokenKind::Slash ? '/'
+                                              : '^';
+        e->args.push_back(std::move(lhs));
+        e->args.push_back(std::move(rhs));
+        return e;
+    }
+
+    std::vector<Token> m_tokens;
+    Diagnostics& m_diag;
+    std::size_t m_pos = 0;
+};
+
+} // namespace
+
+ModelAst parse(std::string_view text, Diagnostics& diagnostics) {
+    return Parser(tokenize(text, diagnostics), diagnostics).run();
+}
+
+} // namespace dynfit::model
