@@ -187,6 +187,23 @@ NodeId ExprGraph::binary(Op op, NodeId a, NodeId b) {
         if (isConstant(b, 0.0)) {
             return constant(1.0);
         }
+        // Small integer and half powers as products: exact, and far cheaper than pow().
+        if (isConstant(b, 2.0)) {
+            return binary(Op::Mul, a, a);
+        }
+        if (isConstant(b, 3.0)) {
+            return binary(Op::Mul, binary(Op::Mul, a, a), a);
+        }
+        if (isConstant(b, 4.0)) {
+            const NodeId square = binary(Op::Mul, a, a);
+            return binary(Op::Mul, square, square);
+        }
+        if (isConstant(b, -1.0)) {
+            return binary(Op::Div, constant(1.0), a);
+        }
+        if (isConstant(b, 0.5)) {
+            return unary(Op::Sqrt, a);
+        }
         break;
     default:
         break;

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
 # dynfit-cli's contract: --help, --version, the demo, usage errors exit 2, bad methods exit 1.
+# PROJECTS: the bundled models; WORK: a scratch folder for broken inputs.
 function(expect_run expected_rc pattern)
   execute_process(COMMAND ${CLI} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
   if(NOT rc EQUAL expected_rc)
@@ -17,3 +18,19 @@ expect_run(0 "status Success" demo --solver vern7 --reltol 1e-10 --abstol 1e-10)
 expect_run(1 "unknown method 'nope'; known: Euler" demo --solver nope)
 expect_run(2 "" demo --reltol not-a-number)
 expect_run(0 "GPU" devices)
+
+# solve: CSV header and rows with 17 significant digits, JSON, overrides, located errors.
+expect_run(0 "^t,x,y\n0,1,1\n5,6\\.09849[0-9]+,0\\.62813[0-9]+\n10,1\\.02634[0-9]+,0\\.909691[0-9]+\n$"
+           solve ${PROJECTS}/lotka_volterra.dyn --saveat 0:5:10 --reltol 1e-10 --abstol 1e-10)
+expect_run(0 "\"status\":\"Success\".*\"u\":\\{\"x\":\\[1\\.0,.*\"stats\":\\{\"steps\":[0-9]+,\"rejected\":[0-9]+,\"nf\":[0-9]+,\"nJ\":0,\"seconds\""
+           solve ${PROJECTS}/lotka_volterra.dyn --saveat 0,10 --format json --repeat 3)
+expect_run(0 "^t,x,y\n0,2,1\n" solve ${PROJECTS}/lotka_volterra.dyn --saveat 0,1 --set init:x=2 --set α=1.4)
+expect_run(0 "^t,x,y\n0,1,1\n2,[0-9.]+,[0-9.]+\n$" solve ${PROJECTS}/lotka_volterra.dyn --tspan 0,2 --saveat 0,2 --solver vern7)
+expect_run(1 "not a param, const or init" solve ${PROJECTS}/lotka_volterra.dyn --set nope=1)
+expect_run(1 "MaxIters at t = .*try a stiff method" solve ${PROJECTS}/rober.dyn --saveat 0,1)
+expect_run(1 "cannot read the model file" solve ${WORK}/missing.dyn)
+file(WRITE ${WORK}/broken.dyn "init x = 1\nd(x)/dt = -k*x\nd(y)/dt = 2 *\n")
+expect_run(1 "broken.dyn:2:12: error: unknown name 'k'\n    d\\(x\\)/dt = -k\\*x\n               \\^.*broken.dyn:3:14: error"
+           solve ${WORK}/broken.dyn --tspan 0,1)
+expect_run(2 "" solve)
+expect_run(2 "" solve ${PROJECTS}/lotka_volterra.dyn --format xml)

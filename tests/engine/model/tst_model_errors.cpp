@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+// Every kind of error in a model text is reported with its message at the right line:column,
+// and all errors of a text at once.
+#include "model/model.hpp"
+
+#include <QTest>
+
+using namespace dynfit::model;
+
+class TestModelErrors : public QObject {
+    Q_OBJECT
+  private slots:
+    void located_data() {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<int>("line");
+        QTest::addColumn<int>("column");
+        QTest::addColumn<QString>("message");
+        const QString ok = "init x = 1\nd(x)/dt = -x\n";
+        QTest::newRow("unknown name") << ok + "d(y)/dt = z*y\n" << 3 << 11 << "unknown name 'z'";
+        QTest::newRow("typo suggestion") << "param rate = 1\ninit x = 1\nd(x)/dt = -rat*x\n"
+                                         << 3 << 12 << "unknown name 'rat'; did you mean 'rate'?";
+        QTest::newRow("duplicate param") << "param k = 1\nparam k = 2\n" + ok << 2 << 7
+                                         << "'k' is already declared as a param on line 1";
+        QTest::newRow("duplicate equation") << ok + "x' = 2\n"
+                                            << 3 << 1 << "a second equation for 'x'";
+        QTest::newRow("state without equation") << ok + "init y = 2\n"
+                                                << 3 << 6 << "init for 'y', which has no equation";
+        QTest::newRow("state clashes with param")
+            << "param x = 1\n" + ok << 3 << 3 << "'x' has an equation but is declared as a param";
+        QTest::newRow("syntax: missing operand")
+            << ok + "d(y)/dt = 2 *\n"
+            << 3 << 14 << "expected a number, a name or '(', found the end of the line";
+        QTest::newRow("syntax: missing paren")
+            << ok + "d(y)/dt = sin(y\n"
+            << 3 << 16 << "expected ')' to close the call to sin";
+        QTest::newRow("syntax: bad statement") << ok + "x = 3\n"
+                                               << 3 << 1 << "expected a statement";
+        QTest::newRow("syntax: d(x)/dx") << ok + "d(y)/dx = 1\n" << 3 << 6 << "expected 'dt'";
+        QTest::newRow("bad character") << ok + "d(y)/dt = y $ 2\n"
+                                       << 3 << 13 << "unexpected character '$'";
+        QTest::newRow("cyclic lets") << "let a = b\nlet b = 2*a\n" + ok + "d(y)/dt = a\n"
+                                     << 1 << 5 << "'a' depends on itself (a cycle of lets)";
+        QTest::newRow("cyclic consts")
+            << "const c = d\nconst d = c\n" + ok << 1 << 7 << "depends on itself";
+        QTest::newRow("unknown function") << ok + "d(y)/dt = sinn(y)\n"
+                                          << 3 << 11 << "unknown function 'sinn'";
+        QTest::newRow("arity") << ok + "d(y)/dt = atan2(y)\n"
+                               << 3 << 11 << "atan2 takes 2 arguments, given 1";
+        QTest::newRow("arity min") << ok + "d(y)/dt = min(y)\n"
+                                   << 3 << 11 << "min takes at least 2 arguments";
+        QTest::newRow("t in init") << "init x = t\nd(x)/dt = -x\n"
+                                   << 1 << 10 << "the init of 'x' cannot use the time t";
+        QTest::newRow("state in init") << "init x = 1\ninit y = x\nd(x)/dt = -x\nd(y)/dt = -y\n"
+                                       << 2 << 10 << "cannot use the state 'x'";
+        QTest::newRow("param in param value")
+            << "param a = 1\nparam b = 2*a\n" + ok + "d(y)/dt = a*b\n"
+            << 2 << 13 << "must be a constant; it cannot use the param 'a'";
+        QTest::newRow("bounds") << "param k = 5 in [0, 1]\n" + ok << 1 << 11
+                                << "lies outside its bounds";
+        QTest::newRow("log scale") << "param k = -1 log\n" + ok << 1 << 7 << "log scale";
+        QTest::newRow("t declared") << "param t = 1\n" + ok << 1 << 7 << "'t' is the time";
+        QTest::newRow("delay") << ok + "d(y)/dt = x(t - 1)\n"
+                               << 3 << 11 << "delays like x(t - tau) are not supported yet";
+        QTest::newRow("network") << "nn U = dense(2, 16, tanh) >> dense(16, 2)\n" + ok << 1 << 1
+                                 << "neural networks (nn) are not supported yet";
+        QTest::newRow("network output")
+            << ok + "d(y)/dt = U(x)[1]\n"
+            << 3 << 15 << "network outputs like U(x)[1] are not supported yet";
+        QTest::newRow("noise") << ok + "noise(x) = 0.1\n"
+                               << 3 << 1 << "noise terms (SDEs) are not supported yet";
+        QTest::newRow("event") << ok + "when x < 0 then x = 0\n" << 3 << 1 << "events";
+        QTest::newRow("observe") << ok + "observe total = x\n" << 3 << 1 << "observed quantities";
+        QTest::newRow("unicode column") << "init ψ = 1\nd(ψ)/dt = -α*ψ\n"
+                                        << 2 << 12 << "unknown name 'α'";
+        QTest::newRow("no equation") << "param k = 1\n" << 1 << 1 << "the model has no equation";
+    }
+    void located() {
+        QFETCH(QString, text);
+        QFETCH(int, line);
+        QFETCH(int, column);
+        QFETCH(QString, message);
+        Diagnostics d;
+        const auto model = compileModel(text.toStdString(), d);
+        QVERIFY(model == nullptr);
+        bool found = false;
+        QStringList all;
+        for (const Diagnostic& item : d.items) {
+            const QString m = QString::fromStdString(item.message);
+            all << QString("%1:%2 %3").arg(item.where.line).arg(item.where.column).arg(m);
+            found |= item.severity == Severity::Error && item.where.line == line
+                     && item.where.column == column && m.contains(message);
+        }
+        QVERIFY2(found, qPrintable("got: " + all.join(" | ")));
+    }
+
+    void allErrorsAtOnce() {
+        Diagnostics d;
+        compileModel("init x = 1\nd(x)/dt = foo\nd(y)/dt = 2 *\nlet q = bar\nd(z)/dt = sinn(z)\n",
+                     d);
+        int errors = 0;
+        for (const Diagnostic& item : d.items) {
+            errors += item.severity == Severity::Error ? 1 : 0;
+        }
+        QCOMPARE(errors, 4); // foo, the syntax error, bar, sinn
+    }
+
+    void warnings() {
+        Diagnostics d;
+        const auto model = compileModel("param unused = 1\nd(x)/dt = -x\n", d);
+        QVERIFY(model != nullptr);
+        QCOMPARE(d.items.size(), std::size_t(2));
+        QVERIFY(d.items[0].message.find("param 'unused' is not used") != std::string::npos);
+        QVERIFY(d.items[1].message.find("no init for 'x'") != std::string::npos);
+    }
+
+    void caretExcerpt() {
+        Diagnostics d;
+        const std::string text = "init ψ = 1\nd(ψ)/dt = -α*ψ\n";
+        compileModel(text, d);
+        const std::string out = formatDiagnostics(d, "m.dyn", text);
+        QCOMPARE(QString::fromStdString(out),
+                 QString::fromUtf8("m.dyn:2:12: error: unknown name 'α'\n    d(ψ)/dt = -α*ψ\n"
+                                   "               ^\n"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestModelErrors)
+#include "tst_model_errors.moc"
