@@ -180,6 +180,8 @@ CLI::App* addSolveCommand(CLI::App& app, SolveArguments& args) {
     cmd->add_option("--format", args.format, "Output format")
         ->check(CLI::IsMember({"csv", "json"}))
         ->capture_default_str();
+    cmd->add_flag("--bytecode", args.bytecode,
+                  "Evaluate the model with the bytecode interpreter, not native code");
     cmd->add_option("--repeat", args.repeat,
                     "Solve N times; report the median seconds of one solve")
         ->check(CLI::PositiveNumber);
@@ -197,7 +199,8 @@ int runSolve(const SolveArguments& args) {
         return 1;
     }
     model::Diagnostics diagnostics;
-    const auto compiled = model::compileModel(text, diagnostics, overrides);
+    const auto compiled =
+        model::compileModel(text, diagnostics, overrides, {.native = !args.bytecode});
     std::fputs(model::formatDiagnostics(diagnostics, args.modelFile, text).c_str(), stderr);
     if (!compiled || !checkOverrides(overrides, *compiled)) {
         return 1;

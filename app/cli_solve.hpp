@@ -22,6 +22,7 @@ struct SolveArguments {
     std::vector<std::string> sets;
     std::string format = "csv";
     int repeat = 1;
+    bool bytecode = false; ///< skip native code even where a compiler exists
 };
 
 /// Adds the subcommand and its options to `app`, filling `args`.

@@ -12,9 +12,9 @@ using namespace dynfit;
 
 namespace {
 
-std::shared_ptr<const model::CompiledModel> compile(const std::string& text) {
+std::shared_ptr<const model::CompiledModel> compile(const std::string& text, bool native = false) {
     model::Diagnostics d;
-    auto m = model::compileModel(text, d);
+    auto m = model::compileModel(text, d, {}, {.native = native});
     if (!m) {
         std::fprintf(stderr, "%s", model::formatDiagnostics(d, "bench", text).c_str());
         std::abort();
@@ -84,11 +84,36 @@ void compiledLoop(benchmark::State& state, const std::string& text) {
     state.counters["instructions"] = static_cast<double>(m->rhs.instructionCount());
 }
 
+void nativeLoop(benchmark::State& state, const std::string& text) {
+    const auto m = compile(text, true);
+    if (!m->native) {
+        state.SkipWithError("no C++ compiler for native code");
+        return;
+    }
+    std::vector<double> u(static_cast<std::size_t>(m->stateCount()), 0.5),
+        p(static_cast<std::size_t>(m->paramCount()), 0.7), du(u.size());
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(u.data());
+        m->native->rhs(u.data(), p.data(), nullptr, 0.0, du.data());
+        benchmark::DoNotOptimize(du.data());
+        benchmark::ClobberMemory();
+    }
+}
+
 void BM_Rhs_LotkaVolterra_Hand(benchmark::State& s) {
     handLoop(s, handLotkaVolterra, 2, 4);
 }
 void BM_Rhs_LotkaVolterra_Compiled(benchmark::State& s) {
     compiledLoop(s, kLotkaVolterra);
+}
+void BM_Rhs_LotkaVolterra_Native(benchmark::State& s) {
+    nativeLoop(s, kLotkaVolterra);
+}
+void BM_Rhs_Rober_Native(benchmark::State& s) {
+    nativeLoop(s, kRober);
+}
+void BM_Rhs_Chain20_Native(benchmark::State& s) {
+    nativeLoop(s, chainModel(20));
 }
 void BM_Rhs_Rober_Hand(benchmark::State& s) {
     handLoop(s, handRober, 3, 3);
@@ -133,14 +158,24 @@ void BM_Solve_LotkaVolterra_FromDyn(benchmark::State& s) {
               model::makeModelProblem<double>(m, Eigen::Vector4d(1.5, 1.0, 3.0, 1.0), {0.0, 10.0}));
 }
 
+void BM_Solve_LotkaVolterra_FromDynNative(benchmark::State& s) {
+    const auto m = compile(std::string(kLotkaVolterra), true);
+    solveLoop(s,
+              model::makeModelProblem<double>(m, Eigen::Vector4d(1.5, 1.0, 3.0, 1.0), {0.0, 10.0}));
+}
+
 } // namespace
 
 BENCHMARK(BM_Rhs_LotkaVolterra_Hand);
 BENCHMARK(BM_Rhs_LotkaVolterra_Compiled);
+BENCHMARK(BM_Rhs_LotkaVolterra_Native);
 BENCHMARK(BM_Rhs_Rober_Hand);
 BENCHMARK(BM_Rhs_Rober_Compiled);
+BENCHMARK(BM_Rhs_Rober_Native);
 BENCHMARK(BM_Rhs_Chain20_Hand);
 BENCHMARK(BM_Rhs_Chain20_Compiled);
+BENCHMARK(BM_Rhs_Chain20_Native);
 BENCHMARK(BM_Solve_LotkaVolterra_HandCoded);
 BENCHMARK(BM_Solve_LotkaVolterra_FromDyn);
+BENCHMARK(BM_Solve_LotkaVolterra_FromDynNative);
 BENCHMARK_MAIN();

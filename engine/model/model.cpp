@@ -125,8 +125,10 @@ int CompiledModel::paramIndex(std::string_view name) const {
     return -1;
 }
 
-std::shared_ptr<const CompiledModel>
-compileModel(std::string_view text, Diagnostics& diagnostics, const Overrides& overrides) {
+std::shared_ptr<const CompiledModel> compileModel(std::string_view text,
+                                                  Diagnostics& diagnostics,
+                                                  const Overrides& overrides,
+                                                  const CompileOptions& options) {
     const ModelAst ast = parse(text, diagnostics);
     AnalyzedModel analyzed = Analyzer(ast, diagnostics, overrides).run();
     if (analyzed.states.empty() && !diagnostics.hasErrors()) {
@@ -141,6 +143,10 @@ compileModel(std::string_view text, Diagnostics& diagnostics, const Overrides& o
     model->params = analyzed.params;
     model->consts = analyzed.consts;
     buildPrograms(analyzed, *model);
+    if (options.native) {
+        std::string whyNot;
+        model->native = compileNative(*model, whyNot);
+    }
     return model;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "model/diagnostic.hpp"
+#include "model/native_code.hpp"
 #include "model/program.hpp"
 
 #include <map>
@@ -31,6 +32,14 @@ struct SparsityPattern {
     std::vector<std::pair<int, int>> entries;
 };
 
+/// How to compile beyond the bytecode.
+struct CompileOptions {
+    /// Also build native code with the system C++ compiler when one is available (a fast path
+    /// for double; silently skipped otherwise). Costs a compiler run the first time a text is
+    /// seen (cached afterwards).
+    bool native = false;
+};
+
 /// Values that replace declared ones when compiling: param and const names, or "init:<state>".
 using Overrides = std::map<std::string, double, std::less<>>;
 
@@ -47,12 +56,13 @@ struct CompiledModel {
     Program jacobianP; ///< ∂f/∂p at the entries of patternP
     SparsityPattern patternU;
     SparsityPattern patternP;
-    Program jvp;              ///< (∂f/∂u) v, v = aux (n)
-    Program vjpU;             ///< wᵀ ∂f/∂u, w = aux (n): n outputs
-    Program vjpP;             ///< wᵀ ∂f/∂p, w = aux (n): np outputs
-    Program initial;          ///< u0(p): n outputs
-    Program initialJacobianP; ///< ∂u0/∂p, dense n × np, row-major
-    Program timeSpan;         ///< (t0, t1)(p) when hasTimeSpan
+    Program jvp;                                ///< (∂f/∂u) v, v = aux (n)
+    Program vjpU;                               ///< wᵀ ∂f/∂u, w = aux (n): n outputs
+    Program vjpP;                               ///< wᵀ ∂f/∂p, w = aux (n): np outputs
+    Program initial;                            ///< u0(p): n outputs
+    Program initialJacobianP;                   ///< ∂u0/∂p, dense n × np, row-major
+    Program timeSpan;                           ///< (t0, t1)(p) when hasTimeSpan
+    std::shared_ptr<const NativeModule> native; ///< optional fast path for double
 
     int stateCount() const { return static_cast<int>(states.size()); }
     int paramCount() const { return static_cast<int>(params.size()); }
@@ -63,7 +73,9 @@ struct CompiledModel {
 
 /// Parses, checks and compiles a model text. Returns nullptr when there are errors; warnings
 /// and errors (all of them, located) go to `diagnostics`.
-std::shared_ptr<const CompiledModel>
-compileModel(std::string_view text, Diagnostics& diagnostics, const Overrides& overrides = {});
+std::shared_ptr<const CompiledModel> compileModel(std::string_view text,
+                                                  Diagnostics& diagnostics,
+                                                  const Overrides& overrides = {},
+                                                  const CompileOptions& options = {});
 
 } // namespace dynfit::model

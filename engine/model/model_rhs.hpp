@@ -7,6 +7,7 @@
 
 #include <Eigen/Core>
 #include <memory>
+#include <type_traits>
 
 namespace dynfit::model {
 
@@ -37,9 +38,16 @@ template<class S>
 class ModelRhs {
   public:
     explicit ModelRhs(std::shared_ptr<const CompiledModel> model)
-        : m_model(std::move(model)), m_eval(m_model->rhs) {}
+        : m_model(std::move(model)), m_eval(m_model->rhs),
+          m_native(m_model->native ? m_model->native->rhs : nullptr) {}
 
     void operator()(Vector<S>& du, const Vector<S>& u, const Vector<S>& p, double t) {
+        if constexpr (std::is_same_v<S, double>) {
+            if (m_native != nullptr) {
+                m_native(u.data(), p.data(), nullptr, t, du.data());
+                return;
+            }
+        }
         m_eval(u.data(), p.data(), nullptr, t, du.data());
     }
 
@@ -48,6 +56,7 @@ class ModelRhs {
   private:
     std::shared_ptr<const CompiledModel> m_model; // keeps the programs alive
     ProgramEvaluator<S> m_eval;
+    NativeFn m_native = nullptr; // the model's native f, when compiled with CompileOptions::native
 };
 
 /// The problem of a compiled model at parameters p: u0(p) and tspan(p) come from the model

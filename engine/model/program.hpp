@@ -5,6 +5,7 @@
 #include "model/expr_graph.hpp"
 #include "model/scalar_ops.hpp"
 
+#include <string>
 #include <vector>
 
 namespace dynfit::model {
@@ -33,6 +34,9 @@ class Program {
     int outputCount() const { return static_cast<int>(m_outputs.size()); }
     std::size_t instructionCount() const { return m_code.size(); }
     const InputLayout& layout() const { return m_layout; }
+
+    /// The program as a C++ function `extern "C" void name(u, p, aux, t, out)` (native_code.cpp).
+    std::string toCpp(const std::string& name) const;
 
     /// Writes the constants into a register file of registerCount() entries (once per file).
     template<class S>

@@ -188,6 +188,50 @@ class TestSymbolic : public QObject {
         }
     }
 
+    // Native code (system compiler) computes what the bytecode computes, on random models.
+    void nativeMatchesBytecode() {
+        ExpressionGenerator gen(7);
+        std::mt19937 rng(3);
+        std::uniform_real_distribution<double> point(0.2, 1.2);
+        for (int trial = 0; trial < 4; ++trial) {
+            const std::string text = "param a = 0.8\nparam b = 1.3\ninit x = 1\ninit y = 1\n"
+                                     "d(x)/dt = "
+                                     + gen.expression(5)
+                                     + " + a\n"
+                                       "d(y)/dt = "
+                                     + gen.expression(5)
+                                     + " + b\n"
+                                       "init z = 1\nd(z)/dt = "
+                                     + gen.expression(5) + "\n";
+            Diagnostics d;
+            const auto model = compileModel(text, d, {}, {.native = true});
+            QVERIFY2(model, formatDiagnostics(d, "generated", text).c_str());
+            if (!model->native) {
+                std::string why;
+                compileNative(*model, why);
+                QSKIP(qPrintable("no native code here: " + QString::fromStdString(why)));
+            }
+            const std::vector<double> u{point(rng), point(rng), point(rng)};
+            const std::vector<double> p{point(rng), point(rng)}, w{0.3, -0.7, 1.1};
+            const double t = point(rng);
+            const auto compare = [&](const Program& program, NativeFn fn,
+                                     const std::vector<double>& aux) {
+                const auto expected = run(program, u, p, t, aux);
+                std::vector<double> got(expected.size());
+                fn(u.data(), p.data(), aux.data(), t, got.data());
+                for (std::size_t i = 0; i < got.size(); ++i) {
+                    QVERIFY(std::abs(got[i] - expected[i]) <= 1e-15 * (1 + std::abs(expected[i]))
+                            || (std::isnan(got[i]) && std::isnan(expected[i])));
+                }
+            };
+            compare(model->rhs, model->native->rhs, {});
+            compare(model->jacobianU, model->native->jacobianU, {});
+            compare(model->jvp, model->native->jvp, w);
+            compare(model->vjpU, model->native->vjpU, w);
+            compare(model->vjpP, model->native->vjpP, w);
+        }
+    }
+
     // Identities that cannot pass by accident: d/dx of x·x/x − x is 0, of exp(log(x)) is 1.
     void identities() {
         Diagnostics d;
