@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // dynfit-cli: the headless front end over the engine.
+#include "cli_gradient.hpp"
 #include "cli_solve.hpp"
 #include "core/version.hpp"
 #include "cuda/device_query.hpp"
@@ -64,6 +65,8 @@ int main(int argc, char** argv) {
     auto* devices = app.add_subcommand("devices", "List the GPUs this build can use");
     dynfit::cli::SolveArguments solveArgs;
     auto* solve = dynfit::cli::addSolveCommand(app, solveArgs);
+    dynfit::cli::GradientArguments gradientArgs;
+    auto* gradient = dynfit::cli::addGradientCommand(app, gradientArgs);
 
     try {
         app.parse(argc, argv);
@@ -77,6 +80,9 @@ int main(int argc, char** argv) {
     }
     if (*solve) {
         return dynfit::cli::runSolve(solveArgs);
+    }
+    if (*gradient) {
+        return dynfit::cli::runGradient(gradientArgs);
     }
     if (*devices) {
         return printDevices();

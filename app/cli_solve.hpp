@@ -2,27 +2,18 @@
 // `dynfit-cli solve`: solve a model file and print the solution as CSV or JSON.
 #pragma once
 
+#include "cli_common.hpp"
+
 #include <string>
 #include <vector>
-
-namespace CLI {
-class App;
-}
 
 namespace dynfit::cli {
 
 struct SolveArguments {
-    std::string modelFile;
-    std::string tspan;
-    std::string solver = "Tsit5";
-    double reltol = 1e-6;
-    double abstol = 1e-8;
-    double dt = 0.0;
+    SolverArguments common;
     std::string saveat;
-    std::vector<std::string> sets;
     std::string format = "csv";
     int repeat = 1;
-    bool bytecode = false; ///< skip native code even where a compiler exists
 };
 
 /// Adds the subcommand and its options to `app`, filling `args`.

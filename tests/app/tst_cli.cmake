@@ -34,3 +34,23 @@ expect_run(1 "broken.dyn:2:12: error: unknown name 'k'\n    d\\(x\\)/dt = -k\\*x
            solve ${WORK}/broken.dyn --tspan 0,1)
 expect_run(2 "" solve)
 expect_run(2 "" solve ${PROJECTS}/lotka_volterra.dyn --format xml)
+
+# gradient: the seed's loss (prey = 1 at 0:0.1:10), JSON contract, located data errors.
+set(ones "t,x\n")
+foreach(k RANGE 0 100)
+  math(EXPR whole "${k} / 10")
+  math(EXPR tenth "${k} % 10")
+  string(APPEND ones "${whole}.${tenth},1\n")
+endforeach()
+file(WRITE ${WORK}/ones.csv "${ones}")
+expect_run(0 "^\\{\"loss\":794\\.659[0-9]+,\"gradient\":\\{\"α\":-160\\.48[0-9]+,\"β\":[-0-9.e]+,\"γ\":[-0-9.e]+,\"δ\":[-0-9.e]+,\"init:x\":[-0-9.e]+,\"init:y\":[-0-9.e]+\\},\"status\":\"Success\",\"message\":\"\",\"stats\":\\{\"nf_forward\":[0-9]+,\"nf_backward\":0,\"seconds\":"
+           gradient ${PROJECTS}/lotka_volterra.dyn --data ${WORK}/ones.csv --reltol 1e-10 --abstol 1e-10)
+expect_run(0 "\"α\":-160\\.48[0-9]+" gradient ${PROJECTS}/lotka_volterra.dyn --data ${WORK}/ones.csv
+           --method finite-diff --reltol 1e-10 --abstol 1e-10)
+expect_run(1 "'reverse' is not available yet" gradient ${PROJECTS}/lotka_volterra.dyn --data ${WORK}/ones.csv --method reverse)
+expect_run(1 "unknown gradient method 'adjoint'" gradient ${PROJECTS}/lotka_volterra.dyn --data ${WORK}/ones.csv --method adjoint)
+file(WRITE ${WORK}/bad.csv "t,x\n0,1\n1,oops\n")
+expect_run(1 "bad.csv:3:2: error: 'oops' is not a number" gradient ${PROJECTS}/lotka_volterra.dyn --data ${WORK}/bad.csv)
+file(WRITE ${WORK}/wrong_column.csv "t,rabbits\n0,1\n")
+expect_run(1 "data column 'rabbits' is not a state of the model" gradient ${PROJECTS}/lotka_volterra.dyn --data ${WORK}/wrong_column.csv)
+expect_run(2 "" gradient ${PROJECTS}/lotka_volterra.dyn)

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: MIT
+// What the CLI's model commands share: reading and compiling a model, solver options.
+#include "cli_common.hpp"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <optional>
+#include <sstream>
+
+namespace dynfit::cli {
+
+bool readFile(const std::string& path, std::string& text) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        return false;
+    }
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    text = buffer.str();
+    return true;
+}
+
+std::optional<double> parseNumber(const std::string& s) {
+    try {
+        std::size_t used = 0;
+        const double v = std::stod(s, &used);
+        return used == s.size() ? std::optional<double>(v) : std::nullopt;
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
+bool parseNumberInto(const std::string& s, double& value) {
+    const auto parsed = parseNumber(s);
+    value = parsed.value_or(0.0);
+    return parsed.has_value();
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+    std::vector<std::string> parts;
+    std::stringstream in(s);
+    std::string part;
+    while (std::getline(in, part, sep)) {
+        parts.push_back(part);
+    }
+    return parts;
+}
+
+bool fail(const std::string& message) {
+    std::fprintf(stderr, "error: %s\n", message.c_str());
+    return false;
+}
+
+bool parseOverrides(const std::vector<std::string>& sets, model::Overrides& overrides) {
+    for (const std::string& set : sets) {
+        const std::size_t eq = set.find('=');
+        const auto value = eq == std::string::npos ? std::nullopt : parseNumber(set.substr(eq + 1));
+        if (!value) {
+            return fail("--set expects NAME=NUMBER, got '" + set + "'");
+        }
+        overrides[set.substr(0, eq)] = *value;
+    }
+    return true;
+}
+
+bool checkOverrides(const model::Overrides& overrides, const model::CompiledModel& m) {
+    for (const auto& [name, value] : overrides) {
+        const bool isInit = name.rfind("init:", 0) == 0 && m.stateIndex(name.substr(5)) >= 0;
+        const bool isConst = std::any_of(m.consts.begin(), m.consts.end(),
+                                         [&](const auto& c) { return c.first == name; });
+        if (!isInit && !isConst && m.paramIndex(name) < 0) {
+            return fail("--set " + name + ": not a param, const or init:<state> of the model");
+        }
+    }
+    return true;
+}
+
+bool resolveSpan(const std::string& spec, const model::CompiledModel& m, ode::TimeSpan& span) {
+    if (!spec.empty()) {
+        const auto parts = split(spec, ',');
+        const auto t0 = parts.size() == 2 ? parseNumber(parts[0]) : std::nullopt;
+        const auto t1 = parts.size() == 2 ? parseNumber(parts[1]) : std::nullopt;
+        if (!t0 || !t1) {
+            return fail("--tspan expects T0,T1, got '" + spec + "'");
+        }
+        span = {*t0, *t1};
+        return true;
+    }
+    if (!m.hasTimeSpan) {
+        return fail("no time span: give --tspan T0,T1 or write 'tspan = T0 .. T1' in the model");
+    }
+    return true;
+}
+
+void addSolverOptions(CLI::App& cmd, SolverArguments& args) {
+    cmd.add_option("MODEL_FILE", args.modelFile, "The model, in the DynFit language")->required();
+    cmd.add_option("--tspan", args.tspan, "Time span T0,T1 (default: the model's tspan)");
+    cmd.add_option("--solver", args.solver, "Method: Tsit5, DP5, BS3, Vern7, RK4, Euler, ...")
+        ->capture_default_str();
+    cmd.add_option("--reltol", args.reltol, "Relative tolerance")->capture_default_str();
+    cmd.add_option("--abstol", args.abstol, "Absolute tolerance")->capture_default_str();
+    cmd.add_option("--dt", args.dt, "Fixed step size (no error control)");
+    cmd.add_option("--set", args.sets, "Override NAME=VALUE (a param, a const, or init:<state>)");
+    cmd.add_flag("--bytecode", args.bytecode,
+                 "Evaluate the model with the bytecode interpreter, not native code");
+}
+
+bool loadModel(const SolverArguments& args, LoadedModel& loaded) {
+    if (!readFile(args.modelFile, loaded.text)) {
+        return fail("cannot read the model file '" + args.modelFile + "'");
+    }
+    model::Overrides overrides;
+    if (!parseOverrides(args.sets, overrides)) {
+        return false;
+    }
+    model::Diagnostics diagnostics;
+    loaded.model =
+        model::compileModel(loaded.text, diagnostics, overrides, {.native = !args.bytecode});
+    std::fputs(model::formatDiagnostics(diagnostics, args.modelFile, loaded.text).c_str(), stderr);
+    if (!loaded.model || !checkOverrides(overrides, *loaded.model)) {
+        return false;
+    }
+    const auto method = ode::methodByName(args.solver);
+    if (!method) {
+        return fail("unknown solver '" + args.solver + "'");
+    }
+    loaded.solver = *method;
+    loaded.options.reltol = args.reltol;
+    loaded.options.abstol = args.abstol;
+    loaded.options.dt = args.dt;
+    loaded.span = {0.0, 1.0};
+    if (!resolveSpan(args.tspan, *loaded.model, loaded.span)) {
+        return false;
+    }
+    loaded.spanFromCommandLine = !args.tspan.empty();
+    return true;
+}
+
+} // namespace dynfit::cli

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: MIT
+// What the CLI's model commands share: reading and compiling a model, solver options.
+#pragma once
+
+#include "model/model.hpp"
+#include "problem/ode_problem.hpp"
+#include "solvers/methods.hpp"
+#include "solvers/solve_options.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace dynfit::cli {
+
+/// The model file and the solver options of `solve` and `gradient`.
+struct SolverArguments {
+    std::string modelFile;
+    std::string tspan;
+    std::string solver = "Tsit5";
+    double reltol = 1e-6;
+    double abstol = 1e-8;
+    double dt = 0.0;
+    std::vector<std::string> sets;
+    bool bytecode = false; ///< skip native code even where a compiler exists
+};
+
+/// A model read, compiled (with its warnings printed) and ready to solve.
+struct LoadedModel {
+    std::string text;
+    std::shared_ptr<const model::CompiledModel> model;
+    ode::ExplicitMethod solver;
+    ode::SolveOptions options;
+    ode::TimeSpan span; ///< from --tspan, else unused (the model has one)
+    bool spanFromCommandLine = false;
+};
+
+void addSolverOptions(CLI::App& cmd, SolverArguments& args);
+
+/// Reads, compiles and checks everything; prints located errors and returns false on bad input.
+bool loadModel(const SolverArguments& args, LoadedModel& loaded);
+
+bool readFile(const std::string& path, std::string& text);
+std::optional<double> parseNumber(const std::string& s);
+bool parseNumberInto(const std::string& s, double& value); ///< false if not a whole number
+std::vector<std::string> split(const std::string& s, char sep);
+bool fail(const std::string& message); ///< prints "error: message"; returns false
+
+} // namespace dynfit::cli

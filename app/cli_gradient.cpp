@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+// `dynfit-cli gradient`: the loss against data and its gradient by a chosen method.
+#include "cli_gradient.hpp"
+
+#include "io/csv_data.hpp"
+#include "sensitivity/gradient.hpp"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+namespace dynfit::cli {
+
+CLI::App* addGradientCommand(CLI::App& app, GradientArguments& args) {
+    CLI::App* cmd = app.add_subcommand("gradient", "Loss of a model against data and its gradient");
+    addSolverOptions(*cmd, args.common);
+    cmd->add_option("--data", args.dataFile,
+                    "CSV data: a time column (t or time) and state columns")
+        ->required();
+    cmd->add_option("--method", args.method,
+                    "forward, reverse, backsolve, interpolating, quadrature or finite-diff")
+        ->capture_default_str();
+    cmd->add_option("--format", args.format, "Output format")
+        ->check(CLI::IsMember({"json"}))
+        ->capture_default_str();
+    return cmd;
+}
+
+int runGradient(const GradientArguments& args) {
+    const auto method = sens::gradientMethodByName(args.method);
+    if (!method) {
+        fail("unknown gradient method '" + args.method
+             + "'; known: forward, reverse, backsolve, interpolating, quadrature, finite-diff");
+        return 1;
+    }
+    LoadedModel loaded;
+    if (!loadModel(args.common, loaded)) {
+        return 1;
+    }
+    std::string csv;
+    if (!readFile(args.dataFile, csv)) {
+        fail("cannot read the data file '" + args.dataFile + "'");
+        return 1;
+    }
+    io::DataSet data;
+    std::vector<io::DataError> errors;
+    if (!io::readCsv(csv, data, errors)) {
+        std::fputs(io::formatDataErrors(errors, args.dataFile).c_str(), stderr);
+        return 1;
+    }
+    fit::LeastSquaresLoss loss;
+    std::string why;
+    if (!fit::LeastSquaresLoss::build(*loaded.model, data, {}, loss, why)) {
+        fail(args.dataFile + ": " + why);
+        return 1;
+    }
+    sens::GradientProblem problem{loaded.model.get(), loaded.model->defaultParams(), std::nullopt,
+                                  &loss};
+    if (loaded.spanFromCommandLine) {
+        problem.span = loaded.span;
+    }
+    const auto result = sens::gradient(problem, loaded.solver, loaded.options, *method);
+    nlohmann::ordered_json out;
+    out["loss"] = result.loss;
+    nlohmann::ordered_json g = nlohmann::ordered_json::object();
+    for (std::size_t k = 0; k < result.dParams.size(); ++k) {
+        g[loaded.model->params[k].name] = result.dParams[k];
+    }
+    for (std::size_t i = 0; i < result.dInit.size(); ++i) {
+        g["init:" + loaded.model->states[i]] = result.dInit[i];
+    }
+    out["gradient"] = g;
+    out["status"] = std::string(statusName(result.status));
+    out["message"] = result.message;
+    out["stats"] = {{"nf_forward", result.nfForward},
+                    {"nf_backward", result.nfBackward},
+                    {"seconds", result.seconds}};
+    std::printf("%s\n", out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    if (!result.ok()) {
+        fail(result.message);
+        return 1;
+    }
+    return 0;
+}
+
+} // namespace dynfit::cli

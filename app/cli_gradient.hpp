@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: MIT
+// `dynfit-cli gradient`: the loss against data and its gradient by a chosen method.
+#pragma once
+
+#include "cli_common.hpp"
+
+#include <string>
+
+namespace dynfit::cli {
+
+struct GradientArguments {
+    SolverArguments common;
+    std::string dataFile;
+    std::string method = "forward";
+    std::string format = "json";
+};
+
+CLI::App* addGradientCommand(CLI::App& app, GradientArguments& args);
+
+/// 0 on success; 1 on bad input or a failed solve; the JSON is printed either way once the
+/// inputs are valid.
+int runGradient(const GradientArguments& args);
+
+} // namespace dynfit::cli

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+// The weighted sum of squared errors between a solution and data, at the data times.
+#pragma once
+
+#include "core/scalar_traits.hpp"
+#include "io/csv_data.hpp"
+#include "model/model.hpp"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace dynfit::fit {
+
+/// L = Σ_k Σ_i w_i (u_i(t_k) − d_ik)² over the observed cells. Data columns are matched to states
+/// by name; times may be uneven and need not match anything the solver does (the solution is
+/// saved at them through its interpolant). Other losses of the saved solution can follow the
+/// same shape: saveTimes() and evaluate().
+class LeastSquaresLoss {
+  public:
+    struct Term {
+        int save;  ///< index into saveTimes()
+        int state; ///< index of the state
+        double value;
+        double weight;
+    };
+
+    /// Matches `data` to `model`. Unknown columns or weights, and non-positive weights, are
+    /// errors (returned false with the reason). A missing weight is 1.
+    static bool build(const model::CompiledModel& model,
+                      const io::DataSet& data,
+                      const std::map<std::string, double>& weights,
+                      LeastSquaresLoss& loss,
+                      std::string& error);
+
+    /// The distinct data times, increasing: solve with these as saveat.
+    const std::vector<double>& saveTimes() const { return m_times; }
+    const std::vector<Term>& terms() const { return m_terms; }
+
+    /// L from the states saved at saveTimes() (any scalar: double, Dual...).
+    template<class State>
+    typename State::Scalar evaluate(const std::vector<State>& saved) const {
+        using S = typename State::Scalar;
+        S sum(0.0);
+        for (const Term& term : m_terms) {
+            const S r = saved[static_cast<std::size_t>(term.save)][term.state] - S(term.value);
+            sum += S(term.weight) * r * r;
+        }
+        return sum;
+    }
+
+  private:
+    std::vector<double> m_times;
+    std::vector<Term> m_terms;
+};
+
+} // namespace dynfit::fit

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+// The gradient of a loss of a model's solution, with the method chosen by name.
+#pragma once
+
+#include "core/stats.hpp"
+#include "core/status.hpp"
+#include "fit/least_squares_loss.hpp"
+#include "model/model.hpp"
+#include "problem/ode_problem.hpp"
+#include "solvers/methods.hpp"
+#include "solvers/solve_options.hpp"
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace dynfit::sens {
+
+/// How the gradient is computed. The names are a contract (CLI, project files, app):
+/// forward, reverse, backsolve, interpolating, quadrature, finite-diff.
+enum class GradientMethod {
+    Forward,       ///< forward-mode AD: dual numbers through the same adaptive solver
+    Reverse,       ///< reverse-mode through the recorded steps (not available yet)
+    Backsolve,     ///< continuous adjoint re-solving u backwards (not available yet)
+    Interpolating, ///< continuous adjoint on the stored forward solution (not available yet)
+    Quadrature,    ///< continuous adjoint with a quadrature for ∂L/∂p (not available yet)
+    FiniteDiff     ///< central differences: slow, approximate; for checking
+};
+
+std::string_view gradientMethodName(GradientMethod method);
+std::optional<GradientMethod> gradientMethodByName(std::string_view name);
+bool isAvailable(GradientMethod method);
+
+/// dL/dp for every parameter (through u0(p) and t0(p) where the model makes them depend on p)
+/// and dL/du0 for every initial value (u0 taken as free), with the loss and the work done.
+struct GradientResult {
+    double loss = 0.0;
+    std::vector<double> dParams;
+    std::vector<double> dInit;
+    SolveStatus status = SolveStatus::Success;
+    std::string message;
+    long nfForward = 0;  ///< right-hand-side evaluations of forward solves
+    long nfBackward = 0; ///< … of backward solves (adjoints)
+    double seconds = 0.0;
+
+    bool ok() const { return status == SolveStatus::Success; }
+};
+
+/// What to differentiate: a compiled model at parameters p on a time span, against a loss.
+struct GradientProblem {
+    const model::CompiledModel* model = nullptr;
+    std::vector<double> params;
+    std::optional<ode::TimeSpan> span; ///< overrides the model's tspan
+    const fit::LeastSquaresLoss* loss = nullptr;
+};
+
+/// The gradient by `method` with the solver `solver` and its options (saveat is set from the
+/// loss). Never throws: failures come back as a status and a message.
+GradientResult gradient(const GradientProblem& problem,
+                        const ode::ExplicitMethod& solver,
+                        const ode::SolveOptions& options,
+                        GradientMethod method);
+
+} // namespace dynfit::sens

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: MIT
+// Gradient methods against each other and against finite differences, on the seed's
+// Lotka–Volterra loss and on a model whose init and tspan depend on its parameters.
+#include "sensitivity/gradient.hpp"
+#include "support/method_rows.hpp"
+
+#include <QTest>
+
+using namespace dynfit;
+
+namespace {
+
+const char* kLotkaVolterra = "param α = 1.5\nparam β = 1\nparam γ = 3\nparam δ = 1\ninit x = 1\n"
+                             "init y = 1\nd(x)/dt = α*x - β*x*y\nd(y)/dt = -γ*y + δ*x*y\n"
+                             "tspan = 0 .. 10\n";
+
+// u0 and the start time depend on the parameters (the seed's "everything is determined by p").
+const char* kParametrised =
+    "param k = 0.8\nparam a = 1.5\nparam s = 0.3\nparam unused = 2\n"
+    "init x = a^2\ninit y = a*k\nd(x)/dt = -k*x + y\nd(y)/dt = -x*y/(1 + x)\n"
+    "tspan = s .. 4\n";
+
+struct Fixture {
+    std::shared_ptr<const model::CompiledModel> model;
+    fit::LeastSquaresLoss loss;
+};
+
+// The seed's loss: the prey should stay at 1, observed at 0:0.1:10.
+Fixture makeFixture(const char* text, double firstTime, double lastTime, const char* column) {
+    Fixture f;
+    model::Diagnostics d;
+    f.model = model::compileModel(text, d);
+    io::DataSet data;
+    data.timeColumn = "t";
+    data.columns = {column};
+    data.values.assign(1, {});
+    for (int k = 0; firstTime + 0.1 * k <= lastTime + 1e-9; ++k) {
+        data.times.push_back(firstTime + 0.1 * k);
+        data.values[0].push_back(1.0);
+    }
+    std::string error;
+    fit::LeastSquaresLoss::build(*f.model, data, {}, f.loss, error);
+    return f;
+}
+
+sens::GradientResult
+run(const Fixture& f, const ode::ExplicitMethod& solver, double tol, sens::GradientMethod method) {
+    ode::SolveOptions opts;
+    opts.reltol = opts.abstol = tol;
+    return sens::gradient({f.model.get(), f.model->defaultParams(), std::nullopt, &f.loss}, solver,
+                          opts, method);
+}
+
+void compare(const sens::GradientResult& a, const sens::GradientResult& b, double relTol) {
+    QVERIFY2(a.ok() && b.ok(), (a.message + b.message).c_str());
+    QVERIFY(std::abs(a.loss - b.loss) <= 1e-12 * std::abs(a.loss));
+    double scale = 0.0;
+    for (double g : a.dParams) {
+        scale = std::max(scale, std::abs(g));
+    }
+    for (std::size_t k = 0; k < a.dParams.size(); ++k) {
+        QVERIFY2(
+            std::abs(a.dParams[k] - b.dParams[k]) <= relTol * scale,
+            qPrintable(QString("param %1: %2 vs %3").arg(k).arg(a.dParams[k]).arg(b.dParams[k])));
+    }
+    for (std::size_t i = 0; i < a.dInit.size(); ++i) {
+        QVERIFY2(std::abs(a.dInit[i] - b.dInit[i]) <= relTol * scale,
+                 qPrintable(QString("init %1: %2 vs %3").arg(i).arg(a.dInit[i]).arg(b.dInit[i])));
+    }
+}
+
+} // namespace
+
+class TestGradient : public QObject {
+    Q_OBJECT
+  private slots:
+    void lotkaVolterraForwardAgreesWithFiniteDifferences() {
+        const Fixture f = makeFixture(kLotkaVolterra, 0.0, 10.0, "x");
+        const auto forward = run(f, ode::Vern7{}, 1e-12, sens::GradientMethod::Forward);
+        const auto fd = run(f, ode::Vern7{}, 1e-12, sens::GradientMethod::FiniteDiff);
+        compare(forward, fd, 1e-5);
+        // The prey depends on β and y0 only through β·y0 (scale y): equal derivatives at 1, 1.
+        QVERIFY(std::abs(forward.dParams[1] - forward.dInit[1])
+                <= 1e-9 * std::abs(forward.dInit[1]));
+    }
+
+    // Init a², a·k and a start time s that depend on the parameters are chained through.
+    void parametrisedInitAndSpan() {
+        const Fixture f = makeFixture(kParametrised, 0.5, 4.0, "y");
+        const auto forward = run(f, ode::Vern7{}, 1e-12, sens::GradientMethod::Forward);
+        const auto fd = run(f, ode::Vern7{}, 1e-12, sens::GradientMethod::FiniteDiff);
+        compare(forward, fd, 1e-5);
+        QVERIFY(std::abs(forward.dParams[2]) > 1e-3); // the start time matters
+    }
+
+    // A parameter the loss does not depend on has a gradient of exactly zero, by every method.
+    void constantInParameterIsExactlyZero() {
+        const Fixture f = makeFixture(kParametrised, 0.5, 4.0, "y");
+        for (auto method : {sens::GradientMethod::Forward, sens::GradientMethod::FiniteDiff}) {
+            const auto g = run(f, ode::Tsit5{}, 1e-8, method);
+            QVERIFY(g.ok());
+            QCOMPARE(g.dParams[3], 0.0);
+            QVERIFY(g.dParams[0] != 0.0);
+        }
+    }
+
+    // Every adaptive explicit solver of the core works with forward mode.
+    void everySolver_data() {
+        test::addMethodRows(
+            [](const ode::MethodInfo& m) { return m.errorOrder > 0 && m.order >= 3; });
+    }
+    void everySolver() {
+        QFETCH(QString, method);
+        const auto solver = ode::methodByName(method.toStdString());
+        const Fixture f = makeFixture(kLotkaVolterra, 0.0, 10.0, "x");
+        const auto forward = run(f, *solver, 1e-10, sens::GradientMethod::Forward);
+        const auto fd = run(f, *solver, 1e-10, sens::GradientMethod::FiniteDiff);
+        compare(forward, fd, 1e-4);
+    }
+
+    void unavailableMethodsSaySo() {
+        const Fixture f = makeFixture(kLotkaVolterra, 0.0, 10.0, "x");
+        for (auto method :
+             {sens::GradientMethod::Reverse, sens::GradientMethod::Backsolve,
+              sens::GradientMethod::Interpolating, sens::GradientMethod::Quadrature}) {
+            const auto g = run(f, ode::Tsit5{}, 1e-6, method);
+            QCOMPARE(g.status, SolveStatus::InvalidInput);
+            QVERIFY(g.message.find("not available yet") != std::string::npos);
+        }
+        QCOMPARE(*sens::gradientMethodByName("finite-diff"), sens::GradientMethod::FiniteDiff);
+        QVERIFY(!sens::gradientMethodByName("adjoint"));
+    }
+
+    void solverFailureIsReported() {
+        const Fixture f = makeFixture(kLotkaVolterra, 0.0, 10.0, "x");
+        ode::SolveOptions opts;
+        opts.maxiters = 5;
+        const auto g =
+            sens::gradient({f.model.get(), f.model->defaultParams(), std::nullopt, &f.loss},
+                           ode::Tsit5{}, opts, sens::GradientMethod::Forward);
+        QCOMPARE(g.status, SolveStatus::MaxIters);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestGradient)
+#include "tst_gradient.moc"
