@@ -4,6 +4,7 @@
 
 #include "core/dual.hpp"
 #include "model/model_rhs.hpp"
+#include "sensitivity/reverse_tape.hpp"
 #include "solvers/solve.hpp"
 
 #include <chrono>
@@ -18,7 +19,7 @@ constexpr struct {
     const char* name;
     bool available;
 } kMethods[] = {{GradientMethod::Forward, "forward", true},
-                {GradientMethod::Reverse, "reverse", false},
+                {GradientMethod::Reverse, "reverse", true},
                 {GradientMethod::Backsolve, "backsolve", false},
                 {GradientMethod::Interpolating, "interpolating", false},
                 {GradientMethod::Quadrature, "quadrature", false},
@@ -149,6 +150,121 @@ void forwardMode(const GradientProblem& gp,
     }
 }
 
+// dt0/dp_k from the model's tspan program (zero when the span is given from outside).
+std::vector<double> startTimeDerivative(const GradientProblem& gp) {
+    const model::CompiledModel& m = *gp.model;
+    std::vector<double> dt0(static_cast<std::size_t>(m.paramCount()), 0.0);
+    if (gp.span) {
+        return dt0;
+    }
+    using D1 = Dual<double, 1>;
+    for (int k = 0; k < m.paramCount(); ++k) {
+        Vec<D1> p(m.paramCount());
+        for (int j = 0; j < m.paramCount(); ++j) {
+            p[j] = j == k ? D1::variable(gp.params[static_cast<std::size_t>(j)], 0)
+                          : D1(gp.params[static_cast<std::size_t>(j)]);
+        }
+        D1 ends[2];
+        model::ProgramEvaluator<D1> times(m.timeSpan);
+        times(nullptr, p.data(), nullptr, 0.0, ends);
+        dt0[static_cast<std::size_t>(k)] = ends[0].d[0];
+    }
+    return dt0;
+}
+
+// Reverse mode: a forward solve that records its accepted steps, then one backward sweep.
+template<ode::RkTableau T>
+void reverseMode(const GradientProblem& gp,
+                 const ode::SolveOptions& baseOptions,
+                 GradientResult& result) {
+    const model::CompiledModel& m = *gp.model;
+    const int n = m.stateCount();
+    const int np = m.paramCount();
+    const Vec<double> p = Eigen::Map<const Eigen::VectorXd>(gp.params.data(), np);
+    Vec<double> u0;
+    double t0 = 0.0, t1 = 0.0;
+    initialConditions(m, p, u0, t0, t1, gp.span);
+
+    ode::SolveOptions options = baseOptions;
+    options.saveat = gp.loss->saveTimes();
+    options.saveEverystep = false;
+    options.dense = false;
+    std::vector<TapeStep> tape;
+    std::shared_ptr<const model::CompiledModel> shared(gp.model,
+                                                       [](const model::CompiledModel*) {});
+    const auto problem = ode::makeOdeProblem(model::ModelRhs<double>(shared), u0, {t0, t1}, p);
+    const auto sol =
+        ode::solve(problem, T{}, options, [&tape](const ode::StepView<Vec<double>>& s) {
+            tape.push_back({s.t0, s.t1 - s.t0, s.u0});
+            return true;
+        });
+    result.nfForward += sol.stats.nRhs;
+    if (!sol.ok()) {
+        result.status = sol.status;
+        result.message = sol.message;
+        return;
+    }
+    result.loss = gp.loss->evaluate(sol.u);
+
+    // ∂L/∂u(t_s) at each save time, then each save assigned to the step that holds it.
+    const auto& times = gp.loss->saveTimes();
+    std::vector<Vec<double>> saveAdjoint(times.size(), Vec<double>::Zero(n));
+    for (const auto& term : gp.loss->terms()) {
+        const double r = sol.u[static_cast<std::size_t>(term.save)][term.state] - term.value;
+        saveAdjoint[static_cast<std::size_t>(term.save)][term.state] += 2.0 * term.weight * r;
+    }
+    std::vector<std::vector<TapeSave>> interior(tape.size());
+    std::vector<Vec<double>> atEnd(tape.size(), Vec<double>::Zero(n));
+    Vec<double> uBar = Vec<double>::Zero(n);
+    std::size_t step = 0;
+    for (std::size_t s = 0; s < times.size(); ++s) {
+        if (times[s] == t0 || tape.empty()) {
+            uBar += saveAdjoint[s]; // data at the start time: straight onto u0
+            continue;
+        }
+        while (step + 1 < tape.size()
+               && (times[s] - (tape[step].t + tape[step].h)) * tape[step].h > 0) {
+            ++step;
+        }
+        const double theta = (times[s] - tape[step].t) / tape[step].h;
+        const bool end = step + 1 == tape.size() ? times[s] == t1 : times[s] == tape[step + 1].t;
+        if (end) {
+            atEnd[step] += saveAdjoint[s];
+        } else {
+            interior[step].push_back({theta, saveAdjoint[s]});
+        }
+    }
+
+    ModelDerivatives f(m);
+    Vec<double> uBarStep = Vec<double>::Zero(n);
+    Vec<double> pBar = Vec<double>::Zero(np);
+    for (std::size_t j = tape.size(); j-- > 0;) {
+        uBarStep += atEnd[j];
+        reverseStep<T>(tape[j], interior[j], p, f, uBarStep, pBar);
+    }
+    uBar += uBarStep;
+    result.nfBackward += f.evaluations;
+
+    // Through u0(p) and t0(p): dL/dp += (∂u0/∂p)ᵀ ū0 − (ū0ᵀ f(u0, t0)) ∂t0/∂p.
+    std::vector<double> jac(static_cast<std::size_t>(n * np));
+    model::ProgramEvaluator<double> initJac(m.initialJacobianP);
+    initJac(nullptr, p.data(), nullptr, 0.0, jac.data());
+    Vec<double> f0;
+    f.rhs(u0, p, t0, f0);
+    const double startShift = -uBar.dot(f0);
+    const auto dt0 = startTimeDerivative(gp);
+    for (int k = 0; k < np; ++k) {
+        double g = pBar[k] + startShift * dt0[static_cast<std::size_t>(k)];
+        for (int i = 0; i < n; ++i) {
+            g += jac[static_cast<std::size_t>(i * np + k)] * uBar[i];
+        }
+        result.dParams[static_cast<std::size_t>(k)] = g;
+    }
+    for (int i = 0; i < n; ++i) {
+        result.dInit[static_cast<std::size_t>(i)] = uBar[i];
+    }
+}
+
 // Loss at parameters p, with u0 = u0(p) shifted by `initShift` (init direction i, size h).
 double lossAt(const GradientProblem& gp,
               const std::vector<double>& params,
@@ -240,11 +356,13 @@ GradientResult gradient(const GradientProblem& problem,
     if (!isAvailable(method)) {
         result.status = SolveStatus::InvalidInput;
         result.message = "the gradient method '" + std::string(gradientMethodName(method))
-                         + "' is not available yet; use forward or finite-diff";
+                         + "' is not available yet; use forward, reverse or finite-diff";
         return result;
     }
     if (method == GradientMethod::Forward) {
         forwardMode(problem, solver, options, result);
+    } else if (method == GradientMethod::Reverse) {
+        std::visit([&](auto tag) { reverseMode<decltype(tag)>(problem, options, result); }, solver);
     } else {
         finiteDifferences(problem, solver, options, result);
     }

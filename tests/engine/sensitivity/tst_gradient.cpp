@@ -79,6 +79,7 @@ class TestGradient : public QObject {
         const auto forward = run(f, ode::Vern7{}, 1e-12, sens::GradientMethod::Forward);
         const auto fd = run(f, ode::Vern7{}, 1e-12, sens::GradientMethod::FiniteDiff);
         compare(forward, fd, 1e-5);
+        compare(forward, run(f, ode::Vern7{}, 1e-12, sens::GradientMethod::Reverse), 1e-8);
         // The prey depends on β and y0 only through β·y0 (scale y): equal derivatives at 1, 1.
         QVERIFY(std::abs(forward.dParams[1] - forward.dInit[1])
                 <= 1e-9 * std::abs(forward.dInit[1]));
@@ -90,13 +91,15 @@ class TestGradient : public QObject {
         const auto forward = run(f, ode::Vern7{}, 1e-12, sens::GradientMethod::Forward);
         const auto fd = run(f, ode::Vern7{}, 1e-12, sens::GradientMethod::FiniteDiff);
         compare(forward, fd, 1e-5);
+        compare(forward, run(f, ode::Vern7{}, 1e-12, sens::GradientMethod::Reverse), 1e-8);
         QVERIFY(std::abs(forward.dParams[2]) > 1e-3); // the start time matters
     }
 
     // A parameter the loss does not depend on has a gradient of exactly zero, by every method.
     void constantInParameterIsExactlyZero() {
         const Fixture f = makeFixture(kParametrised, 0.5, 4.0, "y");
-        for (auto method : {sens::GradientMethod::Forward, sens::GradientMethod::FiniteDiff}) {
+        for (auto method : {sens::GradientMethod::Forward, sens::GradientMethod::Reverse,
+                            sens::GradientMethod::FiniteDiff}) {
             const auto g = run(f, ode::Tsit5{}, 1e-8, method);
             QVERIFY(g.ok());
             QCOMPARE(g.dParams[3], 0.0);
@@ -116,13 +119,29 @@ class TestGradient : public QObject {
         const auto forward = run(f, *solver, 1e-10, sens::GradientMethod::Forward);
         const auto fd = run(f, *solver, 1e-10, sens::GradientMethod::FiniteDiff);
         compare(forward, fd, 1e-4);
+        // Reverse differentiates the same discrete solution: agreement to round-off.
+        compare(forward, run(f, *solver, 1e-10, sens::GradientMethod::Reverse), 1e-8);
+    }
+
+    // Fixed steps, including the methods whose save points use the Hermite interpolant.
+    void fixedStepSolvers_data() { test::addMethodRows(); }
+    void fixedStepSolvers() {
+        QFETCH(QString, method);
+        const auto solver = ode::methodByName(method.toStdString());
+        const Fixture f = makeFixture(kLotkaVolterra, 0.0, 10.0, "x");
+        ode::SolveOptions opts;
+        opts.dt = 0.0137; // save points fall inside steps
+        const sens::GradientProblem problem{f.model.get(), f.model->defaultParams(), std::nullopt,
+                                            &f.loss};
+        const auto forward = sens::gradient(problem, *solver, opts, sens::GradientMethod::Forward);
+        const auto reverse = sens::gradient(problem, *solver, opts, sens::GradientMethod::Reverse);
+        compare(forward, reverse, 1e-8);
     }
 
     void unavailableMethodsSaySo() {
         const Fixture f = makeFixture(kLotkaVolterra, 0.0, 10.0, "x");
-        for (auto method :
-             {sens::GradientMethod::Reverse, sens::GradientMethod::Backsolve,
-              sens::GradientMethod::Interpolating, sens::GradientMethod::Quadrature}) {
+        for (auto method : {sens::GradientMethod::Backsolve, sens::GradientMethod::Interpolating,
+                            sens::GradientMethod::Quadrature}) {
             const auto g = run(f, ode::Tsit5{}, 1e-6, method);
             QCOMPARE(g.status, SolveStatus::InvalidInput);
             QVERIFY(g.message.find("not available yet") != std::string::npos);
