@@ -37,6 +37,8 @@ class DenseOutput {
 
     bool empty() const { return m_t0.empty(); }
     std::size_t steps() const { return m_t0.size(); }
+    double stepStart(std::size_t k) const { return m_t0[k]; }
+    double stepSize(std::size_t k) const { return m_h[k]; } ///< signed
 
     /// u(t) for t within the solved span (clamped to it otherwise); `out` is resized as needed.
     void evaluate(double t, State& out) const {

@@ -4,6 +4,7 @@
 
 #include "core/dual.hpp"
 #include "model/model_rhs.hpp"
+#include "sensitivity/adjoint.hpp"
 #include "sensitivity/reverse_tape.hpp"
 #include "solvers/solve.hpp"
 
@@ -20,9 +21,9 @@ constexpr struct {
     bool available;
 } kMethods[] = {{GradientMethod::Forward, "forward", true},
                 {GradientMethod::Reverse, "reverse", true},
-                {GradientMethod::Backsolve, "backsolve", false},
-                {GradientMethod::Interpolating, "interpolating", false},
-                {GradientMethod::Quadrature, "quadrature", false},
+                {GradientMethod::Backsolve, "backsolve", true},
+                {GradientMethod::Interpolating, "interpolating", true},
+                {GradientMethod::Quadrature, "quadrature", true},
                 {GradientMethod::FiniteDiff, "finite-diff", true}};
 
 // Directions of one forward-mode pass; more parameters take several passes (chunks).
@@ -172,6 +173,60 @@ std::vector<double> startTimeDerivative(const GradientProblem& gp) {
     return dt0;
 }
 
+// dL/du0 = ū0 and dL/dp = p̄ + (∂u0/∂p)ᵀ ū0 − (ū0ᵀ f(u0, t0)) ∂t0/∂p: the chain through the
+// initial state and the start time, shared by reverse mode and the adjoints.
+void assembleGradient(const GradientProblem& gp,
+                      const Vec<double>& p,
+                      const Vec<double>& u0,
+                      double t0,
+                      const Vec<double>& uBar,
+                      const Vec<double>& pBar,
+                      GradientResult& result) {
+    const model::CompiledModel& m = *gp.model;
+    const int n = m.stateCount();
+    const int np = m.paramCount();
+    std::vector<double> jac(static_cast<std::size_t>(n * np));
+    model::ProgramEvaluator<double> initJac(m.initialJacobianP);
+    initJac(nullptr, p.data(), nullptr, 0.0, jac.data());
+    Vec<double> f0(n);
+    model::ProgramEvaluator<double> rhs(m.rhs);
+    rhs(u0.data(), p.data(), nullptr, t0, f0.data());
+    const double startShift = -uBar.dot(f0);
+    const auto dt0 = startTimeDerivative(gp);
+    for (int k = 0; k < np; ++k) {
+        double g = pBar[k] + startShift * dt0[static_cast<std::size_t>(k)];
+        for (int i = 0; i < n; ++i) {
+            g += jac[static_cast<std::size_t>(i * np + k)] * uBar[i];
+        }
+        result.dParams[static_cast<std::size_t>(k)] = g;
+    }
+    for (int i = 0; i < n; ++i) {
+        result.dInit[static_cast<std::size_t>(i)] = uBar[i];
+    }
+}
+
+void adjointMode(AdjointKind kind,
+                 const GradientProblem& gp,
+                 const ode::ExplicitMethod& solver,
+                 const ode::SolveOptions& options,
+                 GradientResult& result) {
+    const model::CompiledModel& m = *gp.model;
+    const Vec<double> p = Eigen::Map<const Eigen::VectorXd>(gp.params.data(), m.paramCount());
+    Vec<double> u0;
+    double t0 = 0.0, t1 = 0.0;
+    initialConditions(m, p, u0, t0, t1, gp.span);
+    const AdjointOutcome out = continuousAdjoint(kind, m, p, u0, t0, t1, *gp.loss, solver, options);
+    result.nfForward += out.nfForward;
+    result.nfBackward += out.nfBackward;
+    if (!out.ok) {
+        result.status = out.status;
+        result.message = out.message;
+        return;
+    }
+    result.loss = out.loss;
+    assembleGradient(gp, p, u0, t0, out.lambda0, out.mu0, result);
+}
+
 // Reverse mode: a forward solve that records its accepted steps, then one backward sweep.
 template<ode::RkTableau T>
 void reverseMode(const GradientProblem& gp,
@@ -244,25 +299,7 @@ void reverseMode(const GradientProblem& gp,
     }
     uBar += uBarStep;
     result.nfBackward += f.evaluations;
-
-    // Through u0(p) and t0(p): dL/dp += (∂u0/∂p)ᵀ ū0 − (ū0ᵀ f(u0, t0)) ∂t0/∂p.
-    std::vector<double> jac(static_cast<std::size_t>(n * np));
-    model::ProgramEvaluator<double> initJac(m.initialJacobianP);
-    initJac(nullptr, p.data(), nullptr, 0.0, jac.data());
-    Vec<double> f0;
-    f.rhs(u0, p, t0, f0);
-    const double startShift = -uBar.dot(f0);
-    const auto dt0 = startTimeDerivative(gp);
-    for (int k = 0; k < np; ++k) {
-        double g = pBar[k] + startShift * dt0[static_cast<std::size_t>(k)];
-        for (int i = 0; i < n; ++i) {
-            g += jac[static_cast<std::size_t>(i * np + k)] * uBar[i];
-        }
-        result.dParams[static_cast<std::size_t>(k)] = g;
-    }
-    for (int i = 0; i < n; ++i) {
-        result.dInit[static_cast<std::size_t>(i)] = uBar[i];
-    }
+    assembleGradient(gp, p, u0, t0, uBar, pBar, result);
 }
 
 // Loss at parameters p, with u0 = u0(p) shifted by `initShift` (init direction i, size h).
@@ -361,6 +398,12 @@ GradientResult gradient(const GradientProblem& problem,
     }
     if (method == GradientMethod::Forward) {
         forwardMode(problem, solver, options, result);
+    } else if (method == GradientMethod::Backsolve) {
+        adjointMode(AdjointKind::Backsolve, problem, solver, options, result);
+    } else if (method == GradientMethod::Interpolating) {
+        adjointMode(AdjointKind::Interpolating, problem, solver, options, result);
+    } else if (method == GradientMethod::Quadrature) {
+        adjointMode(AdjointKind::Quadrature, problem, solver, options, result);
     } else if (method == GradientMethod::Reverse) {
         std::visit([&](auto tag) { reverseMode<decltype(tag)>(problem, options, result); }, solver);
     } else {

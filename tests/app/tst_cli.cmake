@@ -47,7 +47,7 @@ expect_run(0 "^\\{\"loss\":794\\.659[0-9]+,\"gradient\":\\{\"α\":-160\\.48[0-9]
            gradient ${PROJECTS}/lotka_volterra.dyn --data ${WORK}/ones.csv --reltol 1e-10 --abstol 1e-10)
 expect_run(0 "\"α\":-160\\.48[0-9]+" gradient ${PROJECTS}/lotka_volterra.dyn --data ${WORK}/ones.csv
            --method finite-diff --reltol 1e-10 --abstol 1e-10)
-expect_run(1 "'backsolve' is not available yet" gradient ${PROJECTS}/lotka_volterra.dyn --data ${WORK}/ones.csv --method backsolve)
+expect_run(0 "\"α\":-160\\.48[0-9]+" gradient ${PROJECTS}/lotka_volterra.dyn --data ${WORK}/ones.csv --method interpolating --reltol 1e-10 --abstol 1e-10)
 expect_run(0 "\"α\":-160\\.48[0-9]+" gradient ${PROJECTS}/lotka_volterra.dyn --data ${WORK}/ones.csv --method reverse --reltol 1e-10 --abstol 1e-10)
 expect_run(1 "unknown gradient method 'adjoint'" gradient ${PROJECTS}/lotka_volterra.dyn --data ${WORK}/ones.csv --method adjoint)
 file(WRITE ${WORK}/bad.csv "t,x\n0,1\n1,oops\n")

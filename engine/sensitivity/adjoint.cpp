@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: MIT
+// Continuous adjoints: backsolve, interpolating and quadrature.
+#include "sensitivity/adjoint.hpp"
+
+#include "solvers/solve.hpp"
+
+#include <array>
+#include <memory>
+
+namespace dynfit::sens {
+
+namespace {
+
+using Vec = model::Vector<double>;
+
+// wᵀ ∂f/∂u and wᵀ ∂f/∂p at (u, p, t), written to raw outputs.
+class Vjp {
+  public:
+    explicit Vjp(const model::CompiledModel& m) : m_u(m.vjpU), m_p(m.vjpP) {}
+    void operator()(
+        const double* u, const double* p, const double* w, double t, double* gu, double* gp) {
+        m_u(u, p, w, t, gu);
+        m_p(u, p, w, t, gp);
+    }
+
+  private:
+    model::ProgramEvaluator<double> m_u, m_p;
+};
+
+// z = [λ; μ]: λ' = −Jᵀλ, μ' = −f_pᵀλ with u(t) from the forward dense output.
+struct InterpolatingRhs {
+    const ode::DenseOutput<Vec>* forward;
+    const Vec* params;
+    int n, np;
+    Vjp vjp;
+    Vec u;
+
+    void operator()(Vec& dz, const Vec& z, const Vec& /*unused*/, double t) {
+        forward->evaluate(t, u);
+        vjp(u.data(), params->data(), z.data(), t, dz.data(), dz.data() + n);
+        dz = -dz;
+    }
+};
+
+// z = [λ] only (quadrature adjoint); μ comes afterwards.
+struct LambdaRhs {
+    const ode::DenseOutput<Vec>* forward;
+    const Vec* params;
+    int n, np;
+    Vjp vjp;
+    Vec u, unusedP;
+
+    void operator()(Vec& dz, const Vec& z, const Vec& /*unused*/, double t) {
+        forward->evaluate(t, u);
+        unusedP.resize(np);
+        vjp(u.data(), params->data(), z.data(), t, dz.data(), unusedP.data());
+        dz = -dz;
+    }
+};
+
+// z = [u; λ; μ]: u re-solved backwards alongside (the neural-ODE paper's method).
+struct BacksolveRhs {
+    const Vec* params;
+    int n, np;
+    Vjp vjp;
+    model::ProgramEvaluator<double> f;
+
+    void operator()(Vec& dz, const Vec& z, const Vec& /*unused*/, double t) {
+        f(z.data(), params->data(), nullptr, t, dz.data());
+        vjp(z.data(), params->data(), z.data() + n, t, dz.data() + n, dz.data() + 2 * n);
+        dz.tail(n + np) = -dz.tail(n + np);
+    }
+};
+
+// Integrates z backwards from t1 to t0, stopping at each data time to add its jump ∂L/∂u to
+// the λ block (which starts at `lambdaOffset`). Returns false on a solver failure.
+template<class Rhs>
+bool backwardWithJumps(Rhs rhs,
+                       Vec z,
+                       int lambdaOffset,
+                       double t0,
+                       double t1,
+                       const std::vector<double>& times,
+                       const std::vector<Vec>& jumps,
+                       const ode::ExplicitMethod& solver,
+                       const ode::SolveOptions& baseOptions,
+                       AdjointOutcome& out,
+                       Vec& zAtStart,
+                       std::vector<std::unique_ptr<ode::Solution<Vec>>>* segments) {
+    ode::SolveOptions options = baseOptions;
+    options.saveat.clear();
+    options.saveatStep = 0.0;
+    options.saveEverystep = false;
+    options.dense = segments != nullptr;
+    const Eigen::Index n = jumps.empty() ? 0 : jumps.front().size();
+    double tc = t1;
+    const auto segment = [&](double target) {
+        auto problem = ode::makeOdeProblem(rhs, z, {tc, target}, Vec());
+        options.saveat = {target};
+        auto sol = std::make_unique<ode::Solution<Vec>>(ode::solve(problem, solver, options));
+        out.nfBackward += sol->stats.nRhs;
+        if (!sol->ok()) {
+            out.ok = false;
+            out.status = sol->status;
+            out.message = "adjoint (backward) solve: " + sol->message;
+            return false;
+        }
+        z = sol->u.back();
+        if (segments != nullptr) {
+            segments->push_back(std::move(sol));
+        }
+        tc = target;
+        return true;
+    };
+    for (std::size_t s = times.size(); s-- > 0;) {
+        if (times[s] < tc && !segment(times[s])) {
+            return false;
+        }
+        z.segment(lambdaOffset, n) += jumps[s];
+    }
+    if (tc > t0 && !segment(t0)) {
+        return false;
+    }
+    zAtStart = z;
+    return true;
+}
+
+// μ = ∫ λᵀ f_p dt over the λ solution's steps, 5-point Gauss–Legendre on each (order 10).
+Vec quadratureOfMu(const model::CompiledModel& m,
+                   const Vec& p,
+                   const ode::DenseOutput<Vec>& forward,
+                   const std::vector<std::unique_ptr<ode::Solution<Vec>>>& segments,
+                   AdjointOutcome& out) {
+    static constexpr std::array<double, 5> kNodes = {-0.9061798459386640, -0.5384693101056831, 0.0,
+                                                     0.5384693101056831, 0.9061798459386640};
+    static constexpr std::array<double, 5> kWeights = {0.2369268850561891, 0.4786286704993665,
+                                                       0.5688888888888889, 0.4786286704993665,
+                                                       0.2369268850561891};
+    const int n = m.stateCount();
+    const int np = m.paramCount();
+    Vjp vjp(m);
+    Vec mu = Vec::Zero(np), u(n), lambda(n), gu(n), gp(np);
+    for (const auto& seg : segments) {
+        const auto& dense = seg->dense;
+        for (std::size_t k = 0; k < dense.steps(); ++k) {
+            const double a = dense.stepStart(k);
+            const double b = a + dense.stepSize(k);
+            for (std::size_t q = 0; q < kNodes.size(); ++q) {
+                const double t = 0.5 * (a + b) + 0.5 * (b - a) * kNodes[q];
+                forward.evaluate(t, u);
+                dense.evaluate(t, lambda);
+                vjp(u.data(), p.data(), lambda.data(), t, gu.data(), gp.data());
+                ++out.nfBackward;
+                mu += (0.5 * std::abs(b - a) * kWeights[q]) * gp;
+            }
+        }
+    }
+    return mu;
+}
+
+} // namespace
+
+AdjointOutcome continuousAdjoint(AdjointKind kind,
+                                 const model::CompiledModel& m,
+                                 const Vec& p,
+                                 const Vec& u0,
+                                 double t0,
+                                 double t1,
+                                 const fit::LeastSquaresLoss& loss,
+                                 const ode::ExplicitMethod& solver,
+                                 const ode::SolveOptions& baseOptions) {
+    AdjointOutcome out;
+    const int n = m.stateCount();
+    const int np = m.paramCount();
+    ode::SolveOptions options = baseOptions;
+    options.saveat = loss.saveTimes();
+    if (options.saveat.empty() || options.saveat.back() != t1) {
+        options.saveat.push_back(t1); // backsolve starts from u(t1); the loss ignores it
+    }
+    options.saveEverystep = false;
+    options.dense = kind != AdjointKind::Backsolve;
+    std::shared_ptr<const model::CompiledModel> shared(&m, [](const model::CompiledModel*) {});
+    const auto forward = ode::solve(
+        ode::makeOdeProblem(model::ModelRhs<double>(shared), u0, {t0, t1}, p), solver, options);
+    out.nfForward = forward.stats.nRhs;
+    if (!forward.ok()) {
+        out.ok = false;
+        out.status = forward.status;
+        out.message = forward.message;
+        return out;
+    }
+    out.loss = loss.evaluate(forward.u);
+    const auto& times = loss.saveTimes();
+    std::vector<Vec> jumps(times.size(), Vec::Zero(n));
+    for (const auto& term : loss.terms()) {
+        const double r = forward.u[static_cast<std::size_t>(term.save)][term.state] - term.value;
+        jumps[static_cast<std::size_t>(term.save)][term.state] += 2.0 * term.weight * r;
+    }
+
+    Vec zStart;
+    switch (kind) {
+    case AdjointKind::Interpolating: {
+        InterpolatingRhs rhs{&forward.dense, &p, n, np, Vjp(m), Vec(n)};
+        if (backwardWithJumps(rhs, Vec::Zero(n + np), 0, t0, t1, times, jumps, solver, baseOptions,
+                              out, zStart, nullptr)) {
+            out.lambda0 = zStart.head(n);
+            out.mu0 = zStart.tail(np);
+        }
+        break;
+    }
+    case AdjointKind::Quadrature: {
+        LambdaRhs rhs{&forward.dense, &p, n, np, Vjp(m), Vec(n), Vec(np)};
+        std::vector<std::unique_ptr<ode::Solution<Vec>>> segments;
+        if (backwardWithJumps(rhs, Vec::Zero(n), 0, t0, t1, times, jumps, solver, baseOptions, out,
+                              zStart, &segments)) {
+            out.lambda0 = zStart;
+            out.mu0 = quadratureOfMu(m, p, forward.dense, segments, out);
+        }
+        break;
+    }
+    case AdjointKind::Backsolve: {
+        BacksolveRhs rhs{&p, n, np, Vjp(m), model::ProgramEvaluator<double>(m.rhs)};
+        Vec z = Vec::Zero(2 * n + np);
+        z.head(n) = forward.u.back(); // u(t1)
+        if (backwardWithJumps(rhs, z, n, t0, t1, times, jumps, solver, baseOptions, out, zStart,
+                              nullptr)) {
+            out.lambda0 = zStart.segment(n, n);
+            out.mu0 = zStart.tail(np);
+        }
+        break;
+    }
+    }
+    return out;
+}
+
+} // namespace dynfit::sens

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+// Continuous adjoints: λ' = −(∂f/∂u)ᵀλ backwards in time with jumps ∂L/∂u(t_k) at the data, and
+// dL/dp = ∫ λᵀ ∂f/∂p dt, in the three classic formulations.
+#pragma once
+
+#include "core/status.hpp"
+#include "fit/least_squares_loss.hpp"
+#include "model/model_rhs.hpp"
+#include "solvers/methods.hpp"
+#include "solvers/solve_options.hpp"
+
+#include <string>
+#include <vector>
+
+namespace dynfit::sens {
+
+/// The continuous formulations. They approximate the gradient of the exact solution (to the
+/// solver tolerance), not of the discrete one as forward and reverse mode do.
+enum class AdjointKind {
+    Backsolve,     ///< re-solve u backwards with λ and μ; cheap in memory, unstable on
+                   ///< chaotic or stiff problems (the seed's Lorenz example diverges)
+    Interpolating, ///< take u from the forward solution's dense output; stable
+    Quadrature     ///< λ alone backwards, then μ by Gauss–Legendre quadrature over its steps
+};
+
+/// What an adjoint computed: ∂L/∂u(t0) and ∫ λᵀ ∂f/∂p dt, with the work done.
+struct AdjointOutcome {
+    bool ok = true;
+    SolveStatus status = SolveStatus::Success;
+    std::string message;
+    double loss = 0.0;
+    model::Vector<double> lambda0; ///< dL/du(t0)
+    model::Vector<double> mu0;     ///< dL/dp through f (not through u0(p) or t0(p))
+    long nfForward = 0;
+    long nfBackward = 0;
+};
+
+/// Solves forward on [t0, t1] from u0, evaluates the loss, then runs the adjoint backwards with
+/// the same method and tolerances.
+AdjointOutcome continuousAdjoint(AdjointKind kind,
+                                 const model::CompiledModel& model,
+                                 const model::Vector<double>& p,
+                                 const model::Vector<double>& u0,
+                                 double t0,
+                                 double t1,
+                                 const fit::LeastSquaresLoss& loss,
+                                 const ode::ExplicitMethod& solver,
+                                 const ode::SolveOptions& options);
+
+} // namespace dynfit::sens
