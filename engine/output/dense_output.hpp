@@ -38,6 +38,11 @@ class DenseOutput {
     bool empty() const { return m_t0.empty(); }
     std::size_t steps() const { return m_t0.size(); }
     double stepStart(std::size_t k) const { return m_t0[k]; }
+    /// Numbers held (states and stages of every step): the memory the dense output costs.
+    std::size_t storedValues() const {
+        return m_vectors.empty() ? 0
+                                 : m_vectors.size() * static_cast<std::size_t>(m_vectors[0].size());
+    }
     double stepSize(std::size_t k) const { return m_h[k]; } ///< signed
 
     /// u(t) for t within the solved span (clamped to it otherwise); `out` is resized as needed.

@@ -4,6 +4,7 @@
 
 #include "solvers/solve.hpp"
 
+#include <algorithm>
 #include <array>
 #include <memory>
 
@@ -158,6 +159,108 @@ Vec quadratureOfMu(const model::CompiledModel& m,
     return mu;
 }
 
+// ∂L/∂u(t_s) at each save time of the loss, from the states saved there.
+std::vector<Vec>
+lossJumps(const fit::LeastSquaresLoss& loss, const std::vector<Vec>& saved, int n) {
+    std::vector<Vec> jumps(loss.saveTimes().size(), Vec::Zero(n));
+    for (const auto& term : loss.terms()) {
+        const double r = saved[static_cast<std::size_t>(term.save)][term.state] - term.value;
+        jumps[static_cast<std::size_t>(term.save)][term.state] += 2.0 * term.weight * r;
+    }
+    return jumps;
+}
+
+// Interpolating adjoint with K checkpoints: the forward pass keeps u at K + 1 times only; each
+// interval is re-solved forward with dense output just before the adjoint crosses it.
+AdjointOutcome checkpointedInterpolating(const model::CompiledModel& m,
+                                         const Vec& p,
+                                         const Vec& u0,
+                                         double t0,
+                                         double t1,
+                                         const fit::LeastSquaresLoss& loss,
+                                         const ode::ExplicitMethod& solver,
+                                         const ode::SolveOptions& forwardOptions,
+                                         const ode::SolveOptions& backwardOptions,
+                                         int checkpoints) {
+    AdjointOutcome out;
+    const int n = m.stateCount();
+    const int np = m.paramCount();
+    std::vector<double> cps(static_cast<std::size_t>(checkpoints) + 1);
+    for (int j = 0; j <= checkpoints; ++j) {
+        cps[static_cast<std::size_t>(j)] = t0 + (t1 - t0) * j / checkpoints;
+    }
+    cps.back() = t1;
+    const auto& times = loss.saveTimes();
+    ode::SolveOptions options = forwardOptions;
+    options.saveat = times;
+    options.saveat.insert(options.saveat.end(), cps.begin(), cps.end());
+    std::sort(options.saveat.begin(), options.saveat.end());
+    options.saveat.erase(std::unique(options.saveat.begin(), options.saveat.end()),
+                         options.saveat.end());
+    options.saveEverystep = false;
+    options.dense = false;
+    std::shared_ptr<const model::CompiledModel> shared(&m, [](const model::CompiledModel*) {});
+    const auto stateAt = [&](const ode::Solution<Vec>& sol, double t) -> const Vec& {
+        const auto it = std::lower_bound(sol.t.begin(), sol.t.end(), t);
+        return sol.u[static_cast<std::size_t>(it - sol.t.begin())];
+    };
+    const auto forward = ode::solve(
+        ode::makeOdeProblem(model::ModelRhs<double>(shared), u0, {t0, t1}, p), solver, options);
+    out.nfForward = forward.stats.nRhs;
+    if (!forward.ok()) {
+        out.ok = false;
+        out.status = forward.status;
+        out.message = forward.message;
+        return out;
+    }
+    std::vector<Vec> atDataTimes;
+    for (double t : times) {
+        atDataTimes.push_back(stateAt(forward, t));
+    }
+    out.loss = loss.evaluate(atDataTimes);
+    const std::vector<Vec> jumps = lossJumps(loss, atDataTimes, n);
+
+    Vec z = Vec::Zero(n + np);
+    ode::SolveOptions segmentOptions = forwardOptions;
+    segmentOptions.saveEverystep = false;
+    segmentOptions.dense = true;
+    for (int j = checkpoints - 1; j >= 0; --j) {
+        const double start = cps[static_cast<std::size_t>(j)];
+        const double end = cps[static_cast<std::size_t>(j) + 1];
+        segmentOptions.saveat = {end};
+        const auto segment =
+            ode::solve(ode::makeOdeProblem(model::ModelRhs<double>(shared), stateAt(forward, start),
+                                           {start, end}, p),
+                       solver, segmentOptions);
+        out.nfForward += segment.stats.nRhs;
+        out.peakStoredValues = std::max(out.peakStoredValues, segment.dense.storedValues());
+        if (!segment.ok()) {
+            out.ok = false;
+            out.status = segment.status;
+            out.message = "re-solve between checkpoints: " + segment.message;
+            return out;
+        }
+        std::vector<double> segTimes;
+        std::vector<Vec> segJumps;
+        for (std::size_t s = 0; s < times.size(); ++s) {
+            if ((times[s] > start || (j == 0 && times[s] == start)) && times[s] <= end) {
+                segTimes.push_back(times[s]);
+                segJumps.push_back(jumps[s]);
+            }
+        }
+        InterpolatingRhs rhs{&segment.dense, &p, n, np, Vjp(m), Vec(n)};
+        Vec zStart;
+        if (!backwardWithJumps(rhs, z, 0, start, end, segTimes, segJumps, solver, backwardOptions,
+                               out, zStart, nullptr)) {
+            return out;
+        }
+        z = zStart;
+    }
+    out.lambda0 = z.head(n);
+    out.mu0 = z.tail(np);
+    return out;
+}
+
 } // namespace
 
 AdjointOutcome continuousAdjoint(AdjointKind kind,
@@ -168,11 +271,24 @@ AdjointOutcome continuousAdjoint(AdjointKind kind,
                                  double t1,
                                  const fit::LeastSquaresLoss& loss,
                                  const ode::ExplicitMethod& solver,
-                                 const ode::SolveOptions& baseOptions) {
+                                 const ode::SolveOptions& forwardOptions,
+                                 const AdjointOptions& adjoint) {
+    ode::SolveOptions baseOptions = forwardOptions; // the backward solves' options
+    if (adjoint.reltol > 0.0) {
+        baseOptions.reltol = adjoint.reltol;
+    }
+    if (adjoint.abstol > 0.0) {
+        baseOptions.abstol = adjoint.abstol;
+        baseOptions.abstolPerComponent.clear();
+    }
+    if (kind == AdjointKind::Interpolating && adjoint.checkpoints > 0) {
+        return checkpointedInterpolating(m, p, u0, t0, t1, loss, solver, forwardOptions,
+                                         baseOptions, adjoint.checkpoints);
+    }
     AdjointOutcome out;
     const int n = m.stateCount();
     const int np = m.paramCount();
-    ode::SolveOptions options = baseOptions;
+    ode::SolveOptions options = forwardOptions;
     options.saveat = loss.saveTimes();
     if (options.saveat.empty() || options.saveat.back() != t1) {
         options.saveat.push_back(t1); // backsolve starts from u(t1); the loss ignores it
@@ -190,12 +306,9 @@ AdjointOutcome continuousAdjoint(AdjointKind kind,
         return out;
     }
     out.loss = loss.evaluate(forward.u);
+    out.peakStoredValues = forward.dense.storedValues();
     const auto& times = loss.saveTimes();
-    std::vector<Vec> jumps(times.size(), Vec::Zero(n));
-    for (const auto& term : loss.terms()) {
-        const double r = forward.u[static_cast<std::size_t>(term.save)][term.state] - term.value;
-        jumps[static_cast<std::size_t>(term.save)][term.state] += 2.0 * term.weight * r;
-    }
+    const std::vector<Vec> jumps = lossJumps(loss, forward.u, n);
 
     Vec zStart;
     switch (kind) {

@@ -23,6 +23,17 @@ enum class AdjointKind {
     Quadrature     ///< λ alone backwards, then μ by Gauss–Legendre quadrature over its steps
 };
 
+/// Options of the backward solve.
+struct AdjointOptions {
+    double reltol = 0.0; ///< 0: the forward solve's
+    double abstol = 0.0; ///< 0: the forward solve's
+    /// Interpolating only. 0: keep the whole forward solution's dense output (memory grows with
+    /// the number of steps). K > 0: keep the state at K + 1 evenly spaced checkpoints and re-solve
+    /// forward between them during the backward pass (memory of one interval, one extra forward
+    /// solve in total).
+    int checkpoints = 0;
+};
+
 /// What an adjoint computed: ∂L/∂u(t0) and ∫ λᵀ ∂f/∂p dt, with the work done.
 struct AdjointOutcome {
     bool ok = true;
@@ -33,6 +44,7 @@ struct AdjointOutcome {
     model::Vector<double> mu0;     ///< dL/dp through f (not through u0(p) or t0(p))
     long nfForward = 0;
     long nfBackward = 0;
+    std::size_t peakStoredValues = 0; ///< largest dense output held at once (numbers)
 };
 
 /// Solves forward on [t0, t1] from u0, evaluates the loss, then runs the adjoint backwards with
@@ -45,6 +57,7 @@ AdjointOutcome continuousAdjoint(AdjointKind kind,
                                  double t1,
                                  const fit::LeastSquaresLoss& loss,
                                  const ode::ExplicitMethod& solver,
-                                 const ode::SolveOptions& options);
+                                 const ode::SolveOptions& options,
+                                 const AdjointOptions& adjoint = {});
 
 } // namespace dynfit::sens

@@ -209,13 +209,15 @@ void adjointMode(AdjointKind kind,
                  const GradientProblem& gp,
                  const ode::ExplicitMethod& solver,
                  const ode::SolveOptions& options,
+                 const AdjointOptions& adjoint,
                  GradientResult& result) {
     const model::CompiledModel& m = *gp.model;
     const Vec<double> p = Eigen::Map<const Eigen::VectorXd>(gp.params.data(), m.paramCount());
     Vec<double> u0;
     double t0 = 0.0, t1 = 0.0;
     initialConditions(m, p, u0, t0, t1, gp.span);
-    const AdjointOutcome out = continuousAdjoint(kind, m, p, u0, t0, t1, *gp.loss, solver, options);
+    const AdjointOutcome out =
+        continuousAdjoint(kind, m, p, u0, t0, t1, *gp.loss, solver, options, adjoint);
     result.nfForward += out.nfForward;
     result.nfBackward += out.nfBackward;
     if (!out.ok) {
@@ -382,7 +384,8 @@ bool isAvailable(GradientMethod method) {
 GradientResult gradient(const GradientProblem& problem,
                         const ode::ExplicitMethod& solver,
                         const ode::SolveOptions& options,
-                        GradientMethod method) {
+                        GradientMethod method,
+                        const AdjointOptions& adjoint) {
     GradientResult result;
     const auto start = std::chrono::steady_clock::now();
     result.dParams.assign(static_cast<std::size_t>(problem.model->paramCount()), 0.0);
@@ -399,11 +402,11 @@ GradientResult gradient(const GradientProblem& problem,
     if (method == GradientMethod::Forward) {
         forwardMode(problem, solver, options, result);
     } else if (method == GradientMethod::Backsolve) {
-        adjointMode(AdjointKind::Backsolve, problem, solver, options, result);
+        adjointMode(AdjointKind::Backsolve, problem, solver, options, adjoint, result);
     } else if (method == GradientMethod::Interpolating) {
-        adjointMode(AdjointKind::Interpolating, problem, solver, options, result);
+        adjointMode(AdjointKind::Interpolating, problem, solver, options, adjoint, result);
     } else if (method == GradientMethod::Quadrature) {
-        adjointMode(AdjointKind::Quadrature, problem, solver, options, result);
+        adjointMode(AdjointKind::Quadrature, problem, solver, options, adjoint, result);
     } else if (method == GradientMethod::Reverse) {
         std::visit([&](auto tag) { reverseMode<decltype(tag)>(problem, options, result); }, solver);
     } else {

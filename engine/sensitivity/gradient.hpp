@@ -7,6 +7,7 @@
 #include "fit/least_squares_loss.hpp"
 #include "model/model.hpp"
 #include "problem/ode_problem.hpp"
+#include "sensitivity/adjoint.hpp"
 #include "solvers/methods.hpp"
 #include "solvers/solve_options.hpp"
 
@@ -59,6 +60,7 @@ struct GradientProblem {
 GradientResult gradient(const GradientProblem& problem,
                         const ode::ExplicitMethod& solver,
                         const ode::SolveOptions& options,
-                        GradientMethod method);
+                        GradientMethod method,
+                        const AdjointOptions& adjoint = {});
 
 } // namespace dynfit::sens

@@ -116,6 +116,100 @@ class TestGradient : public QObject {
         }
     }
 
+    // Checkpoints bound the memory of the interpolating adjoint and keep its accuracy.
+    void interpolatingWithCheckpoints() {
+        const Fixture f = makeFixture(kLotkaVolterra, 0.0, 10.0, "x");
+        const double tol = 1e-10;
+        ode::SolveOptions opts;
+        opts.reltol = opts.abstol = tol;
+        const auto p = f.model->defaultParams();
+        const model::Vector<double> pv = Eigen::Map<const Eigen::VectorXd>(p.data(), 4);
+        const model::Vector<double> u0 = Eigen::Vector2d(1.0, 1.0);
+        const auto whole = sens::continuousAdjoint(sens::AdjointKind::Interpolating, *f.model, pv,
+                                                   u0, 0.0, 10.0, f.loss, ode::Vern7{}, opts);
+        const auto checkpointed =
+            sens::continuousAdjoint(sens::AdjointKind::Interpolating, *f.model, pv, u0, 0.0, 10.0,
+                                    f.loss, ode::Vern7{}, opts, {.checkpoints = 8});
+        QVERIFY(whole.ok && checkpointed.ok);
+        QVERIFY(checkpointed.peakStoredValues * 4 < whole.peakStoredValues);
+        QVERIFY(checkpointed.nfForward > whole.nfForward); // the price: re-solves
+        const double scale = whole.mu0.cwiseAbs().maxCoeff();
+        QVERIFY((checkpointed.mu0 - whole.mu0).cwiseAbs().maxCoeff() < 10 * tol * scale);
+        QVERIFY((checkpointed.lambda0 - whole.lambda0).cwiseAbs().maxCoeff() < 10 * tol * scale);
+        const auto forward = run(f, ode::Vern7{}, tol, sens::GradientMethod::Forward);
+        const auto viaGradient =
+            sens::gradient({f.model.get(), p, std::nullopt, &f.loss}, ode::Vern7{}, opts,
+                           sens::GradientMethod::Interpolating, {.checkpoints = 5});
+        compare(forward, viaGradient, 10 * tol);
+    }
+
+    // The adjoint's own tolerance is used: looser backward solves give a rougher gradient.
+    void adjointTolerances() {
+        const Fixture f = makeFixture(kLotkaVolterra, 0.0, 10.0, "x");
+        ode::SolveOptions opts;
+        opts.reltol = opts.abstol = 1e-10;
+        const sens::GradientProblem problem{f.model.get(), f.model->defaultParams(), std::nullopt,
+                                            &f.loss};
+        const auto forward =
+            sens::gradient(problem, ode::Tsit5{}, opts, sens::GradientMethod::Forward);
+        const auto tight =
+            sens::gradient(problem, ode::Tsit5{}, opts, sens::GradientMethod::Interpolating);
+        const auto loose =
+            sens::gradient(problem, ode::Tsit5{}, opts, sens::GradientMethod::Interpolating,
+                           {.reltol = 1e-4, .abstol = 1e-4});
+        QVERIFY(tight.ok() && loose.ok());
+        QVERIFY(loose.nfBackward < tight.nfBackward);
+        const double tightError = std::abs(tight.dParams[3] - forward.dParams[3]);
+        const double looseError = std::abs(loose.dParams[3] - forward.dParams[3]);
+        QVERIFY(looseError > 10 * tightError);
+    }
+
+    // Every gradient method with every explicit solver of the core: a data-driven matrix.
+    void methodSolverMatrix_data() {
+        QTest::addColumn<QString>("method");
+        QTest::addColumn<QString>("solver");
+        for (const char* method :
+             {"reverse", "interpolating", "quadrature", "backsolve", "finite-diff"}) {
+            for (const auto& info : ode::explicitMethods()) {
+                const QString solver =
+                    QString::fromLatin1(info.name.data(), static_cast<qsizetype>(info.name.size()));
+                const QByteArray row = (QString(method) + "/" + solver).toLatin1();
+                QTest::newRow(row.constData()) << QString(method) << solver;
+            }
+        }
+    }
+    void methodSolverMatrix() {
+        QFETCH(QString, method);
+        QFETCH(QString, solver);
+        const auto info = ode::methodInfo(*ode::methodByName(solver.toStdString()));
+        const auto gm = *sens::gradientMethodByName(method.toStdString());
+        const Fixture f = makeFixture(kLotkaVolterra, 0.0, 2.0, "x");
+        ode::SolveOptions opts;
+        // Fixed-step and low-order methods take a fixed step; the others a tight tolerance.
+        const bool fixed = info.errorOrder == 0 || info.order <= 2;
+        const double h = 1e-3;
+        if (fixed) {
+            opts.dt = h;
+        } else {
+            opts.reltol = opts.abstol = 1e-10;
+        }
+        const sens::GradientProblem problem{f.model.get(), f.model->defaultParams(), std::nullopt,
+                                            &f.loss};
+        const auto forward =
+            sens::gradient(problem, info.method, opts, sens::GradientMethod::Forward);
+        const auto other = sens::gradient(problem, info.method, opts, gm);
+        // Reverse differentiates the same discrete solution as forward: round-off only. The
+        // continuous adjoints and finite differences differ by the discretisation error:
+        // O(h^order) with fixed steps, about the tolerance otherwise.
+        double tol = 1e-8;
+        if (gm == sens::GradientMethod::Reverse) {
+            tol = 1e-10;
+        } else if (fixed && gm != sens::GradientMethod::FiniteDiff) {
+            tol = std::max(100 * std::pow(h, info.order), 1e-8);
+        }
+        compare(forward, other, tol);
+    }
+
     // The seed's Lorenz point: re-solving u backwards diverges as the span grows, so
     // backsolve's error grows without bound, while interpolating stays with forward mode.
     void lorenzBacksolveDiverges() {
