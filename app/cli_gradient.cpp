@@ -20,6 +20,15 @@ CLI::App* addGradientCommand(CLI::App& app, GradientArguments& args) {
     cmd->add_option("--method", args.method,
                     "forward, reverse, backsolve, interpolating, quadrature or finite-diff")
         ->capture_default_str();
+    cmd->add_option("--checkpoints", args.checkpoints,
+                    "Interpolating adjoint: keep K checkpoints and re-solve between them")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--adjoint-reltol", args.adjointReltol,
+                    "Relative tolerance of the backward solves (default: --reltol)")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--adjoint-abstol", args.adjointAbstol,
+                    "Absolute tolerance of the backward solves (default: --abstol)")
+        ->check(CLI::NonNegativeNumber);
     cmd->add_option("--format", args.format, "Output format")
         ->check(CLI::IsMember({"json"}))
         ->capture_default_str();
@@ -59,7 +68,8 @@ int runGradient(const GradientArguments& args) {
     if (loaded.spanFromCommandLine) {
         problem.span = loaded.span;
     }
-    const auto result = sens::gradient(problem, loaded.solver, loaded.options, *method);
+    const sens::AdjointOptions adjoint{args.adjointReltol, args.adjointAbstol, args.checkpoints};
+    const auto result = sens::gradient(problem, loaded.solver, loaded.options, *method, adjoint);
     nlohmann::ordered_json out;
     out["loss"] = result.loss;
     nlohmann::ordered_json g = nlohmann::ordered_json::object();

@@ -13,6 +13,9 @@ struct GradientArguments {
     std::string dataFile;
     std::string method = "forward";
     std::string format = "json";
+    int checkpoints = 0;        ///< interpolating: 0 = keep the dense forward solution
+    double adjointReltol = 0.0; ///< 0 = the forward tolerance
+    double adjointAbstol = 0.0;
 };
 
 CLI::App* addGradientCommand(CLI::App& app, GradientArguments& args);

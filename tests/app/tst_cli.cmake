@@ -55,3 +55,6 @@ expect_run(1 "bad.csv:3:2: error: 'oops' is not a number" gradient ${PROJECTS}/l
 file(WRITE ${WORK}/wrong_column.csv "t,rabbits\n0,1\n")
 expect_run(1 "data column 'rabbits' is not a state of the model" gradient ${PROJECTS}/lotka_volterra.dyn --data ${WORK}/wrong_column.csv)
 expect_run(2 "" gradient ${PROJECTS}/lotka_volterra.dyn)
+expect_run(0 "\"α\":-160\\.48[0-9]+.*\"nf_backward\":[1-9]" gradient ${PROJECTS}/lotka_volterra.dyn --data ${WORK}/ones.csv
+           --method interpolating --checkpoints 4 --reltol 1e-10 --abstol 1e-10 --adjoint-reltol 1e-10)
+expect_run(2 "" gradient ${PROJECTS}/lotka_volterra.dyn --data ${WORK}/ones.csv --checkpoints -1)
