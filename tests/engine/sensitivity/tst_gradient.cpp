@@ -271,7 +271,7 @@ class TestGradient : public QObject {
         const Fixture f = makeFixture(kParametrised, 0.5, 4.0, "y");
         for (auto method : {sens::GradientMethod::Forward, sens::GradientMethod::Reverse,
                             sens::GradientMethod::Interpolating, sens::GradientMethod::Quadrature,
-                            sens::GradientMethod::FiniteDiff}) {
+                            sens::GradientMethod::Backsolve, sens::GradientMethod::FiniteDiff}) {
             const auto g = run(f, ode::Tsit5{}, 1e-8, method);
             QVERIFY(g.ok());
             QCOMPARE(g.dParams[3], 0.0);
