@@ -159,6 +159,27 @@ Vec quadratureOfMu(const model::CompiledModel& m,
     return mu;
 }
 
+// The model solved forward from u0 on [t0, t1]; a failure is recorded in `out`.
+ode::Solution<Vec> forwardSolve(const model::CompiledModel& m,
+                                const Vec& p,
+                                const Vec& u0,
+                                double t0,
+                                double t1,
+                                const ode::ExplicitMethod& solver,
+                                const ode::SolveOptions& options,
+                                AdjointOutcome& out) {
+    std::shared_ptr<const model::CompiledModel> shared(&m, [](const model::CompiledModel*) {});
+    auto sol = ode::solve(ode::makeOdeProblem(model::ModelRhs<double>(shared), u0, {t0, t1}, p),
+                          solver, options);
+    out.nfForward += sol.stats.nRhs;
+    if (!sol.ok()) {
+        out.ok = false;
+        out.status = sol.status;
+        out.message = sol.message;
+    }
+    return sol;
+}
+
 // ∂L/∂u(t_s) at each save time of the loss, from the states saved there.
 std::vector<Vec>
 lossJumps(const fit::LeastSquaresLoss& loss, const std::vector<Vec>& saved, int n) {
@@ -199,18 +220,12 @@ AdjointOutcome checkpointedInterpolating(const model::CompiledModel& m,
                          options.saveat.end());
     options.saveEverystep = false;
     options.dense = false;
-    std::shared_ptr<const model::CompiledModel> shared(&m, [](const model::CompiledModel*) {});
     const auto stateAt = [&](const ode::Solution<Vec>& sol, double t) -> const Vec& {
         const auto it = std::lower_bound(sol.t.begin(), sol.t.end(), t);
         return sol.u[static_cast<std::size_t>(it - sol.t.begin())];
     };
-    const auto forward = ode::solve(
-        ode::makeOdeProblem(model::ModelRhs<double>(shared), u0, {t0, t1}, p), solver, options);
-    out.nfForward = forward.stats.nRhs;
-    if (!forward.ok()) {
-        out.ok = false;
-        out.status = forward.status;
-        out.message = forward.message;
+    const auto forward = forwardSolve(m, p, u0, t0, t1, solver, options, out);
+    if (!out.ok) {
         return out;
     }
     std::vector<Vec> atDataTimes;
@@ -229,15 +244,10 @@ AdjointOutcome checkpointedInterpolating(const model::CompiledModel& m,
         const double end = cps[static_cast<std::size_t>(j) + 1];
         segmentOptions.saveat = {end};
         const auto segment =
-            ode::solve(ode::makeOdeProblem(model::ModelRhs<double>(shared), stateAt(forward, start),
-                                           {start, end}, p),
-                       solver, segmentOptions);
-        out.nfForward += segment.stats.nRhs;
+            forwardSolve(m, p, stateAt(forward, start), start, end, solver, segmentOptions, out);
         out.peakStoredValues = std::max(out.peakStoredValues, segment.dense.storedValues());
-        if (!segment.ok()) {
-            out.ok = false;
-            out.status = segment.status;
-            out.message = "re-solve between checkpoints: " + segment.message;
+        if (!out.ok) {
+            out.message = "re-solve between checkpoints: " + out.message;
             return out;
         }
         std::vector<double> segTimes;
@@ -295,14 +305,8 @@ AdjointOutcome continuousAdjoint(AdjointKind kind,
     }
     options.saveEverystep = false;
     options.dense = kind != AdjointKind::Backsolve;
-    std::shared_ptr<const model::CompiledModel> shared(&m, [](const model::CompiledModel*) {});
-    const auto forward = ode::solve(
-        ode::makeOdeProblem(model::ModelRhs<double>(shared), u0, {t0, t1}, p), solver, options);
-    out.nfForward = forward.stats.nRhs;
-    if (!forward.ok()) {
-        out.ok = false;
-        out.status = forward.status;
-        out.message = forward.message;
+    const auto forward = forwardSolve(m, p, u0, t0, t1, solver, options, out);
+    if (!out.ok) {
         return out;
     }
     out.loss = loss.evaluate(forward.u);
