@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // dynfit-cli: the headless front end over the engine.
+#include "cli_fit.hpp"
 #include "cli_gradient.hpp"
 #include "cli_solve.hpp"
 #include "core/version.hpp"
@@ -67,6 +68,8 @@ int main(int argc, char** argv) {
     auto* solve = dynfit::cli::addSolveCommand(app, solveArgs);
     dynfit::cli::GradientArguments gradientArgs;
     auto* gradient = dynfit::cli::addGradientCommand(app, gradientArgs);
+    dynfit::cli::FitArguments fitArgs;
+    auto* fitCommand = dynfit::cli::addFitCommand(app, fitArgs);
 
     try {
         app.parse(argc, argv);
@@ -83,6 +86,9 @@ int main(int argc, char** argv) {
     }
     if (*gradient) {
         return dynfit::cli::runGradient(gradientArgs);
+    }
+    if (*fitCommand) {
+        return dynfit::cli::runFit(fitArgs);
     }
     if (*devices) {
         return printDevices();

@@ -58,3 +58,20 @@ expect_run(2 "" gradient ${PROJECTS}/lotka_volterra.dyn)
 expect_run(0 "\"α\":-160\\.48[0-9]+.*\"nf_backward\":[1-9]" gradient ${PROJECTS}/lotka_volterra.dyn --data ${WORK}/ones.csv
            --method interpolating --checkpoints 4 --reltol 1e-10 --abstol 1e-10 --adjoint-reltol 1e-10)
 expect_run(2 "" gradient ${PROJECTS}/lotka_volterra.dyn --data ${WORK}/ones.csv --checkpoints -1)
+
+# fit: recover Lotka–Volterra's parameters from its own solution; write the fitted model.
+execute_process(COMMAND ${CLI} solve ${PROJECTS}/lotka_volterra.dyn --saveat 0:0.5:10 --reltol 1e-12 --abstol 1e-12
+                OUTPUT_FILE ${WORK}/lv_data.csv RESULT_VARIABLE rc)
+file(READ ${PROJECTS}/lotka_volterra.dyn lv)
+string(REPLACE "param α = 1.5" "param α = 1.2 in [0.1, 5] log" lv "${lv}")
+string(REPLACE "param γ = 3.0" "param γ = 2.7" lv "${lv}")
+file(WRITE ${WORK}/lv_start.dyn "${lv}")
+expect_run(0 "iteration +1  loss .*Converged after [0-9]+ iterations.*α = 1\\.4999999|α = 1\\.5000000"
+           fit ${WORK}/lv_start.dyn --data ${WORK}/lv_data.csv --progress --out ${WORK}/lv_fitted.dyn --reltol 1e-10 --abstol 1e-10)
+file(READ ${WORK}/lv_fitted.dyn fitted)
+if(NOT fitted MATCHES "param α = 1\\.(4999999|5000000)[0-9]* in \\[0\\.1, 5\\] log    # rabbit birth rate")
+  message(FATAL_ERROR "the fitted model does not keep bounds, log and comments:\n${fitted}")
+endif()
+expect_run(0 "^\\{\"status\":\"MaxIterations\",\"message\":\"maximum iterations reached\",\"iterations\":20,\"loss_initial\":[0-9.e+-]+,\"loss_final\":[0-9.e+-]+,\"params\":\\{\"α\":"
+           fit ${WORK}/lv_start.dyn --data ${WORK}/lv_data.csv --optimizer adam --lr 0.02 --iterations 20 --format json --method reverse)
+expect_run(2 "" fit ${WORK}/lv_start.dyn --data ${WORK}/lv_data.csv --optimizer sgd)

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: MIT
+// `dynfit-cli fit`: fit a model's parameters to data and write the fitted model.
+#include "cli_fit.hpp"
+
+#include "fit/fitter.hpp"
+#include "io/csv_data.hpp"
+#include "model/rewrite.hpp"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+namespace dynfit::cli {
+
+CLI::App* addFitCommand(CLI::App& app, FitArguments& args) {
+    CLI::App* cmd = app.add_subcommand("fit", "Fit a model's parameters to data");
+    addSolverOptions(*cmd, args.common);
+    cmd->add_option("--data", args.dataFile,
+                    "CSV data: a time column (t or time) and state columns")
+        ->required();
+    cmd->add_option("--optimizer", args.optimizer, "adam or lbfgs (L-BFGS-B)")
+        ->check(CLI::IsMember({"adam", "lbfgs"}))
+        ->capture_default_str();
+    cmd->add_option("--lr", args.learningRate, "Adam's learning rate")->capture_default_str();
+    cmd->add_option("--iterations", args.iterations, "Maximum iterations")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    cmd->add_option("--seed", args.seed, "Seed for random initialisation (networks; recorded)");
+    cmd->add_option("--method", args.method,
+                    "Gradient method (forward, reverse, interpolating, ...)")
+        ->capture_default_str();
+    cmd->add_option("--out", args.out, "Write the model with the fitted values to this file");
+    cmd->add_flag("--progress", args.progress, "Print one line per iteration");
+    cmd->add_option("--format", args.format, "Summary format")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->capture_default_str();
+    return cmd;
+}
+
+int runFit(const FitArguments& args) {
+    const auto method = sens::gradientMethodByName(args.method);
+    if (!method) {
+        fail("unknown gradient method '" + args.method + "'");
+        return 1;
+    }
+    LoadedModel loaded;
+    if (!loadModel(args.common, loaded)) {
+        return 1;
+    }
+    std::string csv;
+    if (!readFile(args.dataFile, csv)) {
+        fail("cannot read the data file '" + args.dataFile + "'");
+        return 1;
+    }
+    io::DataSet data;
+    std::vector<io::DataError> errors;
+    if (!io::readCsv(csv, data, errors)) {
+        std::fputs(io::formatDataErrors(errors, args.dataFile).c_str(), stderr);
+        return 1;
+    }
+    fit::LeastSquaresLoss loss;
+    std::string why;
+    if (!fit::LeastSquaresLoss::build(*loaded.model, data, {}, loss, why)) {
+        fail(args.dataFile + ": " + why);
+        return 1;
+    }
+    fit::FitOptions options;
+    options.optimizer = args.optimizer == "adam" ? fit::Optimizer::Adam : fit::Optimizer::Lbfgs;
+    options.adam.learningRate = args.learningRate;
+    options.maxIterations = args.iterations;
+    options.gradient = *method;
+    options.solver = loaded.solver;
+    options.solve = loaded.options;
+    if (loaded.spanFromCommandLine) {
+        options.span = loaded.span;
+    }
+    // With JSON on stdout, progress goes to stderr so that stdout stays one document.
+    FILE* progressStream = args.format == "json" ? stderr : stdout;
+    const auto out = fit::fitParameters(
+        *loaded.model, loaded.model->defaultParams(), loss, options,
+        [&](const fit::FitProgress& p) {
+            if (args.progress) {
+                std::fprintf(progressStream, "iteration %4d  loss %.10g  |grad| %.3g  %.3f s\n",
+                             p.iteration, p.loss, p.gradientNorm, p.seconds);
+            }
+            return true;
+        });
+    if (!args.out.empty()) {
+        std::ofstream file(args.out, std::ios::binary);
+        file << model::withParameterValues(loaded.text, *loaded.model, out.params);
+        if (!file) {
+            fail("cannot write '" + args.out + "'");
+            return 1;
+        }
+    }
+    if (args.format == "json") {
+        nlohmann::ordered_json j;
+        j["status"] = std::string(fit::fitStatusName(out.status));
+        j["message"] = out.message;
+        j["iterations"] = out.iterations;
+        j["loss_initial"] = out.lossInitial;
+        j["loss_final"] = out.lossFinal;
+        nlohmann::ordered_json params = nlohmann::ordered_json::object();
+        for (std::size_t k = 0; k < out.params.size(); ++k) {
+            params[loaded.model->params[k].name] = out.params[k];
+        }
+        j["params"] = params;
+        j["seconds"] = out.seconds;
+        std::printf("%s\n",
+                    j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    } else {
+        std::printf("%s after %d iterations (%s): loss %.10g -> %.10g in %.3f s\n",
+                    std::string(fit::fitStatusName(out.status)).c_str(), out.iterations,
+                    out.message.c_str(), out.lossInitial, out.lossFinal, out.seconds);
+        for (std::size_t k = 0; k < out.params.size(); ++k) {
+            std::printf("  %s = %.17g\n", loaded.model->params[k].name.c_str(), out.params[k]);
+        }
+    }
+    if (out.status == fit::FitStatus::Failed) {
+        fail(out.message);
+        return 1;
+    }
+    return 0;
+}
+
+} // namespace dynfit::cli

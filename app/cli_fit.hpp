@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: MIT
+// `dynfit-cli fit`: fit a model's parameters to data and write the fitted model.
+#pragma once
+
+#include "cli_common.hpp"
+
+#include <string>
+
+namespace dynfit::cli {
+
+struct FitArguments {
+    SolverArguments common;
+    std::string dataFile;
+    std::string optimizer = "lbfgs";
+    double learningRate = 0.05;
+    int iterations = 200;
+    unsigned seed = 0;
+    std::string method = "forward";
+    std::string out;
+    bool progress = false;
+    std::string format = "text";
+};
+
+CLI::App* addFitCommand(CLI::App& app, FitArguments& args);
+
+/// 0 when the fit ended normally (converged or reached its limits); 1 on bad input or failure.
+int runFit(const FitArguments& args);
+
+} // namespace dynfit::cli

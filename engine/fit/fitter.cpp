@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: MIT
+// Fitting a model's parameters to data with Adam or L-BFGS-B.
+#include "fit/fitter.hpp"
+
+#include "fit/parameter_space.hpp"
+
+#include <LBFGSB.h>
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+namespace dynfit::fit {
+
+namespace {
+
+// Thrown inside the L-BFGS objective to leave LBFGS++ early; caught in fitParameters.
+struct StopFit {
+    FitStatus status;
+    std::string message;
+};
+
+// The loss and its gradient in the optimiser's coordinates, the best point seen, and the stop
+// rules shared by both optimisers.
+class Objective {
+  public:
+    Objective(const model::CompiledModel& model,
+              const LeastSquaresLoss& loss,
+              const FitOptions& options,
+              const std::function<bool(const FitProgress&)>& callback)
+        : m_model(model), m_loss(loss), m_options(options), m_callback(callback), m_space(model),
+          m_start(std::chrono::steady_clock::now()) {}
+
+    const ParameterSpace& space() const { return m_space; }
+
+    /// L(x) and dL/dx; false (and L = +inf) when the solve failed or the loss is not finite.
+    bool evaluate(const Eigen::VectorXd& x, double& value, Eigen::VectorXd& gradient) {
+        const auto params = m_space.toModel(x);
+        const sens::GradientProblem problem{&m_model, params, m_options.span, &m_loss};
+        const auto g =
+            sens::gradient(problem, m_options.solver, m_options.solve, m_options.gradient);
+        if (!g.ok() || !std::isfinite(g.loss)) {
+            value = std::numeric_limits<double>::infinity();
+            gradient.setZero(x.size());
+            m_lastFailure = g.ok() ? "the loss is not finite" : g.message;
+            return false;
+        }
+        value = g.loss;
+        gradient = m_space.chain(x, g.dParams);
+        if (!std::isfinite(gradient.squaredNorm())) {
+            value = std::numeric_limits<double>::infinity();
+            m_lastFailure = "the gradient is not finite";
+            return false;
+        }
+        if (value < m_best) {
+            m_best = value;
+            m_bestX = x;
+        }
+        return true;
+    }
+
+    /// Reports an iteration and applies the stop rules (throws StopFit to stop).
+    void iterationDone(int iteration, double value, const Eigen::VectorXd& x, double gradientNorm) {
+        FitProgress progress{iteration, value, gradientNorm, m_space.toModel(x), seconds()};
+        if (m_callback && !m_callback(progress)) {
+            throw StopFit{FitStatus::Cancelled, "stopped by the progress callback"};
+        }
+        if (m_options.cancel != nullptr && m_options.cancel->load()) {
+            throw StopFit{FitStatus::Cancelled, "cancelled"};
+        }
+        if (m_options.timeLimit > 0.0 && seconds() > m_options.timeLimit) {
+            throw StopFit{FitStatus::TimeLimit, "time limit reached"};
+        }
+        if (value <= m_options.lossTolerance) {
+            throw StopFit{FitStatus::Converged, "loss tolerance reached"};
+        }
+        if (gradientNorm < m_options.gradientTolerance) {
+            throw StopFit{FitStatus::Converged, "gradient tolerance reached"};
+        }
+    }
+
+    double seconds() const {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
+    }
+    double best() const { return m_best; }
+    const Eigen::VectorXd& bestX() const { return m_bestX; }
+    const std::string& lastFailure() const { return m_lastFailure; }
+
+  private:
+    const model::CompiledModel& m_model;
+    const LeastSquaresLoss& m_loss;
+    const FitOptions& m_options;
+    const std::function<bool(const FitProgress&)>& m_callback;
+    ParameterSpace m_space;
+    std::chrono::steady_clock::time_point m_start;
+    double m_best = std::numeric_limits<double>::infinity();
+    Eigen::VectorXd m_bestX;
+    std::string m_lastFailure;
+};
+
+// Adam with projection onto the bounds. A step into a failed solve is rejected: back to the
+// previous point with half the learning rate.
+void runAdam(Objective& objective, Eigen::VectorXd x, const FitOptions& options, FitOutcome& out) {
+    const AdamOptions& a = options.adam;
+    Eigen::VectorXd m = Eigen::VectorXd::Zero(x.size()), v = m, g(x.size());
+    double lr = a.learningRate;
+    double value = 0.0;
+    if (!objective.evaluate(x, value, g)) {
+        throw StopFit{FitStatus::Failed, "the initial point fails: " + objective.lastFailure()};
+    }
+    out.lossInitial = value;
+    int consecutiveRejections = 0;
+    for (int it = 1; it <= options.maxIterations; ++it) {
+        m = a.beta1 * m + (1 - a.beta1) * g;
+        v = a.beta2 * v + (1 - a.beta2) * g.cwiseAbs2();
+        const Eigen::VectorXd mHat = m / (1 - std::pow(a.beta1, it));
+        const Eigen::VectorXd vHat = v / (1 - std::pow(a.beta2, it));
+        const Eigen::VectorXd step =
+            lr * mHat.cwiseQuotient((vHat.cwiseSqrt().array() + a.epsilon).matrix());
+        const Eigen::VectorXd candidate = objective.space().project(x - step);
+        Eigen::VectorXd gNew(x.size());
+        double valueNew = 0.0;
+        if (!objective.evaluate(candidate, valueNew, gNew)) {
+            ++out.rejectedSteps;
+            lr *= 0.5;
+            if (++consecutiveRejections >= 20) {
+                throw StopFit{FitStatus::Failed,
+                              "20 steps in a row failed: " + objective.lastFailure()};
+            }
+            continue;
+        }
+        consecutiveRejections = 0;
+        x = candidate;
+        g = gNew;
+        value = valueNew;
+        lr *= a.decay;
+        out.iterations = it;
+        objective.iterationDone(it, value, x, g.norm());
+    }
+}
+
+// L-BFGS-B through LBFGS++. Its objective is called per function evaluation; an accepted
+// iteration is the evaluation after which the solver moved on, reported as the loss falls.
+void runLbfgs(Objective& objective, Eigen::VectorXd x, const FitOptions& options, FitOutcome& out) {
+    LBFGSpp::LBFGSBParam<double> param;
+    param.epsilon = options.gradientTolerance;
+    param.epsilon_rel = 0.0;
+    param.max_iterations = options.maxIterations;
+    param.max_linesearch = 40;
+    LBFGSpp::LBFGSBSolver<double> solver(param);
+    int evaluations = 0;
+    double lastReported = std::numeric_limits<double>::infinity();
+    auto function = [&](const Eigen::VectorXd& at, Eigen::VectorXd& grad) {
+        double value = 0.0;
+        if (!objective.evaluate(at, value, grad)) {
+            ++out.rejectedSteps;
+            if (evaluations == 0) {
+                throw StopFit{FitStatus::Failed,
+                              "the initial point fails: " + objective.lastFailure()};
+            }
+            // A large but finite value makes the line search back off without overflowing.
+            return 1e3 * std::max(1.0, objective.best());
+        }
+        if (evaluations++ == 0) {
+            out.lossInitial = value;
+        }
+        if (value < lastReported) {
+            lastReported = value;
+            ++out.iterations;
+            objective.iterationDone(out.iterations, value, at, grad.norm());
+        }
+        return value;
+    };
+    // LBFGS++ gives up when a line search stalls (steps into failing solves, or a loss that is
+    // rough at the solver tolerance); restarting from the best point usually goes on.
+    x = objective.space().project(x);
+    double previousBest = std::numeric_limits<double>::infinity();
+    for (int restart = 0; restart < 5 && out.iterations < options.maxIterations; ++restart) {
+        if (restart > 0) {
+            if (!(objective.best() < previousBest * (1 - 1e-9))) {
+                break; // the last attempt did not improve: converged as far as it goes
+            }
+            x = objective.bestX();
+        }
+        previousBest = objective.best();
+        double fx = 0.0;
+        try {
+            solver.minimize(function, x, fx, objective.space().lower(), objective.space().upper());
+            out.status = FitStatus::Converged;
+            out.message = "L-BFGS-B converged";
+            break;
+        } catch (const StopFit&) {
+            throw;
+        } catch (const std::exception& e) {
+            out.status = FitStatus::Converged;
+            out.message = std::string("L-BFGS-B stopped: ") + e.what();
+        }
+    }
+    if (out.iterations >= options.maxIterations && out.status == FitStatus::Converged) {
+        out.status = FitStatus::MaxIterations;
+        out.message = "maximum iterations reached";
+    }
+}
+
+} // namespace
+
+std::string_view fitStatusName(FitStatus status) {
+    switch (status) {
+    case FitStatus::Converged:
+        return "Converged";
+    case FitStatus::MaxIterations:
+        return "MaxIterations";
+    case FitStatus::TimeLimit:
+        return "TimeLimit";
+    case FitStatus::Cancelled:
+        return "Cancelled";
+    case FitStatus::Failed:
+        return "Failed";
+    }
+    return "?";
+}
+
+FitOutcome fitParameters(const model::CompiledModel& model,
+                         const std::vector<double>& initial,
+                         const LeastSquaresLoss& loss,
+                         const FitOptions& options,
+                         const std::function<bool(const FitProgress&)>& callback) {
+    FitOutcome out;
+    Objective objective(model, loss, options, callback);
+    const Eigen::VectorXd x0 = objective.space().toInternal(initial);
+    out.status = FitStatus::MaxIterations;
+    out.message = "maximum iterations reached";
+    try {
+        if (options.optimizer == Optimizer::Adam) {
+            runAdam(objective, x0, options, out);
+        } else {
+            runLbfgs(objective, x0, options, out);
+        }
+    } catch (const StopFit& stop) {
+        out.status = stop.status;
+        out.message = stop.message;
+    }
+    out.seconds = objective.seconds();
+    out.lossFinal = objective.best();
+    out.params =
+        std::isfinite(objective.best()) ? objective.space().toModel(objective.bestX()) : initial;
+    return out;
+}
+
+} // namespace dynfit::fit

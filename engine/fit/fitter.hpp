@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+// Fitting a model's parameters to data: Adam or L-BFGS-B on the least-squares loss, with
+// progress callbacks, cancellation, limits and a guard against non-finite losses.
+#pragma once
+
+#include "fit/least_squares_loss.hpp"
+#include "sensitivity/gradient.hpp"
+
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dynfit::fit {
+
+enum class Optimizer {
+    Adam, ///< first-order with momentum: robust on rough or neural losses, needs a learning rate
+    Lbfgs ///< L-BFGS-B (LBFGS++): quasi-Newton with bounds; the default for mechanistic models
+};
+
+struct AdamOptions {
+    double learningRate = 0.05;
+    double beta1 = 0.9;
+    double beta2 = 0.999;
+    double epsilon = 1e-8;
+    double decay = 1.0; ///< learning rate multiplied by this after every iteration
+};
+
+struct FitOptions {
+    Optimizer optimizer = Optimizer::Lbfgs;
+    AdamOptions adam;
+    int maxIterations = 200;
+    double lossTolerance = 0.0;      ///< stop when the loss is at or below this
+    double gradientTolerance = 1e-8; ///< stop when |∇L| (in the optimiser's coordinates) is below
+    double timeLimit = 0.0;          ///< seconds; 0 = none
+    sens::GradientMethod gradient = sens::GradientMethod::Forward;
+    ode::ExplicitMethod solver = ode::Tsit5{};
+    ode::SolveOptions solve;
+    std::optional<ode::TimeSpan> span;         ///< overrides the model's tspan
+    const std::atomic<bool>* cancel = nullptr; ///< checked every iteration, from any thread
+};
+
+/// One iteration as the user sees it.
+struct FitProgress {
+    int iteration = 0;
+    double loss = 0.0;
+    double gradientNorm = 0.0;
+    std::vector<double> params;
+    double seconds = 0.0;
+};
+
+enum class FitStatus { Converged, MaxIterations, TimeLimit, Cancelled, Failed };
+
+std::string_view fitStatusName(FitStatus status);
+
+struct FitOutcome {
+    FitStatus status = FitStatus::MaxIterations;
+    std::string message;
+    int iterations = 0;
+    double lossInitial = 0.0;
+    double lossFinal = 0.0;     ///< the best loss seen
+    std::vector<double> params; ///< the best parameters seen (never lost, whatever happened)
+    double seconds = 0.0;
+    int rejectedSteps = 0; ///< steps rejected for a failed solve or a non-finite loss
+};
+
+/// Minimises the loss over the model's parameters from `initial`. The callback sees every
+/// iteration and may return false to stop (status Cancelled). Deterministic for given inputs.
+FitOutcome fitParameters(const model::CompiledModel& model,
+                         const std::vector<double>& initial,
+                         const LeastSquaresLoss& loss,
+                         const FitOptions& options,
+                         const std::function<bool(const FitProgress&)>& callback = {});
+
+} // namespace dynfit::fit

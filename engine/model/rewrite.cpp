@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+// Writing values back into a model text.
+#include "model/rewrite.hpp"
+
+#include <cstdio>
+
+namespace dynfit::model {
+
+namespace {
+
+// Byte offset of 1-based code-point column `column` in `line`.
+std::size_t byteOffset(std::string_view line, int column) {
+    std::size_t i = 0;
+    for (int c = 1; c < column && i < line.size(); ++c) {
+        ++i;
+        while (i < line.size() && (static_cast<unsigned char>(line[i]) & 0xC0) == 0x80) {
+            ++i;
+        }
+    }
+    return i;
+}
+
+// Where a param's value expression ends: before " in [", a trailing " log", a comment or EOL.
+std::size_t valueEnd(std::string_view line, std::size_t from) {
+    std::size_t end = line.size();
+    if (const std::size_t hash = line.find('#', from); hash != std::string_view::npos) {
+        end = hash;
+    }
+    std::string_view rest = line.substr(from, end - from);
+    for (const char* marker : {" in ", "\tin "}) {
+        if (const std::size_t at = rest.find(marker); at != std::string_view::npos) {
+            return from + at;
+        }
+    }
+    while (!rest.empty() && (rest.back() == ' ' || rest.back() == '\t' || rest.back() == '\r')) {
+        rest.remove_suffix(1);
+    }
+    if (rest.size() >= 4 && rest.substr(rest.size() - 4) == " log") {
+        rest.remove_suffix(4);
+    }
+    return from + rest.size();
+}
+
+} // namespace
+
+std::string withParameterValues(std::string_view text,
+                                const CompiledModel& model,
+                                const std::vector<double>& values) {
+    std::vector<std::string> lines;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const std::size_t nl = text.find('\n', start);
+        lines.emplace_back(
+            text.substr(start, nl == std::string_view::npos ? text.size() - start : nl - start));
+        if (nl == std::string_view::npos) {
+            break;
+        }
+        start = nl + 1;
+    }
+    for (std::size_t k = 0; k < model.params.size() && k < values.size(); ++k) {
+        const ParamInfo& p = model.params[k];
+        if (p.where.line < 1 || static_cast<std::size_t>(p.where.line) > lines.size()) {
+            continue;
+        }
+        std::string& line = lines[static_cast<std::size_t>(p.where.line) - 1];
+        const std::size_t equals = line.find('=', byteOffset(line, p.where.column));
+        if (equals == std::string::npos) {
+            continue;
+        }
+        const std::size_t end = valueEnd(line, equals + 1);
+        char number[32];
+        std::snprintf(number, sizeof number, " %.17g", values[k]);
+        line.replace(equals + 1, end - equals - 1, number);
+    }
+    std::string out;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        out += lines[i];
+        if (i + 1 < lines.size()) {
+            out += '\n';
+        }
+    }
+    return out;
+}
+
+} // namespace dynfit::model

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: MIT
+// Fitting: parameters recovered from synthetic data by L-BFGS-B and Adam, bounds and log scales
+// honoured, cancellation, determinism, and the guard against failing solves.
+#include "fit/fitter.hpp"
+#include "model/model_rhs.hpp"
+#include "solvers/solve.hpp"
+
+#include <QTest>
+#include <atomic>
+
+using namespace dynfit;
+
+namespace {
+
+const char* kModel = "param α = 1.2 in [0.1, 5] log\nparam β = 0.8\nparam γ = 2.8 in [0.5, 10]\n"
+                     "param δ = 1.2\ninit x = 1\ninit y = 1\nd(x)/dt = α*x - β*x*y\n"
+                     "d(y)/dt = -γ*y + δ*x*y\ntspan = 0 .. 10\n";
+const std::vector<double> kTrue{1.5, 1.0, 3.0, 1.0};
+
+struct Fixture {
+    std::shared_ptr<const model::CompiledModel> model;
+    fit::LeastSquaresLoss loss;
+};
+
+// Data from the true parameters at 0:0.5:10, both states.
+Fixture makeFixture(const char* text = kModel) {
+    Fixture f;
+    model::Diagnostics d;
+    f.model = model::compileModel(text, d);
+    ode::SolveOptions opts;
+    opts.reltol = opts.abstol = 1e-12;
+    opts.saveatStep = 0.5;
+    const auto sol =
+        ode::solve(model::makeModelProblem<double>(
+                       f.model, Eigen::Map<const Eigen::VectorXd>(kTrue.data(), 4), {0, 10}),
+                   ode::Vern7{}, opts);
+    io::DataSet data;
+    data.timeColumn.assign(1, 't');
+    data.columns = f.model->states;
+    data.times = sol.t;
+    data.values.assign(2, {});
+    for (const auto& u : sol.u) {
+        data.values[0].push_back(u[0]);
+        data.values[1].push_back(u[1]);
+    }
+    std::string error;
+    fit::LeastSquaresLoss::build(*f.model, data, {}, f.loss, error);
+    return f;
+}
+
+fit::FitOptions options(fit::Optimizer optimizer) {
+    fit::FitOptions o;
+    o.optimizer = optimizer;
+    o.solve.reltol = o.solve.abstol = 1e-10;
+    o.maxIterations = 300;
+    return o;
+}
+
+} // namespace
+
+class TestFitter : public QObject {
+    Q_OBJECT
+  private slots:
+    void lbfgsRecoversTheTrueParameters() {
+        const Fixture f = makeFixture();
+        int calls = 0;
+        const auto out =
+            fit::fitParameters(*f.model, f.model->defaultParams(), f.loss,
+                               options(fit::Optimizer::Lbfgs), [&](const fit::FitProgress& p) {
+                                   ++calls;
+                                   return std::isfinite(p.loss);
+                               });
+        QVERIFY2(out.status == fit::FitStatus::Converged, out.message.c_str());
+        QVERIFY(out.lossFinal < 1e-10 * out.lossInitial);
+        for (std::size_t k = 0; k < kTrue.size(); ++k) {
+            QVERIFY2(std::abs(out.params[k] - kTrue[k]) < 1e-4,
+                     qPrintable(QString("%1: %2").arg(k).arg(out.params[k])));
+        }
+        QCOMPARE(calls, out.iterations);
+    }
+
+    void adamReducesTheLoss() {
+        const Fixture f = makeFixture();
+        auto o = options(fit::Optimizer::Adam);
+        o.adam.learningRate = 0.02;
+        o.maxIterations = 200;
+        const auto out = fit::fitParameters(*f.model, f.model->defaultParams(), f.loss, o);
+        QCOMPARE(out.iterations, 200);
+        QVERIFY2(out.lossFinal < 1e-2 * out.lossInitial,
+                 qPrintable(QString("%1 -> %2").arg(out.lossInitial).arg(out.lossFinal)));
+    }
+
+    // The same inputs give the same run, bit for bit.
+    void deterministic() {
+        const Fixture f = makeFixture();
+        auto o = options(fit::Optimizer::Adam);
+        o.maxIterations = 20;
+        const auto a = fit::fitParameters(*f.model, f.model->defaultParams(), f.loss, o);
+        const auto b = fit::fitParameters(*f.model, f.model->defaultParams(), f.loss, o);
+        QCOMPARE(a.params, b.params);
+        QCOMPARE(a.lossFinal, b.lossFinal);
+    }
+
+    // γ's true value 3 lies outside [0.5, 2.5]: the fit ends on the bound, never beyond.
+    void boundsAreHonoured() {
+        const std::string text =
+            std::string(kModel).replace(std::string(kModel).find("[0.5, 10]"), 9, "[0.5, 2.5]");
+        std::string fixed = text;
+        fixed.replace(fixed.find("γ = 2.8"), 7, "γ = 2.4");
+        const Fixture f = makeFixture(fixed.c_str());
+        for (auto optimizer : {fit::Optimizer::Lbfgs, fit::Optimizer::Adam}) {
+            const auto out =
+                fit::fitParameters(*f.model, f.model->defaultParams(), f.loss, options(optimizer));
+            QVERIFY(out.params[2] <= 2.5);
+            QVERIFY(out.params[2] > 2.4);
+            QVERIFY(out.params[0] > 0.0); // log scale keeps α positive
+        }
+    }
+
+    void cancellationKeepsTheBest() {
+        const Fixture f = makeFixture();
+        std::atomic<bool> cancel{false};
+        auto o = options(fit::Optimizer::Adam);
+        o.cancel = &cancel;
+        int seen = 0;
+        const auto out = fit::fitParameters(*f.model, f.model->defaultParams(), f.loss, o,
+                                            [&](const fit::FitProgress&) {
+                                                if (++seen == 5) {
+                                                    cancel = true;
+                                                }
+                                                return true;
+                                            });
+        QCOMPARE(out.status, fit::FitStatus::Cancelled);
+        QCOMPARE(out.iterations, 5);
+        QVERIFY(out.lossFinal < out.lossInitial);
+        QCOMPARE(out.params.size(), std::size_t(4));
+    }
+
+    // Steps into parameters where the solve fails are rejected and the learning rate shrinks.
+    void failedSolvesAreRejected() {
+        const Fixture f = makeFixture();
+        auto o = options(fit::Optimizer::Adam);
+        o.adam.learningRate = 3.0; // wild steps: some land where the solve blows up
+        o.solve.maxiters = 3000;
+        o.maxIterations = 30;
+        const auto out = fit::fitParameters(*f.model, f.model->defaultParams(), f.loss, o);
+        QVERIFY(out.rejectedSteps > 0);
+        QVERIFY(std::isfinite(out.lossFinal));
+        QVERIFY(out.lossFinal <= out.lossInitial);
+    }
+
+    void stopRules() {
+        const Fixture f = makeFixture();
+        auto o = options(fit::Optimizer::Lbfgs);
+        o.lossTolerance = 1e-2;
+        const auto out = fit::fitParameters(*f.model, f.model->defaultParams(), f.loss, o);
+        QCOMPARE(out.status, fit::FitStatus::Converged);
+        QVERIFY(out.message.find("loss tolerance") != std::string::npos);
+        QVERIFY(out.lossFinal <= 1e-2);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestFitter)
+#include "tst_fitter.moc"
