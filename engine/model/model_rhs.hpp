@@ -47,6 +47,11 @@ class ModelRhs {
                 m_native(u.data(), p.data(), nullptr, t, du.data());
                 return;
             }
+        } else if constexpr (std::is_same_v<S, Dual8>) {
+            if (m_model->native) {
+                m_model->native->rhsDual8(u.data(), p.data(), nullptr, t, du.data());
+                return;
+            }
         }
         m_eval(u.data(), p.data(), nullptr, t, du.data());
     }

@@ -2,8 +2,11 @@
 // Optional native code for a model's programs, compiled with the system C++ compiler.
 #pragma once
 
+#include "core/dual.hpp"
+
 #include <memory>
 #include <string>
+#include <type_traits>
 
 namespace dynfit::model {
 
@@ -13,6 +16,13 @@ struct CompiledModel;
 /// Signature of a native program: out = program(u, p, aux, t).
 using NativeFn =
     void (*)(const double* u, const double* p, const double* aux, double t, double* out);
+
+/// The same for the 8-direction dual numbers of forward mode (layout of Dual<double, 8>).
+using Dual8 = Dual<double, 8>;
+using NativeDual8Fn =
+    void (*)(const Dual8* u, const Dual8* p, const Dual8* aux, double t, Dual8* out);
+static_assert(sizeof(Dual8) == 9 * sizeof(double) && std::is_standard_layout_v<Dual8>,
+              "generated code assumes Dual<double, 8> is 9 contiguous doubles");
 
 /// A loaded shared object with the native versions of a model's programs (double only). The
 /// bytecode stays the reference and the path for other scalars; this is a fast path for f and
@@ -28,6 +38,7 @@ class NativeModule {
     NativeFn jvp = nullptr;
     NativeFn vjpU = nullptr;
     NativeFn vjpP = nullptr;
+    NativeDual8Fn rhsDual8 = nullptr; ///< f for forward mode's dual numbers
 
   private:
     friend std::shared_ptr<NativeModule> compileNative(const CompiledModel&, std::string&);

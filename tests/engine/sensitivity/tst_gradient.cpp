@@ -266,6 +266,20 @@ class TestGradient : public QObject {
         }
     }
 
+    // Forward mode through natively compiled dual numbers computes what the bytecode computes.
+    void nativeDualsMatchBytecode() {
+        const Fixture bytecode = makeFixture(kParametrised, 0.5, 4.0, "y");
+        Fixture native = bytecode;
+        model::Diagnostics d;
+        native.model = model::compileModel(kParametrised, d, {}, {.native = true});
+        if (!native.model->native) {
+            QSKIP("no C++ compiler for native code here");
+        }
+        const auto a = run(bytecode, ode::Tsit5{}, 1e-9, sens::GradientMethod::Forward);
+        const auto b = run(native, ode::Tsit5{}, 1e-9, sens::GradientMethod::Forward);
+        compare(a, b, 1e-12);
+    }
+
     // A parameter the loss does not depend on has a gradient of exactly zero, by every method.
     void constantInParameterIsExactlyZero() {
         const Fixture f = makeFixture(kParametrised, 0.5, 4.0, "y");
