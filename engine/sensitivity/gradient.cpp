@@ -293,11 +293,12 @@ void reverseMode(const GradientProblem& gp,
     }
 
     ModelDerivatives f(m);
+    ReverseWorkspace work;
     Vec<double> uBarStep = Vec<double>::Zero(n);
     Vec<double> pBar = Vec<double>::Zero(np);
     for (std::size_t j = tape.size(); j-- > 0;) {
         uBarStep += atEnd[j];
-        reverseStep<T>(tape[j], interior[j], p, f, uBarStep, pBar);
+        reverseStep<T>(tape[j], interior[j], p, f, work, uBarStep, pBar);
     }
     uBar += uBarStep;
     result.nfBackward += f.evaluations;

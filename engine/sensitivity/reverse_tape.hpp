@@ -62,6 +62,25 @@ class ModelDerivatives {
     model::Vector<double> m_scratchU, m_scratchP;
 };
 
+/// Scratch vectors of the backward sweep, sized once and reused by every step.
+struct ReverseWorkspace {
+    std::vector<model::Vector<double>> y, k, kBar;
+    model::Vector<double> uBarDirect, yBarSum, yBar, uNew, weighted;
+
+    void prepare(int stages, Eigen::Index n) {
+        if (static_cast<int>(y.size()) < stages) {
+            y.resize(static_cast<std::size_t>(stages));
+            k.resize(static_cast<std::size_t>(stages));
+            kBar.resize(static_cast<std::size_t>(stages));
+        }
+        for (int i = 0; i < stages; ++i) {
+            kBar[static_cast<std::size_t>(i)].setZero(n);
+        }
+        uBarDirect.setZero(n);
+        yBarSum.setZero(n);
+    }
+};
+
 /// Back-propagates through one explicit RK step u_new = u + h Σ b_i k_i of tableau T. On entry
 /// uBar = ∂L/∂u_new (saves exactly at the step's end already added); `saves` are the interior
 /// save points of this step. On exit uBar = ∂L/∂u, and pBar has this step's ∂L/∂p added. Step
@@ -71,9 +90,9 @@ void reverseStep(const TapeStep& step,
                  const std::vector<TapeSave>& saves,
                  const model::Vector<double>& p,
                  ModelDerivatives& f,
+                 ReverseWorkspace& work,
                  model::Vector<double>& uBar,
                  model::Vector<double>& pBar) {
-    using Vec = model::Vector<double>;
     constexpr bool ownInterpolant = T::interpolant == ode::InterpolantKind::Weights;
     const int stageCount = [&] {
         if constexpr (ownInterpolant) {
@@ -98,9 +117,11 @@ void reverseStep(const TapeStep& step,
     };
     const double h = step.h;
     const Eigen::Index n = step.u.size();
+    work.prepare(stageCount, n);
+    auto& y = work.y;
+    auto& k = work.k;
+    auto& kBar = work.kBar;
     // Recompute the stages from the recorded state.
-    std::vector<Vec> y(static_cast<std::size_t>(stageCount)),
-        k(static_cast<std::size_t>(stageCount));
     for (int i = 0; i < stageCount; ++i) {
         y[i] = step.u;
         for (int j = 0; j < i; ++j) {
@@ -110,8 +131,7 @@ void reverseStep(const TapeStep& step,
         }
         f.rhs(y[i], p, step.t + c(i) * h, k[i]);
     }
-    std::vector<Vec> kBar(static_cast<std::size_t>(stageCount), Vec::Zero(n));
-    Vec uBarDirect = Vec::Zero(n);
+    auto& uBarDirect = work.uBarDirect;
     for (const TapeSave& s : saves) {
         if constexpr (ownInterpolant) {
             std::array<double, T::interpStages> w{};
@@ -126,19 +146,21 @@ void reverseStep(const TapeStep& step,
             uBarDirect += (2 * t3 - 3 * t2 + 1) * s.adjoint;
             uBar += (-2 * t3 + 3 * t2) * s.adjoint;
             kBar[0] += (h * (t3 - 2 * t2 + t1)) * s.adjoint;
-            Vec uNew = step.u;
+            work.uNew = step.u;
             for (int i = 0; i < T::stages; ++i) {
-                uNew += (h * T::b[i]) * k[i];
+                work.uNew += (h * T::b[i]) * k[i];
             }
-            f.vjp(uNew, p, step.t + h, (h * (t3 - t2)) * s.adjoint, uBar, pBar);
+            work.weighted = (h * (t3 - t2)) * s.adjoint;
+            f.vjp(work.uNew, p, step.t + h, work.weighted, uBar, pBar);
         }
     }
     for (int i = 0; i < T::stages; ++i) {
         kBar[i] += (h * T::b[i]) * uBar;
     }
-    Vec yBarSum = Vec::Zero(n);
+    auto& yBarSum = work.yBarSum;
+    auto& yBar = work.yBar;
     for (int i = stageCount - 1; i >= 0; --i) {
-        Vec yBar = Vec::Zero(n);
+        yBar.setZero(n);
         f.vjp(y[i], p, step.t + c(i) * h, kBar[i], yBar, pBar);
         yBarSum += yBar;
         for (int j = 0; j < i; ++j) {
