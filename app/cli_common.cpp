@@ -116,8 +116,8 @@ bool loadModel(const SolverArguments& args, LoadedModel& loaded) {
         return false;
     }
     model::Diagnostics diagnostics;
-    loaded.model =
-        model::compileModel(loaded.text, diagnostics, overrides, {.native = !args.bytecode});
+    loaded.model = model::compileModel(loaded.text, diagnostics, overrides,
+                                       {.native = !args.bytecode, .seed = args.seed});
     std::fputs(model::formatDiagnostics(diagnostics, args.modelFile, loaded.text).c_str(), stderr);
     if (!loaded.model || !checkOverrides(overrides, *loaded.model)) {
         return false;

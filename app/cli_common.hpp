@@ -27,7 +27,8 @@ struct SolverArguments {
     double abstol = 1e-8;
     double dt = 0.0;
     std::vector<std::string> sets;
-    bool bytecode = false; ///< skip native code even where a compiler exists
+    bool bytecode = false;       ///< skip native code even where a compiler exists
+    unsigned long long seed = 0; ///< initial network weights (where no `weights` line gives them)
 };
 
 /// A model read, compiled (with its warnings printed) and ready to solve.

@@ -26,7 +26,7 @@ CLI::App* addFitCommand(CLI::App& app, FitArguments& args) {
     cmd->add_option("--iterations", args.iterations, "Maximum iterations")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
-    cmd->add_option("--seed", args.seed, "Seed for random initialisation (networks; recorded)");
+    cmd->add_option("--seed", args.common.seed, "Seed of the initial network weights");
     cmd->add_option("--method", args.method,
                     "Gradient method (forward, reverse, interpolating, ...)")
         ->capture_default_str();

@@ -14,7 +14,6 @@ struct FitArguments {
     std::string optimizer = "lbfgs";
     double learningRate = 0.05;
     int iterations = 200;
-    unsigned seed = 0;
     std::string method = "forward";
     std::string out;
     bool progress = false;

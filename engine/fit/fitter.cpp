@@ -167,6 +167,9 @@ void runLbfgs(Objective& objective, Eigen::VectorXd x, const FitOptions& options
             lastReported = value;
             ++out.iterations;
             objective.iterationDone(out.iterations, value, at, grad.norm());
+            if (out.iterations >= options.maxIterations) {
+                throw StopFit{FitStatus::MaxIterations, "maximum iterations reached"};
+            }
         }
         return value;
     };

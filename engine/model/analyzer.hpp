@@ -19,6 +19,7 @@ struct AnalyzedModel {
     ExprGraph graph;
     std::vector<std::string> states;
     std::vector<ParamInfo> params;
+    std::vector<NetworkInfo> networks;
     std::vector<std::pair<std::string, double>> consts;
     std::vector<NodeId> rhs;
     std::vector<NodeId> init;
@@ -30,7 +31,10 @@ struct AnalyzedModel {
 /// rest of the text is still checked.
 class Analyzer {
   public:
-    Analyzer(const ModelAst& ast, Diagnostics& diagnostics, const Overrides& overrides);
+    Analyzer(const ModelAst& ast,
+             Diagnostics& diagnostics,
+             const Overrides& overrides,
+             unsigned long long seed = 0);
     AnalyzedModel run();
 
   private:
@@ -51,6 +55,11 @@ class Analyzer {
     double constValue(const std::string& name);
     double constantExpression(const Expr& e, const std::string& what);
     void resolveParams();
+    void resolveNetworks();
+    std::vector<NodeId> networkOutputs(const NetworkInfo& net, const std::vector<NodeId>& inputs);
+    NodeId activate(const std::string& activation, NodeId x);
+    NodeId
+    networkCall(const Expr& call, const Context& context, int outputIndex, SourceLocation at);
     void resolveEquations();
     void resolveInitsAndSpan();
     void warnUnusedParams();
@@ -79,6 +88,11 @@ class Analyzer {
     std::map<std::string, NodeId> m_letNodes;
     std::set<std::string> m_resolving;
     std::set<std::string> m_usedParams;
+    std::vector<const Statement*> m_networkStatements;
+    std::map<std::string, const Statement*> m_weightStatements;
+    std::map<std::string, int> m_networkIndex;
+    std::map<std::pair<int, std::vector<NodeId>>, std::vector<NodeId>> m_networkCache;
+    unsigned long long m_seed = 0;
 };
 
 } // namespace dynfit::model

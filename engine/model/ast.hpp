@@ -36,6 +36,16 @@ enum class StatementKind {
     Init,     ///< init name = value
     Equation, ///< d(name)/dt = value, or name' = value
     TimeSpan, ///< tspan = lower .. upper
+    Network,  ///< nn name = dense(in, out[, activation]) >> dense(...) ...
+    Weights,  ///< weights name = [w1, w2, ...]: a network's parameters, as saved after a fit
+};
+
+/// One dense layer of a network: out = activation(W · in + b).
+struct Layer {
+    int inputs = 0;
+    int outputs = 0;
+    std::string activation = "identity";
+    SourceLocation where;
 };
 
 struct Statement {
@@ -46,6 +56,8 @@ struct Statement {
     ExprPtr lower; ///< param bounds / tspan start
     ExprPtr upper; ///< param bounds / tspan end
     bool logScale = false;
+    std::vector<Layer> layers;   ///< Network
+    std::vector<double> numbers; ///< Weights
 };
 
 struct ModelAst {

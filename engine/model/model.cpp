@@ -130,7 +130,7 @@ std::shared_ptr<const CompiledModel> compileModel(std::string_view text,
                                                   const Overrides& overrides,
                                                   const CompileOptions& options) {
     const ModelAst ast = parse(text, diagnostics);
-    AnalyzedModel analyzed = Analyzer(ast, diagnostics, overrides).run();
+    AnalyzedModel analyzed = Analyzer(ast, diagnostics, overrides, options.seed).run();
     if (analyzed.states.empty() && !diagnostics.hasErrors()) {
         diagnostics.error({1, 1}, "the model has no equation (write d(x)/dt = ... or x' = ...)");
     }
@@ -141,6 +141,7 @@ std::shared_ptr<const CompiledModel> compileModel(std::string_view text,
     auto model = std::make_shared<CompiledModel>();
     model->states = analyzed.states;
     model->params = analyzed.params;
+    model->networks = analyzed.networks;
     model->consts = analyzed.consts;
     buildPrograms(analyzed, *model);
     if (options.native) {

@@ -23,6 +23,18 @@ struct ParamInfo {
     std::optional<double> upper;
     bool logScale = false;
     SourceLocation where;
+    std::string network; ///< the network this weight belongs to; empty for a scalar param
+};
+
+/// A network declared with `nn`: its layers and where its weights sit among the params
+/// (W1 row-major, b1, W2, b2, ...).
+struct NetworkInfo {
+    std::string name;
+    std::vector<std::pair<int, int>> layers; ///< (inputs, outputs) per layer
+    std::vector<std::string> activations;
+    int firstParam = 0;
+    int weightCount = 0;
+    SourceLocation where;
 };
 
 /// (row, column) entries of a sparse Jacobian, row-major order.
@@ -38,6 +50,9 @@ struct CompileOptions {
     /// for double; silently skipped otherwise). Costs a compiler run the first time a text is
     /// seen (cached afterwards).
     bool native = false;
+    /// Seed of the initial network weights (Glorot uniform; biases 0) where no `weights`
+    /// statement gives them. Deterministic on every platform.
+    unsigned long long seed = 0;
 };
 
 /// Values that replace declared ones when compiling: param and const names, or "init:<state>".
@@ -46,8 +61,9 @@ using Overrides = std::map<std::string, double, std::less<>>;
 /// Everything derived from a model text. Built by compileModel(); immutable afterwards, so one
 /// instance can be shared by many solves and threads (each evaluator keeps its own registers).
 struct CompiledModel {
-    std::vector<std::string> states; ///< in order of first appearance
-    std::vector<ParamInfo> params;   ///< in order of declaration
+    std::vector<std::string> states;   ///< in order of first appearance
+    std::vector<ParamInfo> params;     ///< in order of declaration
+    std::vector<NetworkInfo> networks; ///< their weights are params too, after the scalar ones
     std::vector<std::pair<std::string, double>> consts;
     bool hasTimeSpan = false;
 

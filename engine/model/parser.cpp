@@ -108,7 +108,6 @@ class Parser {
                             + describeFound(first));
         }
         static const char* const kReserved[][2] = {{"noise", "noise terms (SDEs)"},
-                                                   {"nn", "neural networks (nn)"},
                                                    {"when", "events (when ... then)"},
                                                    {"observe", "observed quantities (observe)"}};
         for (const auto& r : kReserved) {
@@ -119,6 +118,13 @@ class Parser {
         }
         if (isWord("param") && peek(1).kind == TokenKind::Identifier) {
             return param();
+        }
+        if (isWord("nn") && peek(1).kind == TokenKind::Identifier) {
+            return network();
+        }
+        if (isWord("weights") && peek(1).kind == TokenKind::Identifier
+            && peek(2).kind == TokenKind::Equals) {
+            return weights();
         }
         if ((isWord("const") || isWord("let") || isWord("init"))
             && peek(1).kind == TokenKind::Identifier) {
@@ -178,6 +184,68 @@ class Parser {
         if (isWord("log")) {
             ++m_pos;
             s.logScale = true;
+        }
+        return s;
+    }
+
+    // nn U = dense(2, 16, tanh) >> dense(16, 2)
+    Statement network() {
+        Statement s;
+        s.kind = StatementKind::Network;
+        ++m_pos; // nn
+        const Token& name = expect(TokenKind::Identifier, "");
+        s.name = name.text;
+        s.where = name.where;
+        expect(TokenKind::Equals, "after 'nn " + s.name + "'");
+        do {
+            s.layers.push_back(layer());
+        } while (accept(TokenKind::Shift));
+        return s;
+    }
+
+    Layer layer() {
+        Layer l;
+        l.where = peek().where;
+        if (!isWord("dense")) {
+            fail(peek(),
+                 "expected a layer such as dense(2, 16, tanh), found " + describeFound(peek()));
+        }
+        ++m_pos;
+        expect(TokenKind::LParen, "after dense");
+        l.inputs = positiveInteger("the number of inputs");
+        expect(TokenKind::Comma, "between the sizes of dense(in, out)");
+        l.outputs = positiveInteger("the number of outputs");
+        if (accept(TokenKind::Comma)) {
+            l.activation = expect(TokenKind::Identifier, "as the activation").text;
+        }
+        expect(TokenKind::RParen, "to close dense(...)");
+        return l;
+    }
+
+    int positiveInteger(const std::string& what) {
+        const Token& t = expect(TokenKind::Number, "as " + what);
+        if (t.number < 1 || t.number != static_cast<int>(t.number)) {
+            fail(t, what + " must be a positive whole number");
+        }
+        return static_cast<int>(t.number);
+    }
+
+    // weights U = [0.1, -0.2, ...]
+    Statement weights() {
+        Statement s;
+        s.kind = StatementKind::Weights;
+        ++m_pos; // weights
+        s.name = next().text;
+        s.where = m_tokens[m_pos - 1].where;
+        expect(TokenKind::Equals, "after 'weights " + s.name + "'");
+        expect(TokenKind::LBracket, "to open the list of weights");
+        if (!accept(TokenKind::RBracket)) {
+            do {
+                const bool negative = accept(TokenKind::Minus);
+                const double v = expect(TokenKind::Number, "in the list of weights").number;
+                s.numbers.push_back(negative ? -v : v);
+            } while (accept(TokenKind::Comma));
+            expect(TokenKind::RBracket, "to close the list of weights");
         }
         return s;
     }

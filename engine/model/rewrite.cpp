@@ -59,6 +59,9 @@ std::string withParameterValues(std::string_view text,
     }
     for (std::size_t k = 0; k < model.params.size() && k < values.size(); ++k) {
         const ParamInfo& p = model.params[k];
+        if (!p.network.empty()) {
+            continue; // network weights go into their own `weights` line below
+        }
         if (p.where.line < 1 || static_cast<std::size_t>(p.where.line) > lines.size()) {
             continue;
         }
@@ -71,6 +74,37 @@ std::string withParameterValues(std::string_view text,
         char number[32];
         std::snprintf(number, sizeof number, " %.17g", values[k]);
         line.replace(equals + 1, end - equals - 1, number);
+    }
+    // Networks: replace each `weights NAME = [...]` line, or add one after the `nn` line. Insert
+    // from the bottom up so that earlier line numbers stay valid.
+    for (auto net = model.networks.rbegin(); net != model.networks.rend(); ++net) {
+        std::string line = "weights " + net->name + " = [";
+        char number[32];
+        for (int w = 0; w < net->weightCount; ++w) {
+            const std::size_t k = static_cast<std::size_t>(net->firstParam + w);
+            std::snprintf(number, sizeof number, "%s%.17g", w == 0 ? "" : ", ",
+                          k < values.size() ? values[k] : 0.0);
+            line += number;
+        }
+        line += "]";
+        bool replaced = false;
+        for (std::string& existing : lines) {
+            const std::size_t start = existing.find_first_not_of(" \t");
+            if (start != std::string::npos && existing.compare(start, 8, "weights ") == 0) {
+                const std::size_t nameStart = existing.find_first_not_of(" \t", start + 8);
+                if (nameStart != std::string::npos
+                    && existing.compare(nameStart, net->name.size(), net->name) == 0
+                    && existing.find('=', nameStart) != std::string::npos) {
+                    existing = line;
+                    replaced = true;
+                    break;
+                }
+            }
+        }
+        if (!replaced && net->where.line >= 1
+            && static_cast<std::size_t>(net->where.line) <= lines.size()) {
+            lines.insert(lines.begin() + net->where.line, line);
+        }
     }
     std::string out;
     for (std::size_t i = 0; i < lines.size(); ++i) {

@@ -61,11 +61,22 @@ class TestModelErrors : public QObject {
         QTest::newRow("t declared") << "param t = 1\n" + ok << 1 << 7 << "'t' is the time";
         QTest::newRow("delay") << ok + "d(y)/dt = x(t - 1)\n"
                                << 3 << 11 << "delays like x(t - tau) are not supported yet";
-        QTest::newRow("network") << "nn U = dense(2, 16, tanh) >> dense(16, 2)\n" + ok << 1 << 1
-                                 << "neural networks (nn) are not supported yet";
-        QTest::newRow("network output")
-            << ok + "d(y)/dt = U(x)[1]\n"
-            << 3 << 15 << "network outputs like U(x)[1] are not supported yet";
+        QTest::newRow("network layer sizes")
+            << "nn U = dense(2, 16, tanh) >> dense(8, 2)\n" + ok << 1 << 30
+            << "this layer takes 8 inputs but the previous one gives 16";
+        QTest::newRow("network activation")
+            << "nn U = dense(2, 3, tanhh)\n" + ok << 1 << 8 << "unknown activation 'tanhh'";
+        QTest::newRow("network arity") << "nn U = dense(2, 1)\n" + ok + "d(y)/dt = U(x)\n"
+                                       << 4 << 11 << "network 'U' takes 2 inputs, given 1";
+        QTest::newRow("network needs index") << "nn U = dense(1, 2)\n" + ok + "d(y)/dt = U(x)\n"
+                                             << 4 << 11 << "has 2 outputs: pick one";
+        QTest::newRow("network output range") << "nn U = dense(1, 2)\n" + ok + "d(y)/dt = U(x)[3]\n"
+                                              << 4 << 15 << "has outputs 1 to 2";
+        QTest::newRow("weights count")
+            << "nn U = dense(1, 1)\nweights U = [1, 2, 3]\n" + ok + "d(y)/dt = U(x)\n"
+            << 2 << 9 << "has 2 weights, but 3 are given";
+        QTest::newRow("index without network") << ok + "d(y)/dt = x[1]\n"
+                                               << 3 << 12 << "only network outputs can be indexed";
         QTest::newRow("noise") << ok + "noise(x) = 0.1\n"
                                << 3 << 1 << "noise terms (SDEs) are not supported yet";
         QTest::newRow("event") << ok + "when x < 0 then x = 0\n" << 3 << 1 << "events";
