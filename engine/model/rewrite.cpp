@@ -89,9 +89,9 @@ std::string withParameterValues(std::string_view text,
         line += "]";
         bool replaced = false;
         for (std::string& existing : lines) {
-            const std::size_t start = existing.find_first_not_of(" \t");
-            if (start != std::string::npos && existing.compare(start, 8, "weights ") == 0) {
-                const std::size_t nameStart = existing.find_first_not_of(" \t", start + 8);
+            const std::size_t indent = existing.find_first_not_of(" \t");
+            if (indent != std::string::npos && existing.compare(indent, 8, "weights ") == 0) {
+                const std::size_t nameStart = existing.find_first_not_of(" \t", indent + 8);
                 if (nameStart != std::string::npos
                     && existing.compare(nameStart, net->name.size(), net->name) == 0
                     && existing.find('=', nameStart) != std::string::npos) {
