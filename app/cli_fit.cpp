@@ -19,8 +19,9 @@ CLI::App* addFitCommand(CLI::App& app, FitArguments& args) {
     cmd->add_option("--data", args.dataFile,
                     "CSV data: a time column (t or time) and state columns")
         ->required();
-    cmd->add_option("--optimizer", args.optimizer, "adam or lbfgs (L-BFGS-B)")
-        ->check(CLI::IsMember({"adam", "lbfgs"}))
+    cmd->add_option("--optimizer", args.optimizer,
+                    "adam, lbfgs (L-BFGS-B) or lm (Levenberg-Marquardt)")
+        ->check(CLI::IsMember({"adam", "lbfgs", "lm"}))
         ->capture_default_str();
     cmd->add_option("--lr", args.learningRate, "Adam's learning rate")->capture_default_str();
     cmd->add_option("--iterations", args.iterations, "Maximum iterations")
@@ -66,7 +67,9 @@ int runFit(const FitArguments& args) {
         return 1;
     }
     fit::FitOptions options;
-    options.optimizer = args.optimizer == "adam" ? fit::Optimizer::Adam : fit::Optimizer::Lbfgs;
+    options.optimizer = args.optimizer == "adam" ? fit::Optimizer::Adam
+                        : args.optimizer == "lm" ? fit::Optimizer::LevenbergMarquardt
+                                                 : fit::Optimizer::Lbfgs;
     options.adam.learningRate = args.learningRate;
     options.maxIterations = args.iterations;
     options.gradient = *method;

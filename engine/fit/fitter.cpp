@@ -4,6 +4,7 @@
 
 #include "fit/parameter_space.hpp"
 
+#include <Eigen/Cholesky>
 #include <LBFGSB.h>
 #include <chrono>
 #include <cmath>
@@ -51,6 +52,28 @@ class Objective {
             m_lastFailure = "the gradient is not finite";
             return false;
         }
+        if (value < m_best) {
+            m_best = value;
+            m_bestX = x;
+        }
+        return true;
+    }
+
+    /// Residuals and their Jacobian in the optimiser's coordinates (Levenberg–Marquardt).
+    bool residuals(const Eigen::VectorXd& x, Eigen::VectorXd& r, Eigen::MatrixXd& jacobian) {
+        const sens::GradientProblem problem{&m_model, m_space.toModel(x), m_options.span, &m_loss};
+        auto rj = sens::residualJacobian(problem, m_options.solver, m_options.solve);
+        if (!rj.ok() || !std::isfinite(rj.residuals.squaredNorm())
+            || !std::isfinite(rj.jacobian.squaredNorm())) {
+            m_lastFailure = rj.ok() ? "the residuals are not finite" : rj.message;
+            return false;
+        }
+        r = std::move(rj.residuals);
+        // Columns scaled by dp/dx (the chain rule of the log coordinates).
+        const Eigen::VectorXd scale =
+            m_space.chain(x, std::vector<double>(static_cast<std::size_t>(x.size()), 1.0));
+        jacobian = rj.jacobian * scale.asDiagonal();
+        const double value = r.squaredNorm();
         if (value < m_best) {
             m_best = value;
             m_bestX = x;
@@ -135,6 +158,55 @@ void runAdam(Objective& objective, Eigen::VectorXd x, const FitOptions& options,
         lr *= a.decay;
         out.iterations = it;
         objective.iterationDone(it, value, x, g.norm());
+    }
+}
+
+// Levenberg–Marquardt with Marquardt's diagonal scaling, projected onto the bounds.
+void runLevenbergMarquardt(Objective& objective,
+                           Eigen::VectorXd x,
+                           const FitOptions& options,
+                           FitOutcome& out) {
+    Eigen::VectorXd r;
+    Eigen::MatrixXd jac;
+    x = objective.space().project(x);
+    if (!objective.residuals(x, r, jac)) {
+        throw StopFit{FitStatus::Failed, "the initial point fails: " + objective.lastFailure()};
+    }
+    double value = r.squaredNorm();
+    out.lossInitial = value;
+    double lambda = 1.0; // cautious first steps: far from the optimum Gauss–Newton overshoots
+    for (int it = 1; it <= options.maxIterations; ++it) {
+        const Eigen::MatrixXd a = jac.transpose() * jac;
+        const Eigen::VectorXd g = jac.transpose() * r;
+        bool accepted = false;
+        for (int attempt = 0; attempt < 12 && !accepted; ++attempt) {
+            Eigen::MatrixXd damped = a;
+            damped.diagonal() += lambda * (a.diagonal().array() + 1e-12).matrix();
+            const Eigen::VectorXd step = damped.ldlt().solve(-g);
+            const Eigen::VectorXd candidate = objective.space().project(x + step);
+            Eigen::VectorXd rNew;
+            Eigen::MatrixXd jacNew;
+            if (objective.residuals(candidate, rNew, jacNew) && rNew.squaredNorm() < value) {
+                const double decrease = value - rNew.squaredNorm();
+                x = candidate;
+                r = std::move(rNew);
+                jac = std::move(jacNew);
+                value = r.squaredNorm();
+                lambda = std::max(lambda / 3.0, 1e-12);
+                accepted = true;
+                out.iterations = it;
+                objective.iterationDone(it, value, x, 2.0 * (jac.transpose() * r).norm());
+                if (decrease <= 1e-14 * std::max(value, 1e-300)) {
+                    throw StopFit{FitStatus::Converged, "the loss stopped decreasing"};
+                }
+            } else {
+                ++out.rejectedSteps;
+                lambda *= 4.0;
+            }
+        }
+        if (!accepted) {
+            throw StopFit{FitStatus::Converged, "no step decreases the loss further"};
+        }
     }
 }
 
@@ -235,6 +307,8 @@ FitOutcome fitParameters(const model::CompiledModel& model,
     try {
         if (options.optimizer == Optimizer::Adam) {
             runAdam(objective, x0, options, out);
+        } else if (options.optimizer == Optimizer::LevenbergMarquardt) {
+            runLevenbergMarquardt(objective, x0, options, out);
         } else {
             runLbfgs(objective, x0, options, out);
         }

@@ -15,8 +15,10 @@
 namespace dynfit::fit {
 
 enum class Optimizer {
-    Adam, ///< first-order with momentum: robust on rough or neural losses, needs a learning rate
-    Lbfgs ///< L-BFGS-B (LBFGS++): quasi-Newton with bounds; the default for mechanistic models
+    Adam,  ///< first-order with momentum: robust on rough or neural losses, needs a learning rate
+    Lbfgs, ///< L-BFGS-B (LBFGS++): quasi-Newton with bounds; the default for mechanistic models
+    LevenbergMarquardt ///< damped Gauss–Newton on the residuals (Jacobian by forward mode): the
+                       ///< fastest for least squares with few parameters; not for networks
 };
 
 struct AdamOptions {

@@ -58,28 +58,42 @@ void initialConditions(const model::CompiledModel& m,
 
 // One solve of the model from (u0, p) on [t0, t1], returning the loss; fills status on failure.
 template<class S>
-S solveLoss(const GradientProblem& gp,
-            const Vec<S>& p,
-            const Vec<S>& u0,
-            double t0,
-            double t1,
-            const ode::ExplicitMethod& solver,
-            ode::SolveOptions options,
-            GradientResult& result) {
+std::vector<Vec<S>> solveSaved(const GradientProblem& gp,
+                               const Vec<S>& p,
+                               const Vec<S>& u0,
+                               double t0,
+                               double t1,
+                               const ode::ExplicitMethod& solver,
+                               ode::SolveOptions options,
+                               GradientResult& result) {
     options.saveat = gp.loss->saveTimes();
     options.saveEverystep = false;
     options.dense = false;
     std::shared_ptr<const model::CompiledModel> shared(gp.model,
                                                        [](const model::CompiledModel*) {});
     const auto problem = ode::makeOdeProblem(model::ModelRhs<S>(shared), u0, {t0, t1}, p);
-    const auto sol = ode::solve(problem, solver, options);
+    auto sol = ode::solve(problem, solver, options);
     result.nfForward += sol.stats.nRhs;
     if (!sol.ok()) {
         result.status = sol.status;
         result.message = sol.message;
-        return S(std::nan(""));
+        return {};
     }
-    return gp.loss->evaluate(sol.u);
+    return std::move(sol.u);
+}
+
+// One solve of the model from (u0, p) on [t0, t1], returning the loss; fills status on failure.
+template<class S>
+S solveLoss(const GradientProblem& gp,
+            const Vec<S>& p,
+            const Vec<S>& u0,
+            double t0,
+            double t1,
+            const ode::ExplicitMethod& solver,
+            const ode::SolveOptions& options,
+            GradientResult& result) {
+    const auto saved = solveSaved(gp, p, u0, t0, t1, solver, options, result);
+    return result.ok() ? gp.loss->evaluate(saved) : S(std::nan(""));
 }
 
 bool checkProblem(const GradientProblem& gp, GradientResult& result) {
@@ -89,6 +103,50 @@ bool checkProblem(const GradientProblem& gp, GradientResult& result) {
         return false;
     }
     return true;
+}
+
+// Dual inputs for the directions first … first + kChunk − 1: parameters 0..np−1, then initial
+// values np..np+n−1; u0(p) and t0(p) are chained through.
+void seedChunk(const GradientProblem& gp,
+               int first,
+               Vec<ChunkDual>& p,
+               Vec<ChunkDual>& u0,
+               ChunkDual& t0,
+               ChunkDual& t1) {
+    const model::CompiledModel& m = *gp.model;
+    const int np = m.paramCount();
+    const int n = m.stateCount();
+    p.resize(np);
+    for (int k = 0; k < np; ++k) {
+        p[k] = ChunkDual(gp.params[static_cast<std::size_t>(k)]);
+        if (k >= first && k < first + kChunk) {
+            p[k].d[static_cast<std::size_t>(k - first)] = 1.0;
+        }
+    }
+    initialConditions(m, p, u0, t0, t1, gp.span);
+    for (int i = 0; i < n; ++i) {
+        const int dir = np + i - first;
+        if (dir >= 0 && dir < kChunk) {
+            u0[i].d[static_cast<std::size_t>(dir)] += 1.0;
+        }
+    }
+    // A start time that depends on p moves the solution: ∂u(t)/∂t0 = −Φ(t, t0) f(u0, t0).
+    if (std::any_of(t0.d.begin(), t0.d.end(), [](double x) { return x != 0.0; })) {
+        Vec<double> u0v(n), pv(np), f0(n);
+        for (int i = 0; i < n; ++i) {
+            u0v[i] = u0[i].val;
+        }
+        for (int k = 0; k < np; ++k) {
+            pv[k] = p[k].val;
+        }
+        model::ProgramEvaluator<double> rhs(m.rhs);
+        rhs(u0v.data(), pv.data(), nullptr, t0.val, f0.data());
+        for (int i = 0; i < n; ++i) {
+            for (int d = 0; d < kChunk; ++d) {
+                u0[i].d[static_cast<std::size_t>(d)] -= f0[i] * t0.d[static_cast<std::size_t>(d)];
+            }
+        }
+    }
 }
 
 // Directions 0..np−1 are the parameters, np..np+n−1 the initial values.
@@ -101,40 +159,9 @@ void forwardMode(const GradientProblem& gp,
     const int n = m.stateCount();
     const int directions = np + n;
     for (int first = 0; first < std::max(directions, 1); first += kChunk) {
-        Vec<ChunkDual> p(np);
-        for (int k = 0; k < np; ++k) {
-            p[k] = ChunkDual(gp.params[static_cast<std::size_t>(k)]);
-            if (k >= first && k < first + kChunk) {
-                p[k].d[static_cast<std::size_t>(k - first)] = 1.0;
-            }
-        }
-        Vec<ChunkDual> u0;
+        Vec<ChunkDual> p, u0;
         ChunkDual t0, t1;
-        initialConditions(m, p, u0, t0, t1, gp.span);
-        for (int i = 0; i < n; ++i) {
-            const int dir = np + i - first;
-            if (dir >= 0 && dir < kChunk) {
-                u0[i].d[static_cast<std::size_t>(dir)] += 1.0;
-            }
-        }
-        // A start time that depends on p moves the solution: ∂u(t)/∂t0 = −Φ(t, t0) f(u0, t0).
-        if (std::any_of(t0.d.begin(), t0.d.end(), [](double x) { return x != 0.0; })) {
-            Vec<double> u0v(n), pv(np), f0(n);
-            for (int i = 0; i < n; ++i) {
-                u0v[i] = u0[i].val;
-            }
-            for (int k = 0; k < np; ++k) {
-                pv[k] = p[k].val;
-            }
-            model::ProgramEvaluator<double> rhs(m.rhs);
-            rhs(u0v.data(), pv.data(), nullptr, t0.val, f0.data());
-            for (int i = 0; i < n; ++i) {
-                for (int d = 0; d < kChunk; ++d) {
-                    u0[i].d[static_cast<std::size_t>(d)] -=
-                        f0[i] * t0.d[static_cast<std::size_t>(d)];
-                }
-            }
-        }
+        seedChunk(gp, first, p, u0, t0, t1);
         const ChunkDual loss = solveLoss(gp, p, u0, t0.val, t1.val, solver, options, result);
         if (!result.ok()) {
             return;
@@ -416,6 +443,46 @@ GradientResult gradient(const GradientProblem& problem,
     result.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return result;
+}
+
+ResidualJacobian residualJacobian(const GradientProblem& problem,
+                                  const ode::ExplicitMethod& solver,
+                                  const ode::SolveOptions& options) {
+    ResidualJacobian out;
+    const model::CompiledModel& m = *problem.model;
+    const int np = m.paramCount();
+    const auto& terms = problem.loss->terms();
+    out.residuals.resize(static_cast<Eigen::Index>(terms.size()));
+    out.jacobian.resize(static_cast<Eigen::Index>(terms.size()), np);
+    GradientResult status;
+    if (!checkProblem(problem, status)) {
+        out.status = status.status;
+        out.message = status.message;
+        return out;
+    }
+    for (int first = 0; first < std::max(np, 1); first += kChunk) {
+        Vec<ChunkDual> p, u0;
+        ChunkDual t0, t1;
+        seedChunk(problem, first, p, u0, t0, t1);
+        const auto saved = solveSaved(problem, p, u0, t0.val, t1.val, solver, options, status);
+        out.nfForward = status.nfForward;
+        if (!status.ok()) {
+            out.status = status.status;
+            out.message = status.message;
+            return out;
+        }
+        for (std::size_t r = 0; r < terms.size(); ++r) {
+            const auto& term = terms[r];
+            const double sw = std::sqrt(term.weight);
+            const ChunkDual& u = saved[static_cast<std::size_t>(term.save)][term.state];
+            out.residuals[static_cast<Eigen::Index>(r)] = sw * (u.val - term.value);
+            for (int d = 0; d < kChunk && first + d < np; ++d) {
+                out.jacobian(static_cast<Eigen::Index>(r), first + d) =
+                    sw * u.d[static_cast<std::size_t>(d)];
+            }
+        }
+    }
+    return out;
 }
 
 } // namespace dynfit::sens

@@ -63,4 +63,20 @@ GradientResult gradient(const GradientProblem& problem,
                         GradientMethod method,
                         const AdjointOptions& adjoint = {});
 
+/// Residuals r_j = sqrt(w_j)(u(t_j) − d_j) of the least-squares loss (L = Σ r_j²) and their
+/// Jacobian with respect to the parameters, by forward-mode AD: what Levenberg–Marquardt needs.
+struct ResidualJacobian {
+    Eigen::VectorXd residuals;
+    Eigen::MatrixXd jacobian; ///< residuals × parameters
+    SolveStatus status = SolveStatus::Success;
+    std::string message;
+    long nfForward = 0;
+
+    bool ok() const { return status == SolveStatus::Success; }
+};
+
+ResidualJacobian residualJacobian(const GradientProblem& problem,
+                                  const ode::ExplicitMethod& solver,
+                                  const ode::SolveOptions& options);
+
 } // namespace dynfit::sens

