@@ -33,6 +33,9 @@ CLI::App* addFitCommand(CLI::App& app, FitArguments& args) {
         ->capture_default_str();
     cmd->add_option("--out", args.out, "Write the model with the fitted values to this file");
     cmd->add_flag("--progress", args.progress, "Print one line per iteration");
+    cmd->add_option("--growing-window", args.growingWindow,
+                    "Fit the data in K growing time windows (helps oscillating systems)")
+        ->check(CLI::NonNegativeNumber);
     cmd->add_option("--format", args.format, "Summary format")
         ->check(CLI::IsMember({"text", "json"}))
         ->capture_default_str();
@@ -72,6 +75,7 @@ int runFit(const FitArguments& args) {
                                                  : fit::Optimizer::Lbfgs;
     options.adam.learningRate = args.learningRate;
     options.maxIterations = args.iterations;
+    options.growingWindowStages = args.growingWindow;
     options.gradient = *method;
     options.solver = loaded.solver;
     options.solve = loaded.options;

@@ -17,6 +17,7 @@ struct FitArguments {
     std::string method = "forward";
     std::string out;
     bool progress = false;
+    int growingWindow = 0; ///< stages of a growing time window; 0 = off
     std::string format = "text";
 };
 

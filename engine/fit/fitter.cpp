@@ -3,6 +3,7 @@
 #include "fit/fitter.hpp"
 
 #include "fit/parameter_space.hpp"
+#include "model/model_rhs.hpp"
 
 #include <Eigen/Cholesky>
 #include <LBFGSB.h>
@@ -294,11 +295,13 @@ std::string_view fitStatusName(FitStatus status) {
     return "?";
 }
 
-FitOutcome fitParameters(const model::CompiledModel& model,
-                         const std::vector<double>& initial,
-                         const LeastSquaresLoss& loss,
-                         const FitOptions& options,
-                         const std::function<bool(const FitProgress&)>& callback) {
+namespace {
+
+FitOutcome fitOnce(const model::CompiledModel& model,
+                   const std::vector<double>& initial,
+                   const LeastSquaresLoss& loss,
+                   const FitOptions& options,
+                   const std::function<bool(const FitProgress&)>& callback) {
     FitOutcome out;
     Objective objective(model, loss, options, callback);
     const Eigen::VectorXd x0 = objective.space().toInternal(initial);
@@ -321,6 +324,88 @@ FitOutcome fitParameters(const model::CompiledModel& model,
     out.params =
         std::isfinite(objective.best()) ? objective.space().toModel(objective.bestX()) : initial;
     return out;
+}
+
+// The start of the span at the initial parameters (the window keeps it fixed).
+double startTime(const model::CompiledModel& model,
+                 const std::vector<double>& params,
+                 const FitOptions& options) {
+    if (options.span) {
+        return options.span->t0;
+    }
+    double ends[2] = {0.0, 0.0};
+    model::ProgramEvaluator<double> times(model.timeSpan);
+    times(nullptr, params.data(), nullptr, 0.0, ends);
+    return ends[0];
+}
+
+// The loss on all the data at `params` (NaN when the solve fails).
+double fullLoss(const model::CompiledModel& model,
+                const std::vector<double>& params,
+                const LeastSquaresLoss& loss,
+                const FitOptions& options) {
+    const sens::GradientProblem problem{&model, params, options.span, &loss};
+    FitOptions o = options;
+    const auto g = sens::gradient(problem, o.solver, o.solve, sens::GradientMethod::Reverse);
+    return g.ok() ? g.loss : std::nan("");
+}
+
+} // namespace
+
+FitOutcome fitParameters(const model::CompiledModel& model,
+                         const std::vector<double>& initial,
+                         const LeastSquaresLoss& loss,
+                         const FitOptions& options,
+                         const std::function<bool(const FitProgress&)>& callback) {
+    const int stages = options.growingWindowStages;
+    if (stages <= 1 || loss.saveTimes().empty() || (!options.span && !model.hasTimeSpan)) {
+        return fitOnce(model, initial, loss, options, callback);
+    }
+    const double t0 = startTime(model, initial, options);
+    const double tLast = loss.saveTimes().back();
+    FitOptions stageOptions = options;
+    stageOptions.growingWindowStages = 0;
+    stageOptions.maxIterations = std::max(1, options.maxIterations / stages);
+    std::vector<double> params = initial;
+    FitOutcome total;
+    int iterationsBefore = 0;
+    const auto relay = [&](const FitProgress& p) {
+        FitProgress shifted = p;
+        shifted.iteration += iterationsBefore;
+        return !callback || callback(shifted);
+    };
+    for (int k = 1; k <= stages; ++k) {
+        const double windowEnd = k == stages ? tLast : t0 + (tLast - t0) * k / stages;
+        const LeastSquaresLoss window = k == stages ? loss : loss.upTo(windowEnd);
+        if (window.terms().empty()) {
+            continue;
+        }
+        if (k < stages) {
+            stageOptions.span = ode::TimeSpan{t0, windowEnd};
+        } else {
+            stageOptions.span = options.span;
+            stageOptions.maxIterations = std::max(1, options.maxIterations - iterationsBefore);
+        }
+        FitOutcome stage = fitOnce(model, params, window, stageOptions, relay);
+        iterationsBefore += stage.iterations;
+        total.rejectedSteps += stage.rejectedSteps;
+        total.seconds += stage.seconds;
+        params = stage.params;
+        total.status = stage.status;
+        total.message = stage.message;
+        total.lossFinal = stage.lossFinal;
+        if (stage.status == FitStatus::Cancelled || stage.status == FitStatus::TimeLimit
+            || stage.status == FitStatus::Failed) {
+            break;
+        }
+    }
+    total.iterations = iterationsBefore;
+    total.lossInitial = fullLoss(model, initial, loss, options);
+    total.params = params;
+    if (total.status == FitStatus::Converged) {
+        total.message += " (growing window, " + std::to_string(stages) + " stages)";
+    }
+    return total;
 }
 
 } // namespace dynfit::fit

@@ -41,6 +41,10 @@ struct FitOptions {
     ode::SolveOptions solve;
     std::optional<ode::TimeSpan> span;         ///< overrides the model's tspan
     const std::atomic<bool>* cancel = nullptr; ///< checked every iteration, from any thread
+    /// Growing time window: fit the data up to (k/K) of the span for k = 1..K, each stage
+    /// starting from the previous one's best, the last on all data. 0 or 1 = off. Helps
+    /// oscillating systems, whose loss over the whole span has many local minima.
+    int growingWindowStages = 0;
 };
 
 /// One iteration as the user sees it.

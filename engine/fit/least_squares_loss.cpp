@@ -51,4 +51,19 @@ bool LeastSquaresLoss::build(const model::CompiledModel& model,
     return true;
 }
 
+LeastSquaresLoss LeastSquaresLoss::upTo(double tMax) const {
+    LeastSquaresLoss window;
+    for (double t : m_times) {
+        if (t <= tMax) {
+            window.m_times.push_back(t);
+        }
+    }
+    for (const Term& term : m_terms) {
+        if (static_cast<std::size_t>(term.save) < window.m_times.size()) {
+            window.m_terms.push_back(term);
+        }
+    }
+    return window;
+}
+
 } // namespace dynfit::fit

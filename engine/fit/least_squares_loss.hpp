@@ -33,6 +33,9 @@ class LeastSquaresLoss {
                       LeastSquaresLoss& loss,
                       std::string& error);
 
+    /// The same loss on the data up to `tMax` only (a growing time window's stage).
+    LeastSquaresLoss upTo(double tMax) const;
+
     /// The distinct data times, increasing: solve with these as saveat.
     const std::vector<double>& saveTimes() const { return m_times; }
     const std::vector<Term>& terms() const { return m_terms; }

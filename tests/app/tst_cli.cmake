@@ -77,3 +77,5 @@ expect_run(0 "^\\{\"status\":\"MaxIterations\",\"message\":\"maximum iterations 
 expect_run(2 "" fit ${WORK}/lv_start.dyn --data ${WORK}/lv_data.csv --optimizer sgd)
 expect_run(0 "Converged after [0-9]+ iterations.*α = 1\\.(4999|5000)"
            fit ${WORK}/lv_start.dyn --data ${WORK}/lv_data.csv --optimizer lm --reltol 1e-10 --abstol 1e-10)
+expect_run(0 "Converged after [0-9]+ iterations \\(.*growing window, 3 stages\\)"
+           fit ${WORK}/lv_start.dyn --data ${WORK}/lv_data.csv --growing-window 3 --reltol 1e-10 --abstol 1e-10)
