@@ -4,6 +4,7 @@
 
 #include "fit/parameter_space.hpp"
 #include "model/model_rhs.hpp"
+#include "solvers/solve.hpp"
 
 #include <Eigen/Cholesky>
 #include <LBFGSB.h>
@@ -82,9 +83,34 @@ class Objective {
         return true;
     }
 
+    /// The solution at the data times for `params` (empty rows if the solve fails).
+    std::vector<std::vector<double>> predict(const std::vector<double>& params) const {
+        std::shared_ptr<const model::CompiledModel> shared(&m_model,
+                                                           [](const model::CompiledModel*) {});
+        const model::Vector<double> p = Eigen::Map<const Eigen::VectorXd>(
+            params.data(), static_cast<Eigen::Index>(params.size()));
+        auto problem =
+            model::makeModelProblem<double>(shared, p, m_options.span.value_or(ode::TimeSpan{}));
+        if (m_options.span) {
+            problem.tspan = [span = *m_options.span](const model::Vector<double>&) { return span; };
+        }
+        ode::SolveOptions opts = m_options.solve;
+        opts.saveat = m_loss.saveTimes();
+        opts.saveEverystep = false;
+        const auto sol = ode::solve(problem, m_options.solver, opts);
+        std::vector<std::vector<double>> rows;
+        for (const auto& u : sol.u) {
+            rows.emplace_back(u.data(), u.data() + u.size());
+        }
+        return rows;
+    }
+
     /// Reports an iteration and applies the stop rules (throws StopFit to stop).
     void iterationDone(int iteration, double value, const Eigen::VectorXd& x, double gradientNorm) {
-        FitProgress progress{iteration, value, gradientNorm, m_space.toModel(x), seconds()};
+        FitProgress progress{iteration, value, gradientNorm, m_space.toModel(x), seconds(), {}};
+        if (m_options.reportPrediction) {
+            progress.prediction = predict(progress.params);
+        }
         if (m_callback && !m_callback(progress)) {
             throw StopFit{FitStatus::Cancelled, "stopped by the progress callback"};
         }

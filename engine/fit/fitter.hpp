@@ -45,6 +45,7 @@ struct FitOptions {
     /// starting from the previous one's best, the last on all data. 0 or 1 = off. Helps
     /// oscillating systems, whose loss over the whole span has many local minima.
     int growingWindowStages = 0;
+    bool reportPrediction = false; ///< one extra solve per iteration for FitProgress::prediction
 };
 
 /// One iteration as the user sees it.
@@ -54,6 +55,9 @@ struct FitProgress {
     double gradientNorm = 0.0;
     std::vector<double> params;
     double seconds = 0.0;
+    /// The model at `params` at the data times (prediction[k][i]: state i at the k-th time),
+    /// filled when FitOptions::reportPrediction is set: what a live plot draws.
+    std::vector<std::vector<double>> prediction;
 };
 
 enum class FitStatus { Converged, MaxIterations, TimeLimit, Cancelled, Failed };

@@ -79,6 +79,31 @@ class TestFitter : public QObject {
         QCOMPARE(calls, out.iterations);
     }
 
+    // The progress can carry the prediction at the data times, for live plots.
+    void progressCarriesThePrediction() {
+        const Fixture f = makeFixture();
+        auto o = options(fit::Optimizer::Lbfgs);
+        o.reportPrediction = true;
+        o.maxIterations = 3;
+        std::vector<std::vector<double>> last;
+        double lastLoss = 0.0;
+        fit::fitParameters(*f.model, f.model->defaultParams(), f.loss, o,
+                           [&](const fit::FitProgress& p) {
+                               last = p.prediction;
+                               lastLoss = p.loss;
+                               return true;
+                           });
+        QCOMPARE(last.size(), f.loss.saveTimes().size());
+        double recomputed = 0.0;
+        for (const auto& term : f.loss.terms()) {
+            const double r =
+                last[static_cast<std::size_t>(term.save)][static_cast<std::size_t>(term.state)]
+                - term.value;
+            recomputed += term.weight * r * r;
+        }
+        QVERIFY(std::abs(recomputed - lastLoss) < 1e-6 * lastLoss);
+    }
+
     // Noisy data (σ = 0.02, deterministic), a start 50% off: both L-BFGS-B and Levenberg–Marquardt
     // recover every parameter within 2%.
     void noisyDataFromFiftyPercentOff_data() {
