@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: MIT
+// The seed's spiral neural ODE: time per training iteration (loss + gradient) by gradient method
+// and tolerance, and the whole 300-iteration Adam run.
+#include "fit/fitter.hpp"
+#include "model/model_rhs.hpp"
+#include "solvers/solve.hpp"
+
+#include <benchmark/benchmark.h>
+
+using namespace dynfit;
+
+namespace {
+
+const char* kSpiral = "nn U = dense(2, 50, tanh) >> dense(50, 2)\ninit x = 2\ninit y = 0\n"
+                      "d(x)/dt = U(x^3, y^3)[1]\nd(y)/dt = U(x^3, y^3)[2]\ntspan = 0 .. 1.5\n";
+
+struct Spiral {
+    std::shared_ptr<const model::CompiledModel> model;
+    fit::LeastSquaresLoss loss;
+};
+
+const Spiral& spiral() {
+    static const Spiral s = [] {
+        Spiral sp;
+        model::Diagnostics d;
+        sp.model = model::compileModel(kSpiral, d, {}, {.native = true, .seed = 20190121});
+        const auto truth =
+            model::compileModel("init x = 2\ninit y = 0\nd(x)/dt = -0.1*x^3 - 2*y^3\n"
+                                "d(y)/dt = 2*x^3 - 0.1*y^3\n",
+                                d);
+        ode::SolveOptions opts;
+        opts.reltol = opts.abstol = 1e-12;
+        for (int k = 0; k < 30; ++k) {
+            opts.saveat.push_back(1.5 * k / 29);
+        }
+        const auto sol =
+            ode::solve(model::makeModelProblem<double>(truth, Eigen::VectorXd(), {0.0, 1.5}),
+                       ode::Vern7{}, opts);
+        io::DataSet data;
+        data.timeColumn = "t";
+        data.columns = {"x", "y"};
+        data.times = sol.t;
+        data.values.assign(2, {});
+        for (const auto& u : sol.u) {
+            data.values[0].push_back(u[0]);
+            data.values[1].push_back(u[1]);
+        }
+        std::string error;
+        fit::LeastSquaresLoss::build(*sp.model, data, {}, sp.loss, error);
+        return sp;
+    }();
+    return s;
+}
+
+constexpr sens::GradientMethod kMethods[] = {
+    sens::GradientMethod::Forward, sens::GradientMethod::Reverse,
+    sens::GradientMethod::Interpolating, sens::GradientMethod::Quadrature,
+    sens::GradientMethod::Backsolve};
+
+// Args: method index, tight (1) or loose (0) tolerances.
+void BM_SpiralIteration(benchmark::State& state) {
+    const Spiral& s = spiral();
+    const auto method = kMethods[state.range(0)];
+    ode::SolveOptions opts;
+    opts.reltol = state.range(1) != 0 ? 1e-7 : 1e-3;
+    opts.abstol = state.range(1) != 0 ? 1e-9 : 1e-6;
+    const sens::GradientProblem problem{s.model.get(), s.model->defaultParams(), std::nullopt,
+                                        &s.loss};
+    sens::GradientResult g;
+    for (auto _ : state) {
+        g = sens::gradient(problem, ode::Tsit5{}, opts, method);
+        benchmark::DoNotOptimize(g.dParams.data());
+    }
+    state.SetLabel(std::string(sens::gradientMethodName(method))
+                   + (state.range(1) != 0 ? " 1e-7/1e-9" : " 1e-3/1e-6"));
+    state.counters["nf_fwd"] = static_cast<double>(g.nfForward);
+    state.counters["nf_bwd"] = static_cast<double>(g.nfBackward);
+}
+
+void BM_SpiralTraining(benchmark::State& state) {
+    const Spiral& s = spiral();
+    fit::FitOptions o;
+    o.optimizer = fit::Optimizer::Adam;
+    o.adam.learningRate = 0.05;
+    o.maxIterations = 300;
+    o.gradient = sens::GradientMethod::Reverse;
+    o.solve.reltol = 1e-7;
+    o.solve.abstol = 1e-9;
+    fit::FitOutcome out;
+    for (auto _ : state) {
+        out = fit::fitParameters(*s.model, s.model->defaultParams(), s.loss, o);
+    }
+    state.counters["loss_ratio"] = out.lossFinal / out.lossInitial;
+}
+
+} // namespace
+
+BENCHMARK(BM_SpiralIteration)
+    ->ArgsProduct({{0, 1, 2, 3, 4}, {1, 0}})
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SpiralTraining)->Unit(benchmark::kSecond)->Iterations(1);
+BENCHMARK_MAIN();
