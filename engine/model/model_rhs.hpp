@@ -33,6 +33,36 @@ class ProgramEvaluator {
     std::vector<S> m_regs;
 };
 
+/// A double-precision program that runs the model's native code when it has some (f and the
+/// VJPs), else the bytecode: the same values either way.
+class DoubleProgram {
+  public:
+    DoubleProgram(const Program& program, NativeFn native) : m_eval(program), m_native(native) {}
+
+    void operator()(const double* u, const double* p, const double* aux, double t, double* out) {
+        if (m_native != nullptr) {
+            m_native(u, p, aux, t, out);
+        } else {
+            m_eval(u, p, aux, t, out);
+        }
+    }
+
+  private:
+    ProgramEvaluator<double> m_eval;
+    NativeFn m_native;
+};
+
+/// The model's f, wᵀ∂f/∂u and wᵀ∂f/∂p as DoublePrograms.
+inline DoubleProgram nativeOrBytecodeRhs(const CompiledModel& m) {
+    return {m.rhs, m.native ? m.native->rhs : nullptr};
+}
+inline DoubleProgram nativeOrBytecodeVjpU(const CompiledModel& m) {
+    return {m.vjpU, m.native ? m.native->vjpU : nullptr};
+}
+inline DoubleProgram nativeOrBytecodeVjpP(const CompiledModel& m) {
+    return {m.vjpP, m.native ? m.native->vjpP : nullptr};
+}
+
 /// f(u, p, t) of a compiled model, for the solvers.
 template<class S>
 class ModelRhs {

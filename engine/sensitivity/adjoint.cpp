@@ -17,7 +17,8 @@ using Vec = model::Vector<double>;
 // wᵀ ∂f/∂u and wᵀ ∂f/∂p at (u, p, t), written to raw outputs.
 class Vjp {
   public:
-    explicit Vjp(const model::CompiledModel& m) : m_u(m.vjpU), m_p(m.vjpP) {}
+    explicit Vjp(const model::CompiledModel& m)
+        : m_u(model::nativeOrBytecodeVjpU(m)), m_p(model::nativeOrBytecodeVjpP(m)) {}
     void operator()(
         const double* u, const double* p, const double* w, double t, double* gu, double* gp) {
         m_u(u, p, w, t, gu);
@@ -25,7 +26,7 @@ class Vjp {
     }
 
   private:
-    model::ProgramEvaluator<double> m_u, m_p;
+    model::DoubleProgram m_u, m_p;
 };
 
 // z = [λ; μ]: λ' = −Jᵀλ, μ' = −f_pᵀλ with u(t) from the forward dense output.
@@ -64,7 +65,7 @@ struct BacksolveRhs {
     const Vec* params;
     int n, np;
     Vjp vjp;
-    model::ProgramEvaluator<double> f;
+    model::DoubleProgram f;
 
     void operator()(Vec& dz, const Vec& z, const Vec& /*unused*/, double t) {
         f(z.data(), params->data(), nullptr, t, dz.data());
@@ -336,7 +337,7 @@ AdjointOutcome continuousAdjoint(AdjointKind kind,
         break;
     }
     case AdjointKind::Backsolve: {
-        BacksolveRhs rhs{&p, n, np, Vjp(m), model::ProgramEvaluator<double>(m.rhs)};
+        BacksolveRhs rhs{&p, n, np, Vjp(m), model::nativeOrBytecodeRhs(m)};
         Vec z = Vec::Zero(2 * n + np);
         z.head(n) = forward.u.back(); // u(t1)
         if (backwardWithJumps(rhs, z, n, t0, t1, times, jumps, solver, baseOptions, out, zStart,

@@ -27,7 +27,8 @@ struct TapeSave {
 class ModelDerivatives {
   public:
     explicit ModelDerivatives(const model::CompiledModel& m)
-        : m_rhs(m.rhs), m_vjpU(m.vjpU), m_vjpP(m.vjpP), m_n(m.stateCount()), m_np(m.paramCount()) {}
+        : m_rhs(model::nativeOrBytecodeRhs(m)), m_vjpU(model::nativeOrBytecodeVjpU(m)),
+          m_vjpP(model::nativeOrBytecodeVjpP(m)), m_n(m.stateCount()), m_np(m.paramCount()) {}
 
     void rhs(const model::Vector<double>& u,
              const model::Vector<double>& p,
@@ -57,7 +58,7 @@ class ModelDerivatives {
     long evaluations = 0;
 
   private:
-    model::ProgramEvaluator<double> m_rhs, m_vjpU, m_vjpP;
+    model::DoubleProgram m_rhs, m_vjpU, m_vjpP;
     int m_n, m_np;
     model::Vector<double> m_scratchU, m_scratchP;
 };
