@@ -2,6 +2,8 @@
 // What the CLI's model commands share: reading and compiling a model, solver options.
 #include "cli_common.hpp"
 
+#include "io/csv_data.hpp"
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
@@ -135,6 +137,26 @@ bool loadModel(const SolverArguments& args, LoadedModel& loaded) {
         return false;
     }
     loaded.spanFromCommandLine = !args.tspan.empty();
+    return true;
+}
+
+bool loadData(const std::string& file,
+              const model::CompiledModel& model,
+              fit::LeastSquaresLoss& loss) {
+    std::string csv;
+    if (!readFile(file, csv)) {
+        return fail("cannot read the data file '" + file + "'");
+    }
+    io::DataSet data;
+    std::vector<io::DataError> errors;
+    if (!io::readCsv(csv, data, errors)) {
+        std::fputs(io::formatDataErrors(errors, file).c_str(), stderr);
+        return false;
+    }
+    std::string why;
+    if (!fit::LeastSquaresLoss::build(model, data, {}, loss, why)) {
+        return fail(file + ": " + why);
+    }
     return true;
 }
 

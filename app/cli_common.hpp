@@ -2,6 +2,7 @@
 // What the CLI's model commands share: reading and compiling a model, solver options.
 #pragma once
 
+#include "fit/least_squares_loss.hpp"
 #include "model/model.hpp"
 #include "problem/ode_problem.hpp"
 #include "solvers/methods.hpp"
@@ -45,6 +46,12 @@ void addSolverOptions(CLI::App& cmd, SolverArguments& args);
 
 /// Reads, compiles and checks everything; prints located errors and returns false on bad input.
 bool loadModel(const SolverArguments& args, LoadedModel& loaded);
+
+/// Reads CSV data and matches it to the model's states; prints located errors and returns false
+/// on bad input.
+bool loadData(const std::string& file,
+              const model::CompiledModel& model,
+              fit::LeastSquaresLoss& loss);
 
 bool readFile(const std::string& path, std::string& text);
 std::optional<double> parseNumber(const std::string& s);

@@ -52,21 +52,8 @@ int runFit(const FitArguments& args) {
     if (!loadModel(args.common, loaded)) {
         return 1;
     }
-    std::string csv;
-    if (!readFile(args.dataFile, csv)) {
-        fail("cannot read the data file '" + args.dataFile + "'");
-        return 1;
-    }
-    io::DataSet data;
-    std::vector<io::DataError> errors;
-    if (!io::readCsv(csv, data, errors)) {
-        std::fputs(io::formatDataErrors(errors, args.dataFile).c_str(), stderr);
-        return 1;
-    }
     fit::LeastSquaresLoss loss;
-    std::string why;
-    if (!fit::LeastSquaresLoss::build(*loaded.model, data, {}, loss, why)) {
-        fail(args.dataFile + ": " + why);
+    if (!loadData(args.dataFile, *loaded.model, loss)) {
         return 1;
     }
     fit::FitOptions options;
