@@ -16,9 +16,13 @@ namespace dynfit::cli {
 CLI::App* addFitCommand(CLI::App& app, FitArguments& args) {
     CLI::App* cmd = app.add_subcommand("fit", "Fit a model's parameters to data");
     addSolverOptions(*cmd, args.common);
-    cmd->add_option("--data", args.dataFile,
-                    "CSV data: a time column (t or time) and state columns")
+    cmd->add_option("--data", args.dataFiles,
+                    "CSV data: a time column (t or time) and state columns; repeat for several "
+                    "experiments sharing the parameters")
         ->required();
+    cmd->add_option("--init", args.inits,
+                    "Initial values of the experiment of the same position, e.g. x=2,y=0.5 "
+                    "(others from the model; - for all); repeat per --data");
     cmd->add_option("--optimizer", args.optimizer,
                     "adam, lbfgs (L-BFGS-B) or lm (Levenberg-Marquardt)")
         ->check(CLI::IsMember({"adam", "lbfgs", "lm"}))
@@ -36,11 +40,67 @@ CLI::App* addFitCommand(CLI::App& app, FitArguments& args) {
     cmd->add_option("--growing-window", args.growingWindow,
                     "Fit the data in K growing time windows (helps oscillating systems)")
         ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--shooting", args.shooting,
+                    "Multiple shooting with K segments per experiment (helps oscillating systems)")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--continuity", args.continuity,
+                    "Weight of the shooting continuity penalty, relative to a data point")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
     cmd->add_option("--format", args.format, "Summary format")
         ->check(CLI::IsMember({"text", "json"}))
         ->capture_default_str();
     return cmd;
 }
+
+namespace {
+
+// "x=2,y=0.5" into (state, value) pairs; false (with the reason printed) on a bad entry.
+bool parseInitialValues(const std::string& text,
+                        const model::CompiledModel& model,
+                        std::vector<std::pair<int, double>>& values) {
+    if (text == "-") {
+        return true;
+    }
+    for (const std::string& item : split(text, ',')) {
+        if (item.empty()) {
+            continue;
+        }
+        const auto eq = item.find('=');
+        const std::string name = item.substr(0, eq);
+        double value = 0.0;
+        if (eq == std::string::npos || !parseNumberInto(item.substr(eq + 1), value)) {
+            return fail("--init '" + text + "': expected name=value, got '" + item + "'");
+        }
+        const int state = model.stateIndex(name);
+        if (state < 0) {
+            return fail("--init '" + text + "': '" + name + "' is not a state of the model");
+        }
+        values.emplace_back(state, value);
+    }
+    return true;
+}
+
+bool loadExperiments(const FitArguments& args,
+                     const model::CompiledModel& model,
+                     std::vector<fit::Experiment>& experiments) {
+    if (args.inits.size() > args.dataFiles.size()) {
+        return fail("more --init than --data options");
+    }
+    for (std::size_t k = 0; k < args.dataFiles.size(); ++k) {
+        fit::Experiment e;
+        e.name = args.dataFiles[k];
+        if (!loadData(args.dataFiles[k], model, e.loss)
+            || (k < args.inits.size()
+                && !parseInitialValues(args.inits[k], model, e.initialValues))) {
+            return false;
+        }
+        experiments.push_back(std::move(e));
+    }
+    return true;
+}
+
+} // namespace
 
 int runFit(const FitArguments& args) {
     const auto method = sens::gradientMethodByName(args.method);
@@ -52,8 +112,8 @@ int runFit(const FitArguments& args) {
     if (!loadModel(args.common, loaded)) {
         return 1;
     }
-    fit::LeastSquaresLoss loss;
-    if (!loadData(args.dataFile, *loaded.model, loss)) {
+    std::vector<fit::Experiment> experiments;
+    if (!loadExperiments(args, *loaded.model, experiments)) {
         return 1;
     }
     fit::FitOptions options;
@@ -63,6 +123,7 @@ int runFit(const FitArguments& args) {
     options.adam.learningRate = args.learningRate;
     options.maxIterations = args.iterations;
     options.growingWindowStages = args.growingWindow;
+    options.shooting = {args.shooting, args.continuity};
     options.gradient = *method;
     options.solver = loaded.solver;
     options.solve = loaded.options;
@@ -72,7 +133,7 @@ int runFit(const FitArguments& args) {
     // With JSON on stdout, progress goes to stderr so that stdout stays one document.
     FILE* progressStream = args.format == "json" ? stderr : stdout;
     const auto out = fit::fitParameters(
-        *loaded.model, loaded.model->defaultParams(), loss, options,
+        *loaded.model, loaded.model->defaultParams(), experiments, options,
         [&](const fit::FitProgress& p) {
             if (args.progress) {
                 std::fprintf(progressStream, "iteration %4d  loss %.10g  |grad| %.3g  %.3f s\n",

@@ -10,7 +10,8 @@ namespace dynfit::cli {
 
 struct FitArguments {
     SolverArguments common;
-    std::string dataFile;
+    std::vector<std::string> dataFiles; ///< one experiment each
+    std::vector<std::string> inits;     ///< per data file, in order: "x=2,y=0.5" or ""
     std::string optimizer = "lbfgs";
     double learningRate = 0.05;
     int iterations = 200;
@@ -18,6 +19,8 @@ struct FitArguments {
     std::string out;
     bool progress = false;
     int growingWindow = 0; ///< stages of a growing time window; 0 = off
+    int shooting = 0;      ///< multiple-shooting segments; 0 = off
+    double continuity = 1.0;
     std::string format = "text";
 };
 

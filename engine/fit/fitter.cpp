@@ -22,94 +22,84 @@ struct StopFit {
     std::string message;
 };
 
-// The loss and its gradient in the optimiser's coordinates, the best point seen, and the stop
-// rules shared by both optimisers.
+// The loss and its gradient in the optimiser's coordinates x = [parameters in the parameter
+// space's coordinates | shooting starts], the best point seen, and the stop rules shared by the
+// optimisers.
 class Objective {
   public:
-    Objective(const model::CompiledModel& model,
-              const LeastSquaresLoss& loss,
+    Objective(const FitProblem& problem,
               const FitOptions& options,
               const std::function<bool(const FitProgress&)>& callback)
-        : m_model(model), m_loss(loss), m_options(options), m_callback(callback), m_space(model),
-          m_start(std::chrono::steady_clock::now()) {}
+        : m_problem(problem), m_options(options), m_callback(callback), m_space(problem.model()),
+          m_np(m_space.size()), m_start(std::chrono::steady_clock::now()) {
+        const auto ns = problem.startCount();
+        const double inf = std::numeric_limits<double>::infinity();
+        m_lower.resize(m_np + ns);
+        m_upper.resize(m_np + ns);
+        m_lower << m_space.lower(), Eigen::VectorXd::Constant(ns, -inf);
+        m_upper << m_space.upper(), Eigen::VectorXd::Constant(ns, inf);
+    }
 
-    const ParameterSpace& space() const { return m_space; }
+    Eigen::VectorXd initialX(const std::vector<double>& params) const {
+        Eigen::VectorXd x(m_lower.size());
+        x << m_space.toInternal(params), m_problem.initialStarts();
+        return x;
+    }
+    std::vector<double> params(const Eigen::VectorXd& x) const {
+        return m_space.toModel(x.head(m_np));
+    }
+    Eigen::VectorXd project(const Eigen::VectorXd& x) const {
+        Eigen::VectorXd out = x;
+        out.head(m_np) = m_space.project(x.head(m_np));
+        return out;
+    }
+    const Eigen::VectorXd& lower() const { return m_lower; }
+    const Eigen::VectorXd& upper() const { return m_upper; }
 
-    /// L(x) and dL/dx; false (and L = +inf) when the solve failed or the loss is not finite.
+    /// L(x) and dL/dx; false (and L = +inf) when a solve failed or the loss is not finite.
     bool evaluate(const Eigen::VectorXd& x, double& value, Eigen::VectorXd& gradient) {
-        const auto params = m_space.toModel(x);
-        const sens::GradientProblem problem{&m_model, params, m_options.span, &m_loss};
-        const auto g =
-            sens::gradient(problem, m_options.solver, m_options.solve, m_options.gradient);
-        if (!g.ok() || !std::isfinite(g.loss)) {
+        const auto e = m_problem.evaluate(params(x), starts(x));
+        gradient.setZero(x.size());
+        if (!e.ok || !std::isfinite(e.loss)) {
             value = std::numeric_limits<double>::infinity();
-            gradient.setZero(x.size());
-            m_lastFailure = g.ok() ? "the loss is not finite" : g.message;
+            m_lastFailure = e.ok ? "the loss is not finite" : e.message;
             return false;
         }
-        value = g.loss;
-        gradient = m_space.chain(x, g.dParams);
+        value = e.loss;
+        gradient << m_space.chain(x.head(m_np), e.dParams), e.dStarts;
         if (!std::isfinite(gradient.squaredNorm())) {
             value = std::numeric_limits<double>::infinity();
             m_lastFailure = "the gradient is not finite";
             return false;
         }
-        if (value < m_best) {
-            m_best = value;
-            m_bestX = x;
-        }
+        noteValue(value, x);
         return true;
     }
 
     /// Residuals and their Jacobian in the optimiser's coordinates (Levenberg–Marquardt).
     bool residuals(const Eigen::VectorXd& x, Eigen::VectorXd& r, Eigen::MatrixXd& jacobian) {
-        const sens::GradientProblem problem{&m_model, m_space.toModel(x), m_options.span, &m_loss};
-        auto rj = sens::residualJacobian(problem, m_options.solver, m_options.solve);
-        if (!rj.ok() || !std::isfinite(rj.residuals.squaredNorm())
-            || !std::isfinite(rj.jacobian.squaredNorm())) {
-            m_lastFailure = rj.ok() ? "the residuals are not finite" : rj.message;
+        auto rj = m_problem.residuals(params(x), starts(x));
+        if (!rj.ok || !std::isfinite(rj.residuals.squaredNorm())
+            || !std::isfinite(rj.dParams.squaredNorm())
+            || !std::isfinite(rj.dStarts.squaredNorm())) {
+            m_lastFailure = rj.ok ? "the residuals are not finite" : rj.message;
             return false;
         }
         r = std::move(rj.residuals);
-        // Columns scaled by dp/dx (the chain rule of the log coordinates).
+        // Parameter columns scaled by dp/dx (the chain rule of the log coordinates).
         const Eigen::VectorXd scale =
-            m_space.chain(x, std::vector<double>(static_cast<std::size_t>(x.size()), 1.0));
-        jacobian = rj.jacobian * scale.asDiagonal();
-        const double value = r.squaredNorm();
-        if (value < m_best) {
-            m_best = value;
-            m_bestX = x;
-        }
+            m_space.chain(x.head(m_np), std::vector<double>(static_cast<std::size_t>(m_np), 1.0));
+        jacobian.resize(r.size(), x.size());
+        jacobian << rj.dParams * scale.asDiagonal(), rj.dStarts;
+        noteValue(r.squaredNorm(), x);
         return true;
-    }
-
-    /// The solution at the data times for `params` (empty rows if the solve fails).
-    std::vector<std::vector<double>> predict(const std::vector<double>& params) const {
-        std::shared_ptr<const model::CompiledModel> shared(&m_model,
-                                                           [](const model::CompiledModel*) {});
-        const model::Vector<double> p = Eigen::Map<const Eigen::VectorXd>(
-            params.data(), static_cast<Eigen::Index>(params.size()));
-        auto problem =
-            model::makeModelProblem<double>(shared, p, m_options.span.value_or(ode::TimeSpan{}));
-        if (m_options.span) {
-            problem.tspan = [span = *m_options.span](const model::Vector<double>&) { return span; };
-        }
-        ode::SolveOptions opts = m_options.solve;
-        opts.saveat = m_loss.saveTimes();
-        opts.saveEverystep = false;
-        const auto sol = ode::solve(problem, m_options.solver, opts);
-        std::vector<std::vector<double>> rows;
-        for (const auto& u : sol.u) {
-            rows.emplace_back(u.data(), u.data() + u.size());
-        }
-        return rows;
     }
 
     /// Reports an iteration and applies the stop rules (throws StopFit to stop).
     void iterationDone(int iteration, double value, const Eigen::VectorXd& x, double gradientNorm) {
-        FitProgress progress{iteration, value, gradientNorm, m_space.toModel(x), seconds(), {}};
+        FitProgress progress{iteration, value, gradientNorm, params(x), seconds(), {}};
         if (m_options.reportPrediction) {
-            progress.prediction = predict(progress.params);
+            progress.predictions = m_problem.predictions(progress.params);
         }
         if (m_callback && !m_callback(progress)) {
             throw StopFit{FitStatus::Cancelled, "stopped by the progress callback"};
@@ -136,11 +126,21 @@ class Objective {
     const std::string& lastFailure() const { return m_lastFailure; }
 
   private:
-    const model::CompiledModel& m_model;
-    const LeastSquaresLoss& m_loss;
+    Eigen::VectorXd starts(const Eigen::VectorXd& x) const { return x.tail(x.size() - m_np); }
+
+    void noteValue(double value, const Eigen::VectorXd& x) {
+        if (value < m_best) {
+            m_best = value;
+            m_bestX = x;
+        }
+    }
+
+    const FitProblem& m_problem;
     const FitOptions& m_options;
     const std::function<bool(const FitProgress&)>& m_callback;
     ParameterSpace m_space;
+    Eigen::Index m_np;
+    Eigen::VectorXd m_lower, m_upper;
     std::chrono::steady_clock::time_point m_start;
     double m_best = std::numeric_limits<double>::infinity();
     Eigen::VectorXd m_bestX;
@@ -166,7 +166,7 @@ void runAdam(Objective& objective, Eigen::VectorXd x, const FitOptions& options,
         const Eigen::VectorXd vHat = v / (1 - std::pow(a.beta2, it));
         const Eigen::VectorXd step =
             lr * mHat.cwiseQuotient((vHat.cwiseSqrt().array() + a.epsilon).matrix());
-        const Eigen::VectorXd candidate = objective.space().project(x - step);
+        const Eigen::VectorXd candidate = objective.project(x - step);
         Eigen::VectorXd gNew(x.size());
         double valueNew = 0.0;
         if (!objective.evaluate(candidate, valueNew, gNew)) {
@@ -195,7 +195,7 @@ void runLevenbergMarquardt(Objective& objective,
                            FitOutcome& out) {
     Eigen::VectorXd r;
     Eigen::MatrixXd jac;
-    x = objective.space().project(x);
+    x = objective.project(x);
     if (!objective.residuals(x, r, jac)) {
         throw StopFit{FitStatus::Failed, "the initial point fails: " + objective.lastFailure()};
     }
@@ -210,7 +210,7 @@ void runLevenbergMarquardt(Objective& objective,
             Eigen::MatrixXd damped = a;
             damped.diagonal() += lambda * (a.diagonal().array() + 1e-12).matrix();
             const Eigen::VectorXd step = damped.ldlt().solve(-g);
-            const Eigen::VectorXd candidate = objective.space().project(x + step);
+            const Eigen::VectorXd candidate = objective.project(x + step);
             Eigen::VectorXd rNew;
             Eigen::MatrixXd jacNew;
             if (objective.residuals(candidate, rNew, jacNew) && rNew.squaredNorm() < value) {
@@ -274,7 +274,7 @@ void runLbfgs(Objective& objective, Eigen::VectorXd x, const FitOptions& options
     };
     // LBFGS++ gives up when a line search stalls (steps into failing solves, or a loss that is
     // rough at the solver tolerance); restarting from the best point usually goes on.
-    x = objective.space().project(x);
+    x = objective.project(x);
     double previousBest = std::numeric_limits<double>::infinity();
     for (int restart = 0; restart < 5 && out.iterations < options.maxIterations; ++restart) {
         if (restart > 0) {
@@ -286,7 +286,7 @@ void runLbfgs(Objective& objective, Eigen::VectorXd x, const FitOptions& options
         previousBest = objective.best();
         double fx = 0.0;
         try {
-            solver.minimize(function, x, fx, objective.space().lower(), objective.space().upper());
+            solver.minimize(function, x, fx, objective.lower(), objective.upper());
             out.status = FitStatus::Converged;
             out.message = "L-BFGS-B converged";
             break;
@@ -323,14 +323,17 @@ std::string_view fitStatusName(FitStatus status) {
 
 namespace {
 
-FitOutcome fitOnce(const model::CompiledModel& model,
+SolverSetup setupOf(const FitOptions& options) {
+    return {options.solver, options.solve, options.gradient, options.span};
+}
+
+FitOutcome fitOnce(const FitProblem& problem,
                    const std::vector<double>& initial,
-                   const LeastSquaresLoss& loss,
                    const FitOptions& options,
                    const std::function<bool(const FitProgress&)>& callback) {
     FitOutcome out;
-    Objective objective(model, loss, options, callback);
-    const Eigen::VectorXd x0 = objective.space().toInternal(initial);
+    Objective objective(problem, options, callback);
+    const Eigen::VectorXd x0 = objective.initialX(initial);
     out.status = FitStatus::MaxIterations;
     out.message = "maximum iterations reached";
     try {
@@ -347,48 +350,73 @@ FitOutcome fitOnce(const model::CompiledModel& model,
     }
     out.seconds = objective.seconds();
     out.lossFinal = objective.best();
-    out.params =
-        std::isfinite(objective.best()) ? objective.space().toModel(objective.bestX()) : initial;
+    out.params = std::isfinite(objective.best()) ? objective.params(objective.bestX()) : initial;
     return out;
 }
 
-// The start of the span at the initial parameters (the window keeps it fixed).
-double startTime(const model::CompiledModel& model,
-                 const std::vector<double>& params,
-                 const FitOptions& options) {
-    if (options.span) {
-        return options.span->t0;
-    }
-    double ends[2] = {0.0, 0.0};
-    model::ProgramEvaluator<double> times(model.timeSpan);
-    times(nullptr, params.data(), nullptr, 0.0, ends);
-    return ends[0];
+FitOutcome failed(std::string message) {
+    FitOutcome out;
+    out.status = FitStatus::Failed;
+    out.message = std::move(message);
+    return out;
 }
 
-// The loss on all the data at `params` (NaN when the solve fails).
-double fullLoss(const model::CompiledModel& model,
-                const std::vector<double>& params,
-                const LeastSquaresLoss& loss,
-                const FitOptions& options) {
-    const sens::GradientProblem problem{&model, params, options.span, &loss};
-    FitOptions o = options;
-    const auto g = sens::gradient(problem, o.solver, o.solve, sens::GradientMethod::Reverse);
-    return g.ok() ? g.loss : std::nan("");
+// The experiments on the data up to `windowEnd`, each solved on [its t0, windowEnd].
+std::vector<Experiment> windowed(const std::vector<Experiment>& experiments,
+                                 const model::CompiledModel& model,
+                                 const std::vector<double>& params,
+                                 const FitOptions& options,
+                                 double windowEnd) {
+    std::vector<Experiment> out;
+    for (const Experiment& e : experiments) {
+        Experiment w = e;
+        w.loss = e.loss.upTo(windowEnd);
+        if (w.loss.terms().empty()) {
+            continue;
+        }
+        double t0 = 0.0;
+        if (e.span || options.span) {
+            t0 = (e.span ? e.span : options.span)->t0;
+        } else {
+            double ends[2] = {0.0, 0.0};
+            model::ProgramEvaluator<double> times(model.timeSpan);
+            times(nullptr, params.data(), nullptr, 0.0, ends);
+            t0 = ends[0];
+        }
+        w.span = ode::TimeSpan{t0, windowEnd};
+        out.push_back(std::move(w));
+    }
+    return out;
+}
+
+// The loss on all the data at `params` (NaN when a solve fails).
+double fullLoss(const FitProblem& problem, const std::vector<double>& params) {
+    const auto e = problem.evaluate(params, problem.initialStarts());
+    return e.ok ? e.loss : std::nan("");
 }
 
 } // namespace
 
 FitOutcome fitParameters(const model::CompiledModel& model,
                          const std::vector<double>& initial,
-                         const LeastSquaresLoss& loss,
+                         const std::vector<Experiment>& experiments,
                          const FitOptions& options,
                          const std::function<bool(const FitProgress&)>& callback) {
-    const int stages = options.growingWindowStages;
-    if (stages <= 1 || loss.saveTimes().empty() || (!options.span && !model.hasTimeSpan)) {
-        return fitOnce(model, initial, loss, options, callback);
+    std::string error;
+    FitProblem whole;
+    if (!FitProblem::build(model, experiments, options.shooting, setupOf(options), initial, whole,
+                           error)) {
+        return failed(error);
     }
-    const double t0 = startTime(model, initial, options);
-    const double tLast = loss.saveTimes().back();
+    const int stages = options.growingWindowStages;
+    if (stages <= 1 || (!options.span && !model.hasTimeSpan)) {
+        return fitOnce(whole, initial, options, callback);
+    }
+    double tFirst = std::numeric_limits<double>::infinity(), tLast = -tFirst;
+    for (const Experiment& e : experiments) {
+        tFirst = std::min(tFirst, e.loss.saveTimes().front());
+        tLast = std::max(tLast, e.loss.saveTimes().back());
+    }
     FitOptions stageOptions = options;
     stageOptions.growingWindowStages = 0;
     stageOptions.maxIterations = std::max(1, options.maxIterations / stages);
@@ -401,37 +429,53 @@ FitOutcome fitParameters(const model::CompiledModel& model,
         return !callback || callback(shifted);
     };
     for (int k = 1; k <= stages; ++k) {
-        const double windowEnd = k == stages ? tLast : t0 + (tLast - t0) * k / stages;
-        const LeastSquaresLoss window = k == stages ? loss : loss.upTo(windowEnd);
-        if (window.terms().empty()) {
-            continue;
-        }
+        FitProblem stage;
         if (k < stages) {
-            stageOptions.span = ode::TimeSpan{t0, windowEnd};
+            const double windowEnd = tFirst + (tLast - tFirst) * k / stages;
+            const auto window = windowed(experiments, model, initial, options, windowEnd);
+            if (window.empty()) {
+                continue;
+            }
+            if (!FitProblem::build(model, window, options.shooting, setupOf(options), params, stage,
+                                   error)) {
+                return failed(error);
+            }
         } else {
-            stageOptions.span = options.span;
             stageOptions.maxIterations = std::max(1, options.maxIterations - iterationsBefore);
+            if (!FitProblem::build(model, experiments, options.shooting, setupOf(options), params,
+                                   stage, error)) {
+                return failed(error);
+            }
         }
-        FitOutcome stage = fitOnce(model, params, window, stageOptions, relay);
-        iterationsBefore += stage.iterations;
-        total.rejectedSteps += stage.rejectedSteps;
-        total.seconds += stage.seconds;
-        params = stage.params;
-        total.status = stage.status;
-        total.message = stage.message;
-        total.lossFinal = stage.lossFinal;
-        if (stage.status == FitStatus::Cancelled || stage.status == FitStatus::TimeLimit
-            || stage.status == FitStatus::Failed) {
+        FitOutcome result = fitOnce(stage, params, stageOptions, relay);
+        iterationsBefore += result.iterations;
+        total.rejectedSteps += result.rejectedSteps;
+        total.seconds += result.seconds;
+        params = result.params;
+        total.status = result.status;
+        total.message = result.message;
+        total.lossFinal = result.lossFinal;
+        if (result.status == FitStatus::Cancelled || result.status == FitStatus::TimeLimit
+            || result.status == FitStatus::Failed) {
             break;
         }
     }
     total.iterations = iterationsBefore;
-    total.lossInitial = fullLoss(model, initial, loss, options);
+    total.lossInitial = fullLoss(whole, initial);
     total.params = params;
     if (total.status == FitStatus::Converged) {
         total.message += " (growing window, " + std::to_string(stages) + " stages)";
     }
     return total;
+}
+
+FitOutcome fitParameters(const model::CompiledModel& model,
+                         const std::vector<double>& initial,
+                         const LeastSquaresLoss& loss,
+                         const FitOptions& options,
+                         const std::function<bool(const FitProgress&)>& callback) {
+    return fitParameters(model, initial, {Experiment{"data", loss, {}, std::nullopt}}, options,
+                         callback);
 }
 
 } // namespace dynfit::fit

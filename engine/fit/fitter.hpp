@@ -3,7 +3,7 @@
 // progress callbacks, cancellation, limits and a guard against non-finite losses.
 #pragma once
 
-#include "fit/least_squares_loss.hpp"
+#include "fit/fit_problem.hpp"
 #include "sensitivity/gradient.hpp"
 
 #include <atomic>
@@ -45,6 +45,7 @@ struct FitOptions {
     /// starting from the previous one's best, the last on all data. 0 or 1 = off. Helps
     /// oscillating systems, whose loss over the whole span has many local minima.
     int growingWindowStages = 0;
+    MultipleShooting shooting;     ///< off by default
     bool reportPrediction = false; ///< one extra solve per iteration for FitProgress::prediction
 };
 
@@ -55,9 +56,10 @@ struct FitProgress {
     double gradientNorm = 0.0;
     std::vector<double> params;
     double seconds = 0.0;
-    /// The model at `params` at the data times (prediction[k][i]: state i at the k-th time),
-    /// filled when FitOptions::reportPrediction is set: what a live plot draws.
-    std::vector<std::vector<double>> prediction;
+    /// The model at `params` at each experiment's data times (predictions[e][k][i]: state i at
+    /// the k-th time of experiment e), filled when FitOptions::reportPrediction is set: what a
+    /// live plot draws.
+    std::vector<std::vector<std::vector<double>>> predictions;
 };
 
 enum class FitStatus { Converged, MaxIterations, TimeLimit, Cancelled, Failed };
@@ -75,8 +77,16 @@ struct FitOutcome {
     int rejectedSteps = 0; ///< steps rejected for a failed solve or a non-finite loss
 };
 
-/// Minimises the loss over the model's parameters from `initial`. The callback sees every
-/// iteration and may return false to stop (status Cancelled). Deterministic for given inputs.
+/// Minimises the summed loss of the experiments over the model's parameters from `initial`. The
+/// callback sees every iteration and may return false to stop (status Cancelled). Deterministic
+/// for given inputs. Bad input (no data, no span) comes back as status Failed with the reason.
+FitOutcome fitParameters(const model::CompiledModel& model,
+                         const std::vector<double>& initial,
+                         const std::vector<Experiment>& experiments,
+                         const FitOptions& options,
+                         const std::function<bool(const FitProgress&)>& callback = {});
+
+/// One data set starting from the model's own initial values.
 FitOutcome fitParameters(const model::CompiledModel& model,
                          const std::vector<double>& initial,
                          const LeastSquaresLoss& loss,

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace dynfit::fit {
 
@@ -52,18 +53,45 @@ bool LeastSquaresLoss::build(const model::CompiledModel& model,
 }
 
 LeastSquaresLoss LeastSquaresLoss::upTo(double tMax) const {
+    return between(-std::numeric_limits<double>::infinity(), tMax, true);
+}
+
+LeastSquaresLoss LeastSquaresLoss::between(double from, double to, bool includeTo) const {
     LeastSquaresLoss window;
-    for (double t : m_times) {
-        if (t <= tMax) {
+    std::vector<int> newIndex(m_times.size(), -1);
+    for (std::size_t k = 0; k < m_times.size(); ++k) {
+        const double t = m_times[k];
+        if (t >= from && (t < to || (includeTo && t == to))) {
+            newIndex[k] = static_cast<int>(window.m_times.size());
             window.m_times.push_back(t);
         }
     }
     for (const Term& term : m_terms) {
-        if (static_cast<std::size_t>(term.save) < window.m_times.size()) {
-            window.m_terms.push_back(term);
+        const int save = newIndex[static_cast<std::size_t>(term.save)];
+        if (save >= 0) {
+            window.m_terms.push_back({save, term.state, term.value, term.weight});
         }
     }
     return window;
+}
+
+LeastSquaresLoss
+LeastSquaresLoss::withTargets(double time, const std::vector<double>& values, double weight) const {
+    LeastSquaresLoss out = *this;
+    const auto at = std::lower_bound(out.m_times.begin(), out.m_times.end(), time);
+    const int save = static_cast<int>(at - out.m_times.begin());
+    if (at == out.m_times.end() || *at != time) {
+        out.m_times.insert(at, time);
+        for (Term& term : out.m_terms) {
+            if (term.save >= save) {
+                ++term.save;
+            }
+        }
+    }
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        out.m_terms.push_back({save, static_cast<int>(i), values[i], weight});
+    }
+    return out;
 }
 
 } // namespace dynfit::fit

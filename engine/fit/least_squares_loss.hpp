@@ -36,6 +36,14 @@ class LeastSquaresLoss {
     /// The same loss on the data up to `tMax` only (a growing time window's stage).
     LeastSquaresLoss upTo(double tMax) const;
 
+    /// The same loss on the data at times in [from, to), or [from, to] when `includeTo`.
+    LeastSquaresLoss between(double from, double to, bool includeTo) const;
+
+    /// This loss plus Σ_i weight (u_i(time) − values[i])² over every state i (values has one
+    /// entry per state): a continuity penalty. Its terms come last, in state order.
+    LeastSquaresLoss
+    withTargets(double time, const std::vector<double>& values, double weight) const;
+
     /// The distinct data times, increasing: solve with these as saveat.
     const std::vector<double>& saveTimes() const { return m_times; }
     const std::vector<Term>& terms() const { return m_terms; }

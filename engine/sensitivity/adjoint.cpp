@@ -235,6 +235,7 @@ AdjointOutcome checkpointedInterpolating(const model::CompiledModel& m,
     }
     out.loss = loss.evaluate(atDataTimes);
     const std::vector<Vec> jumps = lossJumps(loss, atDataTimes, n);
+    out.saved = atDataTimes;
 
     Vec z = Vec::Zero(n + np);
     ode::SolveOptions segmentOptions = forwardOptions;
@@ -314,6 +315,8 @@ AdjointOutcome continuousAdjoint(AdjointKind kind,
     out.peakStoredValues = forward.dense.storedValues();
     const auto& times = loss.saveTimes();
     const std::vector<Vec> jumps = lossJumps(loss, forward.u, n);
+    out.saved.assign(forward.u.begin(),
+                     forward.u.begin() + static_cast<std::ptrdiff_t>(times.size()));
 
     Vec zStart;
     switch (kind) {

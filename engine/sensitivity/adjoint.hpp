@@ -40,8 +40,9 @@ struct AdjointOutcome {
     SolveStatus status = SolveStatus::Success;
     std::string message;
     double loss = 0.0;
-    model::Vector<double> lambda0; ///< dL/du(t0)
-    model::Vector<double> mu0;     ///< dL/dp through f (not through u0(p) or t0(p))
+    model::Vector<double> lambda0;            ///< dL/du(t0)
+    model::Vector<double> mu0;                ///< dL/dp through f (not through u0(p) or t0(p))
+    std::vector<model::Vector<double>> saved; ///< the states at the loss's save times
     long nfForward = 0;
     long nfBackward = 0;
     std::size_t peakStoredValues = 0; ///< largest dense output held at once (numbers)

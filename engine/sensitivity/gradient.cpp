@@ -33,17 +33,17 @@ using ChunkDual = Dual<double, kChunk>;
 template<class S>
 using Vec = model::Vector<S>;
 
-// u0(p) and t0(p), t1(p) for parameters of any scalar type.
+// u0(p) (with the problem's fixed initial values) and t0(p), t1(p), for any scalar type.
 template<class S>
-void initialConditions(const model::CompiledModel& m,
-                       const Vec<S>& p,
-                       Vec<S>& u0,
-                       S& t0,
-                       S& t1,
-                       const std::optional<ode::TimeSpan>& span) {
+void initialConditions(const GradientProblem& gp, const Vec<S>& p, Vec<S>& u0, S& t0, S& t1) {
+    const model::CompiledModel& m = *gp.model;
+    const auto& span = gp.span;
     u0.resize(m.stateCount());
     model::ProgramEvaluator<S> init(m.initial);
     init(nullptr, p.data(), nullptr, 0.0, u0.data());
+    for (const auto& [state, value] : gp.initialValues) {
+        u0[state] = S(value);
+    }
     if (span) {
         t0 = S(span->t0);
         t1 = S(span->t1);
@@ -56,7 +56,19 @@ void initialConditions(const model::CompiledModel& m,
     }
 }
 
-// One solve of the model from (u0, p) on [t0, t1], returning the loss; fills status on failure.
+template<class State>
+void keepSaved(const std::vector<State>& saved, GradientResult& result) {
+    result.saved.clear();
+    for (const auto& u : saved) {
+        auto& row = result.saved.emplace_back(static_cast<std::size_t>(u.size()));
+        for (Eigen::Index i = 0; i < u.size(); ++i) {
+            row[static_cast<std::size_t>(i)] = primal(u[i]);
+        }
+    }
+}
+
+// One solve of the model from (u0, p) on [t0, t1], returning the states at the loss's save
+// times; fills status on failure.
 template<class S>
 std::vector<Vec<S>> solveSaved(const GradientProblem& gp,
                                const Vec<S>& p,
@@ -93,7 +105,11 @@ S solveLoss(const GradientProblem& gp,
             const ode::SolveOptions& options,
             GradientResult& result) {
     const auto saved = solveSaved(gp, p, u0, t0, t1, solver, options, result);
-    return result.ok() ? gp.loss->evaluate(saved) : S(std::nan(""));
+    if (!result.ok()) {
+        return S(std::nan(""));
+    }
+    keepSaved(saved, result);
+    return gp.loss->evaluate(saved);
 }
 
 bool checkProblem(const GradientProblem& gp, GradientResult& result) {
@@ -123,7 +139,7 @@ void seedChunk(const GradientProblem& gp,
             p[k].d[static_cast<std::size_t>(k - first)] = 1.0;
         }
     }
-    initialConditions(m, p, u0, t0, t1, gp.span);
+    initialConditions(gp, p, u0, t0, t1);
     for (int i = 0; i < n; ++i) {
         const int dir = np + i - first;
         if (dir >= 0 && dir < kChunk) {
@@ -220,10 +236,16 @@ void assembleGradient(const GradientProblem& gp,
     rhs(u0.data(), p.data(), nullptr, t0, f0.data());
     const double startShift = -uBar.dot(f0);
     const auto dt0 = startTimeDerivative(gp);
+    std::vector<char> fixed(static_cast<std::size_t>(n), 0);
+    for (const auto& given : gp.initialValues) {
+        fixed[static_cast<std::size_t>(given.first)] = 1;
+    }
     for (int k = 0; k < np; ++k) {
         double g = pBar[k] + startShift * dt0[static_cast<std::size_t>(k)];
         for (int i = 0; i < n; ++i) {
-            g += jac[static_cast<std::size_t>(i * np + k)] * uBar[i];
+            if (!fixed[static_cast<std::size_t>(i)]) {
+                g += jac[static_cast<std::size_t>(i * np + k)] * uBar[i];
+            }
         }
         result.dParams[static_cast<std::size_t>(k)] = g;
     }
@@ -242,7 +264,7 @@ void adjointMode(AdjointKind kind,
     const Vec<double> p = Eigen::Map<const Eigen::VectorXd>(gp.params.data(), m.paramCount());
     Vec<double> u0;
     double t0 = 0.0, t1 = 0.0;
-    initialConditions(m, p, u0, t0, t1, gp.span);
+    initialConditions(gp, p, u0, t0, t1);
     const AdjointOutcome out =
         continuousAdjoint(kind, m, p, u0, t0, t1, *gp.loss, solver, options, adjoint);
     result.nfForward += out.nfForward;
@@ -253,6 +275,7 @@ void adjointMode(AdjointKind kind,
         return;
     }
     result.loss = out.loss;
+    keepSaved(out.saved, result);
     assembleGradient(gp, p, u0, t0, out.lambda0, out.mu0, result);
 }
 
@@ -267,7 +290,7 @@ void reverseMode(const GradientProblem& gp,
     const Vec<double> p = Eigen::Map<const Eigen::VectorXd>(gp.params.data(), np);
     Vec<double> u0;
     double t0 = 0.0, t1 = 0.0;
-    initialConditions(m, p, u0, t0, t1, gp.span);
+    initialConditions(gp, p, u0, t0, t1);
 
     ode::SolveOptions options = baseOptions;
     options.saveat = gp.loss->saveTimes();
@@ -289,6 +312,7 @@ void reverseMode(const GradientProblem& gp,
         return;
     }
     result.loss = gp.loss->evaluate(sol.u);
+    keepSaved(sol.u, result);
 
     // ∂L/∂u(t_s) at each save time, then each save assigned to the step that holds it.
     const auto& times = gp.loss->saveTimes();
@@ -344,7 +368,7 @@ double lossAt(const GradientProblem& gp,
     const Vec<double> p = Eigen::Map<const Eigen::VectorXd>(params.data(), m.paramCount());
     Vec<double> u0;
     double t0 = 0.0, t1 = 0.0;
-    initialConditions(m, p, u0, t0, t1, gp.span);
+    initialConditions(gp, p, u0, t0, t1);
     if (initShift >= 0) {
         u0[initShift] += h;
     }
@@ -357,6 +381,7 @@ void finiteDifferences(const GradientProblem& gp,
                        GradientResult& result) {
     const model::CompiledModel& m = *gp.model;
     result.loss = lossAt(gp, gp.params, -1, 0.0, solver, options, result);
+    const auto saved = result.saved;
     const auto step = [](double x) { return 1e-5 * std::max(1.0, std::abs(x)); };
     for (int k = 0; k < m.paramCount() && result.ok(); ++k) {
         std::vector<double> plus = gp.params, minus = gp.params;
@@ -370,14 +395,15 @@ void finiteDifferences(const GradientProblem& gp,
     Vec<double> u0;
     double t0 = 0.0, t1 = 0.0;
     initialConditions(
-        m, Vec<double>(Eigen::Map<const Eigen::VectorXd>(gp.params.data(), m.paramCount())), u0, t0,
-        t1, gp.span);
+        gp, Vec<double>(Eigen::Map<const Eigen::VectorXd>(gp.params.data(), m.paramCount())), u0,
+        t0, t1);
     for (int i = 0; i < m.stateCount() && result.ok(); ++i) {
         const double h = step(u0[i]);
         const double lp = lossAt(gp, gp.params, i, h, solver, options, result);
         const double lm = lossAt(gp, gp.params, i, -h, solver, options, result);
         result.dInit[static_cast<std::size_t>(i)] = (lp - lm) / (2 * h);
     }
+    result.saved = saved;
 }
 
 } // namespace
@@ -447,20 +473,24 @@ GradientResult gradient(const GradientProblem& problem,
 
 ResidualJacobian residualJacobian(const GradientProblem& problem,
                                   const ode::ExplicitMethod& solver,
-                                  const ode::SolveOptions& options) {
+                                  const ode::SolveOptions& options,
+                                  bool initialDirections) {
     ResidualJacobian out;
     const model::CompiledModel& m = *problem.model;
     const int np = m.paramCount();
+    const int directions = np + (initialDirections ? m.stateCount() : 0);
     const auto& terms = problem.loss->terms();
-    out.residuals.resize(static_cast<Eigen::Index>(terms.size()));
-    out.jacobian.resize(static_cast<Eigen::Index>(terms.size()), np);
+    const auto rows = static_cast<Eigen::Index>(terms.size());
+    out.residuals.resize(rows);
+    out.jacobian.resize(rows, np);
+    out.jacobianInit.resize(rows, initialDirections ? m.stateCount() : 0);
     GradientResult status;
     if (!checkProblem(problem, status)) {
         out.status = status.status;
         out.message = status.message;
         return out;
     }
-    for (int first = 0; first < std::max(np, 1); first += kChunk) {
+    for (int first = 0; first < std::max(directions, 1); first += kChunk) {
         Vec<ChunkDual> p, u0;
         ChunkDual t0, t1;
         seedChunk(problem, first, p, u0, t0, t1);
@@ -476,9 +506,13 @@ ResidualJacobian residualJacobian(const GradientProblem& problem,
             const double sw = std::sqrt(term.weight);
             const ChunkDual& u = saved[static_cast<std::size_t>(term.save)][term.state];
             out.residuals[static_cast<Eigen::Index>(r)] = sw * (u.val - term.value);
-            for (int d = 0; d < kChunk && first + d < np; ++d) {
-                out.jacobian(static_cast<Eigen::Index>(r), first + d) =
-                    sw * u.d[static_cast<std::size_t>(d)];
+            for (int d = 0; d < kChunk && first + d < directions; ++d) {
+                const double value = sw * u.d[static_cast<std::size_t>(d)];
+                if (first + d < np) {
+                    out.jacobian(static_cast<Eigen::Index>(r), first + d) = value;
+                } else {
+                    out.jacobianInit(static_cast<Eigen::Index>(r), first + d - np) = value;
+                }
             }
         }
     }

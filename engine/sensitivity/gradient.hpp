@@ -38,6 +38,8 @@ struct GradientResult {
     double loss = 0.0;
     std::vector<double> dParams;
     std::vector<double> dInit;
+    /// The states at the loss's save times (saved[k][i]: state i at saveTimes()[k]).
+    std::vector<std::vector<double>> saved;
     SolveStatus status = SolveStatus::Success;
     std::string message;
     long nfForward = 0;  ///< right-hand-side evaluations of forward solves
@@ -53,6 +55,9 @@ struct GradientProblem {
     std::vector<double> params;
     std::optional<ode::TimeSpan> span; ///< overrides the model's tspan
     const fit::LeastSquaresLoss* loss = nullptr;
+    /// States that start at these values instead of u0(p) (an experiment's own initial values,
+    /// a shooting segment's start): (state index, value). dL/dp does not chain through them.
+    std::vector<std::pair<int, double>> initialValues;
 };
 
 /// The gradient by `method` with the solver `solver` and its options (saveat is set from the
@@ -67,7 +72,8 @@ GradientResult gradient(const GradientProblem& problem,
 /// Jacobian with respect to the parameters, by forward-mode AD: what Levenberg–Marquardt needs.
 struct ResidualJacobian {
     Eigen::VectorXd residuals;
-    Eigen::MatrixXd jacobian; ///< residuals × parameters
+    Eigen::MatrixXd jacobian;     ///< residuals × parameters
+    Eigen::MatrixXd jacobianInit; ///< residuals × states (∂r/∂u0), when asked for
     SolveStatus status = SolveStatus::Success;
     std::string message;
     long nfForward = 0;
@@ -77,6 +83,7 @@ struct ResidualJacobian {
 
 ResidualJacobian residualJacobian(const GradientProblem& problem,
                                   const ode::ExplicitMethod& solver,
-                                  const ode::SolveOptions& options);
+                                  const ode::SolveOptions& options,
+                                  bool initialDirections = false);
 
 } // namespace dynfit::sens

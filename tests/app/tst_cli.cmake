@@ -79,3 +79,18 @@ expect_run(0 "Converged after [0-9]+ iterations.*α = 1\\.(4999|5000)"
            fit ${WORK}/lv_start.dyn --data ${WORK}/lv_data.csv --optimizer lm --reltol 1e-10 --abstol 1e-10)
 expect_run(0 "Converged after [0-9]+ iterations \\(.*growing window, 3 stages\\)"
            fit ${WORK}/lv_start.dyn --data ${WORK}/lv_data.csv --growing-window 3 --reltol 1e-10 --abstol 1e-10)
+
+# Several experiments: a second data set from other initial values, named by --init; and
+# multiple shooting.
+execute_process(COMMAND ${CLI} solve ${PROJECTS}/lotka_volterra.dyn --saveat 0:0.5:10 --reltol 1e-12 --abstol 1e-12
+                        --set init:x=2 --set init:y=0.5
+                OUTPUT_FILE ${WORK}/lv_data_b.csv RESULT_VARIABLE rc)
+expect_run(0 "Converged after [0-9]+ iterations.*α = 1\\.(4999|5000)"
+           fit ${WORK}/lv_start.dyn --data ${WORK}/lv_data.csv --data ${WORK}/lv_data_b.csv --init - --init x=2,y=0.5
+           --reltol 1e-10 --abstol 1e-10)
+expect_run(1 "'z' is not a state of the model"
+           fit ${WORK}/lv_start.dyn --data ${WORK}/lv_data.csv --init z=1)
+expect_run(1 "more --init than --data"
+           fit ${WORK}/lv_start.dyn --data ${WORK}/lv_data.csv --init x=1 --init y=2)
+expect_run(0 "after [0-9]+ iterations.*α = 1\\.(4999|5000)"
+           fit ${WORK}/lv_start.dyn --data ${WORK}/lv_data.csv --shooting 4 --optimizer lm --reltol 1e-10 --abstol 1e-10)

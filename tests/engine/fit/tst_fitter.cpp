@@ -89,7 +89,7 @@ class TestFitter : public QObject {
         double lastLoss = 0.0;
         fit::fitParameters(*f.model, f.model->defaultParams(), f.loss, o,
                            [&](const fit::FitProgress& p) {
-                               last = p.prediction;
+                               last = p.predictions.front();
                                lastLoss = p.loss;
                                return true;
                            });
