@@ -175,7 +175,7 @@ sens::GradientProblem FitProblem::pieceProblem(const Segment& segment,
                                                LeastSquaresLoss& loss) const {
     const Experiment& e = m_experiments[static_cast<std::size_t>(segment.experiment)];
     const int n = m_model->stateCount();
-    sens::GradientProblem gp{m_model, params, experimentSpan(e), nullptr, {}};
+    sens::GradientProblem gp{m_model, params, experimentSpan(e), nullptr, {}, m_setup.precision};
     if (segment.startVar >= 0 || segment.endVar >= 0) {
         gp.span = segment.span; // shooting: fixed segment spans
     }

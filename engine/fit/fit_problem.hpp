@@ -61,6 +61,7 @@ struct SolverSetup {
     ode::SolveOptions options;
     sens::GradientMethod gradient = sens::GradientMethod::Forward;
     std::optional<ode::TimeSpan> span; ///< for experiments without their own
+    sens::Precision precision = sens::Precision::Double;
 };
 
 class FitProblem {

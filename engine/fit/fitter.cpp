@@ -324,7 +324,7 @@ std::string_view fitStatusName(FitStatus status) {
 namespace {
 
 SolverSetup setupOf(const FitOptions& options) {
-    return {options.solver, options.solve, options.gradient, options.span};
+    return {options.solver, options.solve, options.gradient, options.span, options.precision};
 }
 
 FitOutcome fitOnce(const FitProblem& problem,

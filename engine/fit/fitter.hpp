@@ -37,6 +37,7 @@ struct FitOptions {
     double gradientTolerance = 1e-8; ///< stop when |∇L| (in the optimiser's coordinates) is below
     double timeLimit = 0.0;          ///< seconds; 0 = none
     sens::GradientMethod gradient = sens::GradientMethod::Forward;
+    sens::Precision precision = sens::Precision::Double; ///< Single: forward mode only
     ode::ExplicitMethod solver = ode::Tsit5{};
     ode::SolveOptions solve;
     std::optional<ode::TimeSpan> span;         ///< overrides the model's tspan

@@ -43,6 +43,7 @@ AnalyzedModel Analyzer::run() {
     resolveParams();
     resolveNetworks();
     resolveEquations();
+    resolveStagedEquations();
     resolveInitsAndSpan();
     warnUnusedParams();
     m_result.graph = std::move(m_graph);
@@ -237,6 +238,47 @@ void Analyzer::resolveEquations() {
     }
 }
 
+// The equations again, with network calls as inputs. Only for a checked model with networks;
+// anything this pass reports was already reported by the first one, so it is dropped.
+void Analyzer::resolveStagedEquations() {
+    if (m_result.networks.empty() || m_diag.hasErrors()) {
+        return;
+    }
+    const std::size_t reported = m_diag.items.size();
+    m_result.staged = StagedRhs{};
+    for (const std::string& state : m_result.states) {
+        const Statement& eq = *m_equations.at(state);
+        Context context;
+        context.what = "the equation of '" + eq.name + "'";
+        context.staged = true;
+        m_result.staged->rhs.push_back(build(*eq.value, context));
+    }
+    m_diag.items.resize(reported);
+    if (m_stagingFailed) {
+        m_result.staged.reset();
+    }
+}
+
+// The Aux input standing for output `outputIndex` (from 1) of the call network(inputs).
+NodeId Analyzer::stagedCall(int network, std::vector<NodeId> inputs, int outputIndex) {
+    StagedRhs& staged = *m_result.staged;
+    for (const NodeId input : inputs) {
+        m_stagingFailed |= dependsOnAux(m_graph, input);
+    }
+    auto key = std::make_pair(network, std::move(inputs));
+    auto it = m_stagedCallIndex.find(key);
+    if (it == m_stagedCallIndex.end()) {
+        const NetworkInfo& net = m_result.networks[static_cast<std::size_t>(network)];
+        staged.calls.push_back({network, key.second, staged.outputCount});
+        staged.outputCount += net.layers.back().second;
+        it = m_stagedCallIndex.emplace(std::move(key), static_cast<int>(staged.calls.size()) - 1)
+                 .first;
+    }
+    const StagedCall& call = staged.calls[static_cast<std::size_t>(it->second)];
+    return m_graph.input(InputSet::Aux, static_cast<int>(m_result.states.size()) + call.outputOffset
+                                            + outputIndex - 1);
+}
+
 void Analyzer::resolveInitsAndSpan() {
     m_result.init.assign(m_result.states.size(), m_graph.constant(0.0));
     for (std::size_t i = 0; i < m_result.states.size(); ++i) {
@@ -384,6 +426,7 @@ NodeId Analyzer::let(const Expr& e, const Context& context) {
     const std::string key = e.name
                             + (context.constantOnly     ? "#c"
                                : context.parametersOnly ? "#p"
+                               : context.staged         ? "#s"
                                                         : "");
     if (const auto it = m_letNodes.find(key); it != m_letNodes.end()) {
         return it->second;

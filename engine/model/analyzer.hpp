@@ -14,6 +14,22 @@
 
 namespace dynfit::model {
 
+/// One distinct network call of the staged right-hand side: its inputs as DAG nodes, its outputs
+/// read by the staged f as Aux inputs n + outputOffset + k.
+struct StagedCall {
+    int network = 0;
+    std::vector<NodeId> inputs;
+    int outputOffset = 0;
+};
+
+/// f with every network call cut out: the calls' outputs are inputs (Aux slots after the first
+/// n), so the networks can run as hand-derived dense kernels between two small programs.
+struct StagedRhs {
+    std::vector<StagedCall> calls;
+    std::vector<NodeId> rhs;
+    int outputCount = 0;
+};
+
 /// The checked model as DAG nodes: f, u0 and tspan, with names and values.
 struct AnalyzedModel {
     ExprGraph graph;
@@ -24,7 +40,13 @@ struct AnalyzedModel {
     std::vector<NodeId> rhs;
     std::vector<NodeId> init;
     std::optional<std::pair<NodeId, NodeId>> timeSpan;
+    /// f with the networks cut out, when the model has networks and no network's input uses
+    /// another network's output.
+    std::optional<StagedRhs> staged;
 };
+
+/// True when `id` reads an Aux input (in a staged equation: a network's output).
+bool dependsOnAux(const ExprGraph& graph, NodeId id);
 
 /// Resolves names (states, params, consts, lets, t), detects duplicates, cycles, unknown names
 /// and functions and wrong arities, and reports all of them; failed pieces become 0 so that the
@@ -46,6 +68,7 @@ class Analyzer {
         std::string what;            ///< for messages: "the init of 'x'"
         bool constantOnly = false;   ///< numbers and consts only (values, bounds)
         bool parametersOnly = false; ///< no states, no t (init, tspan)
+        bool staged = false;         ///< network calls become inputs (StagedRhs)
     };
 
     bool declare(const Statement& s, const char* what);
@@ -61,6 +84,8 @@ class Analyzer {
     NodeId
     networkCall(const Expr& call, const Context& context, int outputIndex, SourceLocation at);
     void resolveEquations();
+    void resolveStagedEquations();
+    NodeId stagedCall(int network, std::vector<NodeId> inputs, int outputIndex);
     void resolveInitsAndSpan();
     void warnUnusedParams();
 
@@ -92,6 +117,8 @@ class Analyzer {
     std::map<std::string, const Statement*> m_weightStatements;
     std::map<std::string, int> m_networkIndex;
     std::map<std::pair<int, std::vector<NodeId>>, std::vector<NodeId>> m_networkCache;
+    std::map<std::pair<int, std::vector<NodeId>>, int> m_stagedCallIndex;
+    bool m_stagingFailed = false; ///< a network's input uses a network's output
     unsigned long long m_seed = 0;
 };
 

@@ -8,6 +8,29 @@
 
 namespace dynfit::model {
 
+// True when `id` reads an Aux input (in a staged equation: a network's output).
+bool dependsOnAux(const ExprGraph& graph, NodeId id) {
+    std::vector<NodeId> stack{id};
+    std::set<NodeId> seen;
+    while (!stack.empty()) {
+        const NodeId at = stack.back();
+        stack.pop_back();
+        if (!seen.insert(at).second) {
+            continue;
+        }
+        const Node& node = graph.node(at);
+        if (node.op == Op::Input && node.set == InputSet::Aux) {
+            return true;
+        }
+        for (const NodeId child : {node.a, node.b}) {
+            if (child >= 0) {
+                stack.push_back(child);
+            }
+        }
+    }
+    return false;
+}
+
 // Weights become params after the scalar ones: W (row-major) then b, layer by layer. Values come
 // from a `weights` statement, or Glorot-uniform from the seed with zero biases.
 void Analyzer::resolveNetworks() {
@@ -175,6 +198,9 @@ NodeId Analyzer::networkCall(const Expr& call,
     std::vector<NodeId> in;
     for (const auto& arg : call.args) {
         in.push_back(build(*arg, context));
+    }
+    if (context.staged) {
+        return stagedCall(m_networkIndex.at(call.name), std::move(in), index);
     }
     for (int w = 0; w < net.weightCount; ++w) {
         m_usedParams.insert(m_result.params[static_cast<std::size_t>(net.firstParam + w)].name);

@@ -97,6 +97,57 @@ void buildPrograms(AnalyzedModel& a, CompiledModel& m) {
     }
 }
 
+// Σ_i w_i ∂outputs_i/∂(set)[index] with w = Aux 0..; zero without differentiating when `skip`.
+NodeId weightedDerivative(
+    ExprGraph& g, const std::vector<NodeId>& outputs, InputSet set, int index, bool skip) {
+    if (skip) {
+        return g.constant(0.0);
+    }
+    std::vector<std::pair<NodeId, NodeId>> terms;
+    for (std::size_t i = 0; i < outputs.size(); ++i) {
+        terms.emplace_back(g.input(InputSet::Aux, static_cast<int>(i)),
+                           g.derivative(outputs[i], set, index));
+    }
+    return weightedSum(g, terms);
+}
+
+void buildStage(AnalyzedModel& a, CompiledModel& m) {
+    ExprGraph& g = a.graph;
+    const StagedRhs& staged = *a.staged;
+    const int n = m.stateCount();
+    const int np = m.paramCount();
+    NetworkStage stage;
+    std::vector<NodeId> z;
+    for (const StagedCall& call : staged.calls) {
+        stage.calls.push_back({call.network, static_cast<int>(z.size()), call.outputOffset});
+        z.insert(z.end(), call.inputs.begin(), call.inputs.end());
+    }
+    stage.inputCount = static_cast<int>(z.size());
+    stage.outputCount = staged.outputCount;
+    const InputLayout withOutputs{n, np, n + stage.outputCount};
+    stage.inputs = Program(g, z, {n, np, 0});
+    stage.rhs = Program(g, staged.rhs, withOutputs);
+    // Weights appear only inside the networks: their derivatives come from the kernels.
+    const auto isWeight = [&](int k) {
+        return !m.params[static_cast<std::size_t>(k)].network.empty();
+    };
+    std::vector<NodeId> vjp, inputsVjp;
+    for (int j = 0; j < n; ++j) {
+        vjp.push_back(weightedDerivative(g, staged.rhs, InputSet::State, j, false));
+        inputsVjp.push_back(weightedDerivative(g, z, InputSet::State, j, false));
+    }
+    for (int k = 0; k < np; ++k) {
+        vjp.push_back(weightedDerivative(g, staged.rhs, InputSet::Param, k, isWeight(k)));
+        inputsVjp.push_back(weightedDerivative(g, z, InputSet::Param, k, isWeight(k)));
+    }
+    for (int y = 0; y < stage.outputCount; ++y) {
+        vjp.push_back(weightedDerivative(g, staged.rhs, InputSet::Aux, n + y, false));
+    }
+    stage.vjp = Program(g, vjp, withOutputs);
+    stage.inputsVjp = Program(g, inputsVjp, {n, np, stage.inputCount});
+    m.stage = std::move(stage);
+}
+
 } // namespace
 
 std::vector<double> CompiledModel::defaultParams() const {
@@ -144,7 +195,10 @@ std::shared_ptr<const CompiledModel> compileModel(std::string_view text,
     model->networks = analyzed.networks;
     model->consts = analyzed.consts;
     buildPrograms(analyzed, *model);
-    if (options.native) {
+    if (analyzed.staged && options.stageNetworks) {
+        buildStage(analyzed, *model);
+    }
+    if (options.native && !model->stage) { // a staged model's programs are small glue
         std::string whyNot;
         model->native = compileNative(*model, whyNot);
     }

@@ -37,6 +37,23 @@ struct NetworkInfo {
     SourceLocation where;
 };
 
+/// f with its networks cut out, so that they run as dense kernels (nn/dense_network.hpp):
+/// z = inputs(u, p, t); y_c = network_c(z_c); f = rhs(u, p, t; aux = [· (n) | y]).
+struct NetworkStage {
+    struct Call {
+        int network = 0;      ///< index into CompiledModel::networks
+        int inputOffset = 0;  ///< where its inputs sit in z
+        int outputOffset = 0; ///< where its outputs sit in y
+    };
+    std::vector<Call> calls;
+    int inputCount = 0;  ///< size of z
+    int outputCount = 0; ///< size of y
+    Program inputs;      ///< z(u, p, t)
+    Program rhs;         ///< f(u, p, t; aux = [unused (n) | y])
+    Program vjp; ///< aux = [w (n) | y] → [wᵀ∂f/∂u (n) | wᵀ∂f/∂p (np) | wᵀ∂f/∂y]
+    Program inputsVjp; ///< aux = z̄ → [z̄ᵀ∂z/∂u (n) | z̄ᵀ∂z/∂p (np)]
+};
+
 /// (row, column) entries of a sparse Jacobian, row-major order.
 struct SparsityPattern {
     int rows = 0;
@@ -53,6 +70,9 @@ struct CompileOptions {
     /// Seed of the initial network weights (Glorot uniform; biases 0) where no `weights`
     /// statement gives them. Deterministic on every platform.
     unsigned long long seed = 0;
+    /// Run networks as dense kernels (NetworkStage) rather than written out scalar by scalar
+    /// (which native code then compiles: worth it only for tiny networks; kept for comparison).
+    bool stageNetworks = true;
 };
 
 /// Values that replace declared ones when compiling: param and const names, or "init:<state>".
@@ -79,6 +99,9 @@ struct CompiledModel {
     Program initialJacobianP;                   ///< ∂u0/∂p, dense n × np, row-major
     Program timeSpan;                           ///< (t0, t1)(p) when hasTimeSpan
     std::shared_ptr<const NativeModule> native; ///< optional fast path for double
+    /// Present when the model has networks (and none feeds another): f and its VJPs then run
+    /// the networks as dense kernels; the programs above keep them written out (Jacobians).
+    std::optional<NetworkStage> stage;
 
     int stateCount() const { return static_cast<int>(states.size()); }
     int paramCount() const { return static_cast<int>(params.size()); }

@@ -3,10 +3,12 @@
 #pragma once
 
 #include "model/model.hpp"
+#include "model/staged_evaluator.hpp"
 #include "problem/ode_problem.hpp"
 
 #include <Eigen/Core>
 #include <memory>
+#include <optional>
 #include <type_traits>
 
 namespace dynfit::model {
@@ -63,15 +65,58 @@ inline DoubleProgram nativeOrBytecodeVjpP(const CompiledModel& m) {
     return {m.vjpP, m.native ? m.native->vjpP : nullptr};
 }
 
+/// f and its VJPs at double precision, by the fastest route the model has: networks as dense
+/// kernels (a NetworkStage), native code, or the bytecode. The same values every way.
+class DoubleModel {
+  public:
+    explicit DoubleModel(const CompiledModel& m)
+        : m_rhs(nativeOrBytecodeRhs(m)), m_vjpU(nativeOrBytecodeVjpU(m)),
+          m_vjpP(nativeOrBytecodeVjpP(m)) {
+        if (m.stage) {
+            m_staged.emplace(m);
+        }
+    }
+
+    void rhs(const double* u, const double* p, double t, double* out) {
+        if (m_staged) {
+            m_staged->rhs(u, p, t, out);
+        } else {
+            m_rhs(u, p, nullptr, t, out);
+        }
+    }
+
+    /// gu = wᵀ ∂f/∂u and gp = wᵀ ∂f/∂p (overwritten).
+    void vjp(const double* u, const double* p, const double* w, double t, double* gu, double* gp) {
+        if (m_staged) {
+            m_staged->vjp(u, p, w, t, gu, gp);
+        } else {
+            m_vjpU(u, p, w, t, gu);
+            m_vjpP(u, p, w, t, gp);
+        }
+    }
+
+  private:
+    DoubleProgram m_rhs, m_vjpU, m_vjpP;
+    std::optional<StagedEvaluator<double>> m_staged;
+};
+
 /// f(u, p, t) of a compiled model, for the solvers.
 template<class S>
 class ModelRhs {
   public:
     explicit ModelRhs(std::shared_ptr<const CompiledModel> model)
         : m_model(std::move(model)), m_eval(m_model->rhs),
-          m_native(m_model->native ? m_model->native->rhs : nullptr) {}
+          m_native(m_model->native ? m_model->native->rhs : nullptr) {
+        if (m_model->stage) {
+            m_staged.emplace(*m_model);
+        }
+    }
 
     void operator()(Vector<S>& du, const Vector<S>& u, const Vector<S>& p, double t) {
+        if (m_staged) {
+            m_staged->rhs(u.data(), p.data(), t, du.data());
+            return;
+        }
         if constexpr (std::is_same_v<S, double>) {
             if (m_native != nullptr) {
                 m_native(u.data(), p.data(), nullptr, t, du.data());
@@ -92,6 +137,7 @@ class ModelRhs {
     std::shared_ptr<const CompiledModel> m_model; // keeps the programs alive
     ProgramEvaluator<S> m_eval;
     NativeFn m_native = nullptr; // the model's native f, when compiled with CompileOptions::native
+    std::optional<StagedEvaluator<S>> m_staged; // networks as dense kernels
 };
 
 /// The problem of a compiled model at parameters p: u0(p) and tspan(p) come from the model

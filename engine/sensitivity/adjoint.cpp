@@ -17,16 +17,15 @@ using Vec = model::Vector<double>;
 // wᵀ ∂f/∂u and wᵀ ∂f/∂p at (u, p, t), written to raw outputs.
 class Vjp {
   public:
-    explicit Vjp(const model::CompiledModel& m)
-        : m_u(model::nativeOrBytecodeVjpU(m)), m_p(model::nativeOrBytecodeVjpP(m)) {}
+    explicit Vjp(const model::CompiledModel& m) : m_model(m) {}
     void operator()(
         const double* u, const double* p, const double* w, double t, double* gu, double* gp) {
-        m_u(u, p, w, t, gu);
-        m_p(u, p, w, t, gp);
+        m_model.vjp(u, p, w, t, gu, gp);
     }
+    void rhs(const double* u, const double* p, double t, double* out) { m_model.rhs(u, p, t, out); }
 
   private:
-    model::DoubleProgram m_u, m_p;
+    model::DoubleModel m_model;
 };
 
 // z = [λ; μ]: λ' = −Jᵀλ, μ' = −f_pᵀλ with u(t) from the forward dense output.
@@ -65,10 +64,9 @@ struct BacksolveRhs {
     const Vec* params;
     int n, np;
     Vjp vjp;
-    model::DoubleProgram f;
 
     void operator()(Vec& dz, const Vec& z, const Vec& /*unused*/, double t) {
-        f(z.data(), params->data(), nullptr, t, dz.data());
+        vjp.rhs(z.data(), params->data(), t, dz.data());
         vjp(z.data(), params->data(), z.data() + n, t, dz.data() + n, dz.data() + 2 * n);
         dz.tail(n + np) = -dz.tail(n + np);
     }
@@ -340,7 +338,7 @@ AdjointOutcome continuousAdjoint(AdjointKind kind,
         break;
     }
     case AdjointKind::Backsolve: {
-        BacksolveRhs rhs{&p, n, np, Vjp(m), model::nativeOrBytecodeRhs(m)};
+        BacksolveRhs rhs{&p, n, np, Vjp(m)};
         Vec z = Vec::Zero(2 * n + np);
         z.head(n) = forward.u.back(); // u(t1)
         if (backwardWithJumps(rhs, z, n, t0, t1, times, jumps, solver, baseOptions, out, zStart,

@@ -29,6 +29,7 @@ constexpr struct {
 // Directions of one forward-mode pass; more parameters take several passes (chunks).
 constexpr int kChunk = 8;
 using ChunkDual = Dual<double, kChunk>;
+using ChunkDualF = Dual<float, kChunk>;
 
 template<class S>
 using Vec = model::Vector<S>;
@@ -123,18 +124,15 @@ bool checkProblem(const GradientProblem& gp, GradientResult& result) {
 
 // Dual inputs for the directions first … first + kChunk − 1: parameters 0..np−1, then initial
 // values np..np+n−1; u0(p) and t0(p) are chained through.
-void seedChunk(const GradientProblem& gp,
-               int first,
-               Vec<ChunkDual>& p,
-               Vec<ChunkDual>& u0,
-               ChunkDual& t0,
-               ChunkDual& t1) {
+template<class D>
+void seedChunk(const GradientProblem& gp, int first, Vec<D>& p, Vec<D>& u0, D& t0, D& t1) {
+    using Real = decltype(D{}.val);
     const model::CompiledModel& m = *gp.model;
     const int np = m.paramCount();
     const int n = m.stateCount();
     p.resize(np);
     for (int k = 0; k < np; ++k) {
-        p[k] = ChunkDual(gp.params[static_cast<std::size_t>(k)]);
+        p[k] = D(static_cast<Real>(gp.params[static_cast<std::size_t>(k)]));
         if (k >= first && k < first + kChunk) {
             p[k].d[static_cast<std::size_t>(k - first)] = 1.0;
         }
@@ -147,7 +145,7 @@ void seedChunk(const GradientProblem& gp,
         }
     }
     // A start time that depends on p moves the solution: ∂u(t)/∂t0 = −Φ(t, t0) f(u0, t0).
-    if (std::any_of(t0.d.begin(), t0.d.end(), [](double x) { return x != 0.0; })) {
+    if (std::any_of(t0.d.begin(), t0.d.end(), [](Real x) { return x != Real(0); })) {
         Vec<double> u0v(n), pv(np), f0(n);
         for (int i = 0; i < n; ++i) {
             u0v[i] = u0[i].val;
@@ -159,13 +157,16 @@ void seedChunk(const GradientProblem& gp,
         rhs(u0v.data(), pv.data(), nullptr, t0.val, f0.data());
         for (int i = 0; i < n; ++i) {
             for (int d = 0; d < kChunk; ++d) {
-                u0[i].d[static_cast<std::size_t>(d)] -= f0[i] * t0.d[static_cast<std::size_t>(d)];
+                u0[i].d[static_cast<std::size_t>(d)] -=
+                    static_cast<Real>(f0[i]) * t0.d[static_cast<std::size_t>(d)];
             }
         }
     }
 }
 
-// Directions 0..np−1 are the parameters, np..np+n−1 the initial values.
+// Directions 0..np−1 are the parameters, np..np+n−1 the initial values. D: the dual number of
+// the chosen precision.
+template<class D>
 void forwardMode(const GradientProblem& gp,
                  const ode::ExplicitMethod& solver,
                  const ode::SolveOptions& options,
@@ -175,10 +176,10 @@ void forwardMode(const GradientProblem& gp,
     const int n = m.stateCount();
     const int directions = np + n;
     for (int first = 0; first < std::max(directions, 1); first += kChunk) {
-        Vec<ChunkDual> p, u0;
-        ChunkDual t0, t1;
+        Vec<D> p, u0;
+        D t0, t1;
         seedChunk(gp, first, p, u0, t0, t1);
-        const ChunkDual loss = solveLoss(gp, p, u0, t0.val, t1.val, solver, options, result);
+        const D loss = solveLoss(gp, p, u0, t0.val, t1.val, solver, options, result);
         if (!result.ok()) {
             return;
         }
@@ -453,8 +454,17 @@ GradientResult gradient(const GradientProblem& problem,
                          + "' is not available yet; use forward, reverse or finite-diff";
         return result;
     }
+    if (problem.precision == Precision::Single && method != GradientMethod::Forward) {
+        result.status = SolveStatus::InvalidInput;
+        result.message = "single precision is available with the forward method only";
+        return result;
+    }
     if (method == GradientMethod::Forward) {
-        forwardMode(problem, solver, options, result);
+        if (problem.precision == Precision::Single) {
+            forwardMode<ChunkDualF>(problem, solver, options, result);
+        } else {
+            forwardMode<ChunkDual>(problem, solver, options, result);
+        }
     } else if (method == GradientMethod::Backsolve) {
         adjointMode(AdjointKind::Backsolve, problem, solver, options, adjoint, result);
     } else if (method == GradientMethod::Interpolating) {

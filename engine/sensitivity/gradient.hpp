@@ -49,6 +49,13 @@ struct GradientResult {
     bool ok() const { return status == SolveStatus::Success; }
 };
 
+/// The arithmetic of the solve being differentiated.
+enum class Precision {
+    Double,
+    Single ///< float states and derivatives (forward mode only); tolerances below about 1e-6
+           ///< relative are beyond float's resolution and end in a step-size failure
+};
+
 /// What to differentiate: a compiled model at parameters p on a time span, against a loss.
 struct GradientProblem {
     const model::CompiledModel* model = nullptr;
@@ -58,6 +65,7 @@ struct GradientProblem {
     /// States that start at these values instead of u0(p) (an experiment's own initial values,
     /// a shooting segment's start): (state index, value). dL/dp does not chain through them.
     std::vector<std::pair<int, double>> initialValues;
+    Precision precision = Precision::Double;
 };
 
 /// The gradient by `method` with the solver `solver` and its options (saveat is set from the

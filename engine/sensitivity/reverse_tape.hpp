@@ -27,15 +27,14 @@ struct TapeSave {
 class ModelDerivatives {
   public:
     explicit ModelDerivatives(const model::CompiledModel& m)
-        : m_rhs(model::nativeOrBytecodeRhs(m)), m_vjpU(model::nativeOrBytecodeVjpU(m)),
-          m_vjpP(model::nativeOrBytecodeVjpP(m)), m_n(m.stateCount()), m_np(m.paramCount()) {}
+        : m_model(m), m_n(m.stateCount()), m_np(m.paramCount()) {}
 
     void rhs(const model::Vector<double>& u,
              const model::Vector<double>& p,
              double t,
              model::Vector<double>& out) {
         out.resize(m_n);
-        m_rhs(u.data(), p.data(), nullptr, t, out.data());
+        m_model.rhs(u.data(), p.data(), t, out.data());
         ++evaluations;
     }
 
@@ -48,8 +47,7 @@ class ModelDerivatives {
              model::Vector<double>& pBar) {
         m_scratchU.resize(m_n);
         m_scratchP.resize(m_np);
-        m_vjpU(u.data(), p.data(), w.data(), t, m_scratchU.data());
-        m_vjpP(u.data(), p.data(), w.data(), t, m_scratchP.data());
+        m_model.vjp(u.data(), p.data(), w.data(), t, m_scratchU.data(), m_scratchP.data());
         uBar += m_scratchU;
         pBar += m_scratchP;
         ++evaluations;
@@ -58,7 +56,7 @@ class ModelDerivatives {
     long evaluations = 0;
 
   private:
-    model::DoubleProgram m_rhs, m_vjpU, m_vjpP;
+    model::DoubleModel m_model;
     int m_n, m_np;
     model::Vector<double> m_scratchU, m_scratchP;
 };

@@ -92,6 +92,102 @@ class TestNeural : public QObject {
             ++tanhCount;
         }
         QCOMPARE(tanhCount, 50);
+        // The staged form calls the network once too.
+        QVERIFY(m->stage.has_value());
+        QCOMPARE(m->stage->calls.size(), std::size_t(1));
+    }
+
+    // With the networks as dense kernels (the stage), f and its VJP equal the written-out
+    // programs': a UDE with a param inside a network's input, two networks, a repeated call.
+    void stagedMatchesWrittenOut() {
+        const char* text = "param a = 1.3\nparam k = 0.7\n"
+                           "nn U = dense(2, 8, swish) >> dense(8, 2)\n"
+                           "nn V = dense(1, 4, softplus) >> dense(4, 1, tanh)\n"
+                           "init x = 0.4\ninit y = 1.1\n"
+                           "d(x)/dt = a*x - U(k*x, y)[1] + V(t)\n"
+                           "d(y)/dt = U(k*x, y)[2] * y - sin(V(t))\n";
+        const auto m = compile(text, 3, false);
+        QVERIFY(m && m->stage);
+        QCOMPARE(m->stage->calls.size(), std::size_t(2));
+        auto p = m->defaultParams();
+        for (std::size_t k = 0; k < p.size(); ++k) {
+            p[k] += 0.01 * std::sin(double(k)); // nonzero biases
+        }
+        const double u[2] = {0.4, -0.9}, w[2] = {0.3, -1.7};
+        const double t = 0.35;
+        model::StagedEvaluator<double> staged(*m);
+        model::ProgramEvaluator<double> rhs(m->rhs), vjpU(m->vjpU), vjpP(m->vjpP);
+        double f1[2], f2[2], gu1[2], gu2[2];
+        std::vector<double> gp1(p.size()), gp2(p.size());
+        staged.rhs(u, p.data(), t, f1);
+        rhs(u, p.data(), nullptr, t, f2);
+        staged.vjp(u, p.data(), w, t, gu1, gp1.data());
+        vjpU(u, p.data(), w, t, gu2);
+        vjpP(u, p.data(), w, t, gp2.data());
+        for (int i = 0; i < 2; ++i) {
+            QVERIFY(std::abs(f1[i] - f2[i]) < 1e-14);
+            QVERIFY(std::abs(gu1[i] - gu2[i]) < 1e-13);
+        }
+        for (std::size_t k = 0; k < p.size(); ++k) {
+            QVERIFY2(std::abs(gp1[k] - gp2[k]) < 1e-13,
+                     qPrintable(QString("%1: %2 vs %3")
+                                    .arg(m->params[k].name.c_str())
+                                    .arg(gp1[k])
+                                    .arg(gp2[k])));
+        }
+    }
+
+    // Forward mode in single precision: the spiral's gradient agrees with double to float's
+    // resolution at loose tolerances; other methods refuse it with a message.
+    void singlePrecisionForwardMode() {
+        const auto m = compile(kSpiral, 20190121, false);
+        const auto loss = dataFrom("init x = 2\ninit y = 0\nd(x)/dt = -0.1*x^3 - 2*y^3\n"
+                                   "d(y)/dt = 2*x^3 - 0.1*y^3\n",
+                                   *m, 1.5, 30);
+        sens::GradientProblem problem{m.get(), m->defaultParams(), std::nullopt, &loss};
+        ode::SolveOptions o;
+        o.reltol = 1e-3;
+        o.abstol = 1e-6;
+        const auto d = sens::gradient(problem, ode::Tsit5{}, o, sens::GradientMethod::Forward);
+        problem.precision = sens::Precision::Single;
+        const auto f = sens::gradient(problem, ode::Tsit5{}, o, sens::GradientMethod::Forward);
+        QVERIFY2(d.ok() && f.ok(), f.message.c_str());
+        double err = 0.0, scale = 0.0;
+        for (std::size_t k = 0; k < d.dParams.size(); ++k) {
+            err = std::max(err, std::abs(d.dParams[k] - f.dParams[k]));
+            scale = std::max(scale, std::abs(d.dParams[k]));
+        }
+        qInfo("single vs double: loss %.7g vs %.7g, gradient max error %.2e of %.3g", f.loss,
+              d.loss, err, scale);
+        QVERIFY(std::abs(f.loss - d.loss) < 1e-4 * d.loss);
+        QVERIFY(err < 1e-3 * scale);
+        QVERIFY(err > 0.0); // it really ran in float
+        const auto r = sens::gradient(problem, ode::Tsit5{}, o, sens::GradientMethod::Reverse);
+        QCOMPARE(r.status, SolveStatus::InvalidInput);
+    }
+
+    // A network whose input is another network's output stays written out (no stage), and its
+    // gradients still agree.
+    void nestedNetworksAreWrittenOut() {
+        const char* text = "nn U = dense(2, 4, tanh) >> dense(4, 1)\n"
+                           "nn V = dense(1, 3, tanh) >> dense(3, 1)\n"
+                           "init x = 0.5\ninit y = 1\n"
+                           "d(x)/dt = U(V(x), y)\nd(y)/dt = -x\ntspan = 0 .. 1\n";
+        const auto m = compile(text, 4, false);
+        QVERIFY(m);
+        QVERIFY(!m->stage);
+        fit::LeastSquaresLoss loss = dataFrom("init x = 1\ninit y = 0\nd(x)/dt = -y\n"
+                                              "d(y)/dt = x\n",
+                                              *m, 1.0, 5);
+        const sens::GradientProblem problem{m.get(), m->defaultParams(), std::nullopt, &loss};
+        ode::SolveOptions o;
+        o.reltol = o.abstol = 1e-10;
+        const auto f = sens::gradient(problem, ode::Tsit5{}, o, sens::GradientMethod::Forward);
+        const auto r = sens::gradient(problem, ode::Tsit5{}, o, sens::GradientMethod::Reverse);
+        QVERIFY(f.ok() && r.ok());
+        for (std::size_t k = 0; k < f.dParams.size(); ++k) {
+            QVERIFY(std::abs(f.dParams[k] - r.dParams[k]) < 1e-9 * (1 + std::abs(f.dParams[k])));
+        }
     }
 
     void weightsRoundTripThroughTheText() {
