@@ -98,11 +98,8 @@ void buildPrograms(AnalyzedModel& a, CompiledModel& m) {
 }
 
 // Σ_i w_i ∂outputs_i/∂(set)[index] with w = Aux 0..; zero without differentiating when `skip`.
-NodeId weightedDerivative(
-    ExprGraph& g, const std::vector<NodeId>& outputs, InputSet set, int index, bool skip) {
-    if (skip) {
-        return g.constant(0.0);
-    }
+NodeId
+weightedDerivative(ExprGraph& g, const std::vector<NodeId>& outputs, InputSet set, int index) {
     std::vector<std::pair<NodeId, NodeId>> terms;
     for (std::size_t i = 0; i < outputs.size(); ++i) {
         terms.emplace_back(g.input(InputSet::Aux, static_cast<int>(i)),
@@ -128,20 +125,22 @@ void buildStage(AnalyzedModel& a, CompiledModel& m) {
     stage.inputs = Program(g, z, {n, np, 0});
     stage.rhs = Program(g, staged.rhs, withOutputs);
     // Weights appear only inside the networks: their derivatives come from the kernels.
-    const auto isWeight = [&](int k) {
-        return !m.params[static_cast<std::size_t>(k)].network.empty();
-    };
+    for (int k = 0; k < np; ++k) {
+        if (m.params[static_cast<std::size_t>(k)].network.empty()) {
+            stage.scalarParams.push_back(k);
+        }
+    }
     std::vector<NodeId> vjp, inputsVjp;
     for (int j = 0; j < n; ++j) {
-        vjp.push_back(weightedDerivative(g, staged.rhs, InputSet::State, j, false));
-        inputsVjp.push_back(weightedDerivative(g, z, InputSet::State, j, false));
+        vjp.push_back(weightedDerivative(g, staged.rhs, InputSet::State, j));
+        inputsVjp.push_back(weightedDerivative(g, z, InputSet::State, j));
     }
-    for (int k = 0; k < np; ++k) {
-        vjp.push_back(weightedDerivative(g, staged.rhs, InputSet::Param, k, isWeight(k)));
-        inputsVjp.push_back(weightedDerivative(g, z, InputSet::Param, k, isWeight(k)));
+    for (const int k : stage.scalarParams) {
+        vjp.push_back(weightedDerivative(g, staged.rhs, InputSet::Param, k));
+        inputsVjp.push_back(weightedDerivative(g, z, InputSet::Param, k));
     }
     for (int y = 0; y < stage.outputCount; ++y) {
-        vjp.push_back(weightedDerivative(g, staged.rhs, InputSet::Aux, n + y, false));
+        vjp.push_back(weightedDerivative(g, staged.rhs, InputSet::Aux, n + y));
     }
     stage.vjp = Program(g, vjp, withOutputs);
     stage.inputsVjp = Program(g, inputsVjp, {n, np, stage.inputCount});

@@ -46,12 +46,13 @@ struct NetworkStage {
         int outputOffset = 0; ///< where its outputs sit in y
     };
     std::vector<Call> calls;
-    int inputCount = 0;  ///< size of z
-    int outputCount = 0; ///< size of y
-    Program inputs;      ///< z(u, p, t)
-    Program rhs;         ///< f(u, p, t; aux = [unused (n) | y])
-    Program vjp; ///< aux = [w (n) | y] → [wᵀ∂f/∂u (n) | wᵀ∂f/∂p (np) | wᵀ∂f/∂y]
-    Program inputsVjp; ///< aux = z̄ → [z̄ᵀ∂z/∂u (n) | z̄ᵀ∂z/∂p (np)]
+    std::vector<int> scalarParams; ///< the params that are not weights (ŝ below)
+    int inputCount = 0;            ///< size of z
+    int outputCount = 0;           ///< size of y
+    Program inputs;                ///< z(u, p, t)
+    Program rhs;                   ///< f(u, p, t; aux = [unused (n) | y])
+    Program vjp; ///< aux = [w (n) | y] → [wᵀ∂f/∂u (n) | wᵀ∂f/∂ŝ | wᵀ∂f/∂y]
+    Program inputsVjp; ///< aux = z̄ → [z̄ᵀ∂z/∂u (n) | z̄ᵀ∂z/∂ŝ]
 };
 
 /// (row, column) entries of a sparse Jacobian, row-major order.

@@ -29,8 +29,9 @@ class StagedEvaluator {
         m_z.resize(static_cast<std::size_t>(m_stage->inputCount));
         m_zBar.resize(m_z.size());
         m_aux.assign(static_cast<std::size_t>(m_n + m_stage->outputCount), S(0.0));
-        m_bars.resize(static_cast<std::size_t>(m_n + m_np + m_stage->outputCount));
-        m_inputBars.resize(static_cast<std::size_t>(m_n + m_np));
+        m_ns = static_cast<int>(m_stage->scalarParams.size());
+        m_bars.resize(static_cast<std::size_t>(m_n + m_ns + m_stage->outputCount));
+        m_inputBars.resize(static_cast<std::size_t>(m_n + m_ns));
     }
 
     void rhs(const S* u, const S* p, double t, S* out) {
@@ -44,12 +45,16 @@ class StagedEvaluator {
         std::copy(w, w + m_n, m_aux.begin());
         m_vjp.evaluate(u, p, m_aux.data(), t, m_bars.data());
         std::copy(m_bars.begin(), m_bars.begin() + m_n, gu);
-        std::copy(m_bars.begin() + m_n, m_bars.begin() + m_n + m_np, gp);
+        std::fill(gp, gp + m_np, S(0.0));
+        for (int k = 0; k < m_ns; ++k) {
+            gp[m_stage->scalarParams[static_cast<std::size_t>(k)]] =
+                m_bars[static_cast<std::size_t>(m_n + k)];
+        }
         for (std::size_t c = 0; c < m_networks.size(); ++c) {
             Net& net = m_networks[c];
             const auto& call = m_stage->calls[c];
             const ConstMap z(m_z.data() + call.inputOffset, net.shape.inputs());
-            const ConstMap yBar(m_bars.data() + m_n + m_np + call.outputOffset,
+            const ConstMap yBar(m_bars.data() + m_n + m_ns + call.outputOffset,
                                 net.shape.outputs());
             Map zBar(m_zBar.data() + call.inputOffset, net.shape.inputs());
             nn::vjp(net.shape, p + net.firstParam, z, yBar, net.workspace, zBar,
@@ -59,8 +64,9 @@ class StagedEvaluator {
         for (int i = 0; i < m_n; ++i) {
             gu[i] += m_inputBars[static_cast<std::size_t>(i)];
         }
-        for (int k = 0; k < m_np; ++k) {
-            gp[k] += m_inputBars[static_cast<std::size_t>(m_n + k)];
+        for (int k = 0; k < m_ns; ++k) {
+            gp[m_stage->scalarParams[static_cast<std::size_t>(k)]] +=
+                m_inputBars[static_cast<std::size_t>(m_n + k)];
         }
     }
 
@@ -96,6 +102,7 @@ class StagedEvaluator {
 
     const NetworkStage* m_stage;
     int m_n, m_np;
+    int m_ns = 0; // scalar (non-weight) params
     Runner m_inputs, m_rhs, m_vjp, m_inputsVjp;
     std::vector<Net> m_networks;
     std::vector<S> m_z, m_zBar, m_aux, m_bars, m_inputBars;

@@ -137,6 +137,57 @@ S derivative(Activation f, const S& z, const S& a) {
     return S(1.0);
 }
 
+// a = f(z), elementwise; Eigen's vectorised array functions for plain floating point.
+template<class S, class Z, class A>
+void activateInto(Activation f, const Z& z, A& a) {
+    if constexpr (std::is_floating_point_v<S>) {
+        switch (f) {
+        case Activation::Identity:
+            a = z;
+            return;
+        case Activation::Tanh:
+            a = z.array().tanh();
+            return;
+        case Activation::Relu:
+            a = z.array().max(S(0));
+            return;
+        case Activation::Sigmoid:
+            a = (S(1) + (-z.array()).exp()).inverse();
+            return;
+        default:
+            break;
+        }
+    }
+    a = z.unaryExpr([f](const S& v) { return activate(f, v); });
+}
+
+// bar ⊙= f'(z), elementwise (a = f(z)).
+template<class S, class Z, class A, class Bar>
+void scaleByDerivative(Activation f, const Z& z, const A& a, Bar& bar) {
+    if constexpr (std::is_floating_point_v<S>) {
+        switch (f) {
+        case Activation::Identity:
+            return;
+        case Activation::Tanh:
+            bar.array() *= S(1) - a.array().square();
+            return;
+        case Activation::Relu:
+            bar.array() *= (z.array() > S(0)).template cast<S>();
+            return;
+        case Activation::Sigmoid:
+            bar.array() *= a.array() * (S(1) - a.array());
+            return;
+        default:
+            break;
+        }
+    }
+    for (Eigen::Index c = 0; c < bar.cols(); ++c) {
+        for (Eigen::Index r = 0; r < bar.rows(); ++r) {
+            bar(r, c) *= derivative(f, z(r, c), a(r, c));
+        }
+    }
+}
+
 template<class S>
 using RowMajorMap =
     Eigen::Map<const Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>;
@@ -164,8 +215,7 @@ void forward(const DenseNetwork& net,
             ws.z[l].noalias() = W * ws.a[l - 1];
         }
         ws.z[l].colwise() += b;
-        ws.a[l] = ws.z[l].unaryExpr(
-            [f = layer.activation](const S& v) { return detail::activate(f, v); });
+        detail::activateInto<S>(layer.activation, ws.z[l], ws.a[l]);
         w += layer.outputs * layer.inputs + layer.outputs;
     }
     y = ws.a.back();
@@ -203,11 +253,7 @@ void jvp(const DenseNetwork& net,
             tangent.colwise() += detail::VectorMap<S>(dw + rows * layer.inputs, rows);
             dw += rows * layer.inputs + rows;
         }
-        for (Eigen::Index c = 0; c < tangent.cols(); ++c) {
-            for (Eigen::Index r = 0; r < rows; ++r) {
-                tangent(r, c) *= detail::derivative(layer.activation, ws.z[l](r, c), ws.a[l](r, c));
-            }
-        }
+        detail::scaleByDerivative<S>(layer.activation, ws.z[l], ws.a[l], tangent);
         std::swap(ws.bar, ws.barNext); // same sizes: swaps buffers, allocates nothing
         w += rows * layer.inputs + rows;
     }
@@ -232,11 +278,7 @@ void vjp(const DenseNetwork& net,
         const auto rows = layer.outputs;
         offset -= rows * layer.inputs + rows;
         auto zBar = ws.bar.topRows(rows);
-        for (Eigen::Index c = 0; c < zBar.cols(); ++c) {
-            for (Eigen::Index r = 0; r < rows; ++r) {
-                zBar(r, c) *= detail::derivative(layer.activation, ws.z[l](r, c), ws.a[l](r, c));
-            }
-        }
+        detail::scaleByDerivative<S>(layer.activation, ws.z[l], ws.a[l], zBar);
         if (weightsBar != nullptr) {
             Eigen::Map<Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> WBar(
                 weightsBar + offset, rows, layer.inputs);

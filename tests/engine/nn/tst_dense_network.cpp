@@ -5,7 +5,7 @@
 #include "model/model.hpp"
 #include "model/model_rhs.hpp"
 #include "nn/dense_network.hpp"
-#include "support/alloc_counter.hpp"
+#include "support/alloc_counter.hpp" // first: it hooks Eigen's allocations
 
 #include <QTest>
 #include <random>
