@@ -2,10 +2,12 @@
 // The hand-derived network passes: forward against the model language's written-out network,
 // JVP against central differences, VJP against JVP (⟨ȳ, J ẋ⟩ = ⟨x̄, ẋ⟩), batches, float, and
 // no allocation once the workspace is sized.
+// clang-format off
+#include "support/alloc_counter.hpp" // first: it hooks Eigen's allocations
+// clang-format on
 #include "model/model.hpp"
 #include "model/model_rhs.hpp"
 #include "nn/dense_network.hpp"
-#include "support/alloc_counter.hpp" // first: it hooks Eigen's allocations
 
 #include <QTest>
 #include <random>
