@@ -8,6 +8,18 @@
 
 namespace dynfit::model {
 
+namespace {
+
+std::uint64_t fnv1a(const std::string& text) {
+    std::uint64_t hash = 0xcbf29ce484222325ULL;
+    for (const char c : text) {
+        hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+    }
+    return hash;
+}
+
+} // namespace
+
 // True when `id` reads an Aux input (in a staged equation: a network's output).
 bool dependsOnAux(const ExprGraph& graph, NodeId id) {
     std::vector<NodeId> stack{id};
@@ -69,8 +81,9 @@ void Analyzer::resolveNetworks() {
                 values = nullptr;
             }
         }
-        // splitmix64 from the seed and the name: the same weights on every platform.
-        std::uint64_t state = m_seed ^ std::hash<std::string>{}(s->name);
+        // splitmix64 from the seed and the name (FNV-1a, not std::hash, whose values differ
+        // between standard libraries): the same weights on every platform.
+        std::uint64_t state = m_seed ^ fnv1a(s->name);
         const auto uniform = [&state] {
             std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
             z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
