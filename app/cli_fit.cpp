@@ -37,6 +37,10 @@ CLI::App* addFitCommand(CLI::App& app, FitArguments& args) {
         ->capture_default_str();
     cmd->add_option("--out", args.out, "Write the model with the fitted values to this file");
     cmd->add_flag("--progress", args.progress, "Print one line per iteration");
+    cmd->add_option("--progress-every", args.progressEvery,
+                    "With --progress: print every k-th iteration (and the first)")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
     cmd->add_option("--growing-window", args.growingWindow,
                     "Fit the data in K growing time windows (helps oscillating systems)")
         ->check(CLI::NonNegativeNumber);
@@ -135,7 +139,7 @@ int runFit(const FitArguments& args) {
     const auto out = fit::fitParameters(
         *loaded.model, loaded.model->defaultParams(), experiments, options,
         [&](const fit::FitProgress& p) {
-            if (args.progress) {
+            if (args.progress && (p.iteration == 1 || p.iteration % args.progressEvery == 0)) {
                 std::fprintf(progressStream, "iteration %4d  loss %.10g  |grad| %.3g  %.3f s\n",
                              p.iteration, p.loss, p.gradientNorm, p.seconds);
             }

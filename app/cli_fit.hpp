@@ -18,6 +18,7 @@ struct FitArguments {
     std::string method = "forward";
     std::string out;
     bool progress = false;
+    int progressEvery = 1; ///< print every k-th iteration (and the first)
     int growingWindow = 0; ///< stages of a growing time window; 0 = off
     int shooting = 0;      ///< multiple-shooting segments; 0 = off
     double continuity = 1.0;

@@ -92,5 +92,7 @@ expect_run(1 "'z' is not a state of the model"
            fit ${WORK}/lv_start.dyn --data ${WORK}/lv_data.csv --init z=1)
 expect_run(1 "more --init than --data"
            fit ${WORK}/lv_start.dyn --data ${WORK}/lv_data.csv --init x=1 --init y=2)
+expect_run(0 "^iteration +1 .*\niteration +5 .*\niteration +10 "
+           fit ${WORK}/lv_start.dyn --data ${WORK}/lv_data.csv --optimizer adam --iterations 10 --progress --progress-every 5)
 expect_run(0 "after [0-9]+ iterations.*α = 1\\.(4999|5000)"
            fit ${WORK}/lv_start.dyn --data ${WORK}/lv_data.csv --shooting 4 --optimizer lm --reltol 1e-10 --abstol 1e-10)
