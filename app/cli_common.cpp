@@ -96,8 +96,16 @@ bool resolveSpan(const std::string& spec, const model::CompiledModel& m, ode::Ti
     return true;
 }
 
+bool SolverArguments::given(const char* name) const {
+    const CLI::Option* option = command != nullptr ? command->get_option_no_throw(name) : nullptr;
+    return option != nullptr && option->count() > 0;
+}
+
 void addSolverOptions(CLI::App& cmd, SolverArguments& args) {
-    cmd.add_option("MODEL_FILE", args.modelFile, "The model, in the DynFit language")->required();
+    args.command = &cmd;
+    cmd.add_option("MODEL_FILE", args.modelFile,
+                   "The model, in the DynFit language, or a .dynfit project")
+        ->required();
     cmd.add_option("--tspan", args.tspan, "Time span T0,T1 (default: the model's tspan)");
     cmd.add_option("--solver", args.solver, "Method: Tsit5, DP5, BS3, Vern7, RK4, Euler, ...")
         ->capture_default_str();
@@ -109,8 +117,34 @@ void addSolverOptions(CLI::App& cmd, SolverArguments& args) {
                  "Evaluate the model with the bytecode interpreter, not native code");
 }
 
-bool loadModel(const SolverArguments& args, LoadedModel& loaded) {
-    if (!readFile(args.modelFile, loaded.text)) {
+bool loadModel(const SolverArguments& given, LoadedModel& loaded) {
+    SolverArguments args = given;
+    if (project::isProjectPath(args.modelFile)) {
+        project::Project p;
+        std::string error;
+        if (!project::loadProjectFile(args.modelFile, p, error)) {
+            return fail(error);
+        }
+        loaded.text = p.modelText;
+        if (!args.given("--solver")) {
+            args.solver = p.solver.method;
+        }
+        if (!args.given("--reltol")) {
+            args.reltol = p.solver.reltol;
+        }
+        if (!args.given("--abstol")) {
+            args.abstol = p.solver.abstol;
+        }
+        if (!args.given("--tspan") && p.solver.span) {
+            char span[64];
+            std::snprintf(span, sizeof span, "%.17g,%.17g", p.solver.span->t0, p.solver.span->t1);
+            args.tspan = span;
+        }
+        if (!args.given("--seed")) {
+            args.seed = p.fit.seed;
+        }
+        loaded.project = std::move(p);
+    } else if (!readFile(args.modelFile, loaded.text)) {
         return fail("cannot read the model file '" + args.modelFile + "'");
     }
     model::Overrides overrides;

@@ -5,6 +5,7 @@
 #include "fit/least_squares_loss.hpp"
 #include "model/model.hpp"
 #include "problem/ode_problem.hpp"
+#include "project/project.hpp"
 #include "solvers/methods.hpp"
 #include "solvers/solve_options.hpp"
 
@@ -30,6 +31,10 @@ struct SolverArguments {
     std::vector<std::string> sets;
     bool bytecode = false;       ///< skip native code even where a compiler exists
     unsigned long long seed = 0; ///< initial network weights (where no `weights` line gives them)
+    const CLI::App* command = nullptr; ///< to tell options given from defaults (count())
+
+    /// True when `--name` was given on the command line.
+    bool given(const char* name) const;
 };
 
 /// A model read, compiled (with its warnings printed) and ready to solve.
@@ -38,13 +43,15 @@ struct LoadedModel {
     std::shared_ptr<const model::CompiledModel> model;
     ode::ExplicitMethod solver;
     ode::SolveOptions options;
-    ode::TimeSpan span; ///< from --tspan, else unused (the model has one)
-    bool spanFromCommandLine = false;
+    ode::TimeSpan span;               ///< from --tspan, else unused (the model has one)
+    bool spanFromCommandLine = false; ///< span overrides the model's (--tspan or the project)
+    std::optional<project::Project> project; ///< when MODEL_FILE is a .dynfit project
 };
 
 void addSolverOptions(CLI::App& cmd, SolverArguments& args);
 
 /// Reads, compiles and checks everything; prints located errors and returns false on bad input.
+/// A .dynfit project gives the model text and the solver settings the command line leaves out.
 bool loadModel(const SolverArguments& args, LoadedModel& loaded);
 
 /// Reads CSV data and matches it to the model's states; prints located errors and returns false

@@ -5,6 +5,7 @@
 #include "fit/fitter.hpp"
 #include "io/csv_data.hpp"
 #include "model/rewrite.hpp"
+#include "project/project_fit.hpp"
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -18,8 +19,7 @@ CLI::App* addFitCommand(CLI::App& app, FitArguments& args) {
     addSolverOptions(*cmd, args.common);
     cmd->add_option("--data", args.dataFiles,
                     "CSV data: a time column (t or time) and state columns; repeat for several "
-                    "experiments sharing the parameters")
-        ->required();
+                    "experiments sharing the parameters (default: a project's own data)");
     cmd->add_option("--init", args.inits,
                     "Initial values of the experiment of the same position, e.g. x=2,y=0.5 "
                     "(others from the model; - for all); repeat per --data");
@@ -35,7 +35,9 @@ CLI::App* addFitCommand(CLI::App& app, FitArguments& args) {
     cmd->add_option("--method", args.method,
                     "Gradient method (forward, reverse, interpolating, ...)")
         ->capture_default_str();
-    cmd->add_option("--out", args.out, "Write the model with the fitted values to this file");
+    cmd->add_option("--out", args.out,
+                    "Write the model with the fitted values to this file (a .dynfit path: the "
+                    "project, with the loss history)");
     cmd->add_flag("--progress", args.progress, "Print one line per iteration");
     cmd->add_option("--progress-every", args.progressEvery,
                     "With --progress: print every k-th iteration (and the first)")
@@ -86,8 +88,19 @@ bool parseInitialValues(const std::string& text,
 }
 
 bool loadExperiments(const FitArguments& args,
-                     const model::CompiledModel& model,
+                     const LoadedModel& loaded,
                      std::vector<fit::Experiment>& experiments) {
+    const model::CompiledModel& model = *loaded.model;
+    if (args.dataFiles.empty()) {
+        std::string error;
+        if (!loaded.project || loaded.project->data.empty()) {
+            return fail("no data: give --data CSV (or a .dynfit project that holds data)");
+        }
+        if (!project::buildExperiments(*loaded.project, model, experiments, error)) {
+            return fail(error);
+        }
+        return true;
+    }
     if (args.inits.size() > args.dataFiles.size()) {
         return fail("more --init than --data options");
     }
@@ -106,6 +119,62 @@ bool loadExperiments(const FitArguments& args,
 
 } // namespace
 
+// The command line's settings; with a project, its own settings where the command line is silent.
+fit::FitOptions
+fitOptions(const FitArguments& args, const LoadedModel& loaded, sens::GradientMethod method) {
+    const auto given = [&](const char* name) { return args.common.given(name); };
+    fit::FitOptions options;
+    std::string ignored; // a bad name in the project keeps the default (and the CLI's own)
+    if (loaded.project) {
+        project::fitOptionsOf(*loaded.project, options, ignored);
+    }
+    if (!loaded.project || given("--optimizer")) {
+        options.optimizer = args.optimizer == "adam" ? fit::Optimizer::Adam
+                            : args.optimizer == "lm" ? fit::Optimizer::LevenbergMarquardt
+                                                     : fit::Optimizer::Lbfgs;
+    }
+    if (!loaded.project || given("--lr")) {
+        options.adam.learningRate = args.learningRate;
+    }
+    if (!loaded.project || given("--iterations")) {
+        options.maxIterations = args.iterations;
+    }
+    if (!loaded.project || given("--growing-window")) {
+        options.growingWindowStages = args.growingWindow;
+    }
+    if (!loaded.project || given("--method")) {
+        options.gradient = method;
+    }
+    if (!loaded.project || given("--shooting") || given("--continuity")) {
+        options.shooting = {args.shooting, args.continuity};
+    }
+    options.solver = loaded.solver;
+    options.solve = loaded.options;
+    options.span.reset();
+    if (loaded.spanFromCommandLine) {
+        options.span = loaded.span;
+    }
+    return options;
+}
+
+// The fitted model text, or (to a .dynfit path) the project with it and the loss history.
+bool writeFitted(const std::string& path,
+                 const LoadedModel& loaded,
+                 const std::vector<double>& params,
+                 const std::vector<project::HistoryEntry>& history) {
+    const std::string text = model::withParameterValues(loaded.text, *loaded.model, params);
+    if (project::isProjectPath(path)) {
+        project::Project p = loaded.project.value_or(project::Project{});
+        p.modelText = text;
+        p.history = history;
+        std::string error;
+        return project::saveProjectFile(path, p, error) || fail(error);
+    }
+    std::ofstream file(path, std::ios::binary);
+    file << text;
+    return static_cast<bool>(file) || fail("cannot write '" + path + "'");
+}
+
 int runFit(const FitArguments& args) {
     const auto method = sens::gradientMethodByName(args.method);
     if (!method) {
@@ -117,41 +186,25 @@ int runFit(const FitArguments& args) {
         return 1;
     }
     std::vector<fit::Experiment> experiments;
-    if (!loadExperiments(args, *loaded.model, experiments)) {
+    if (!loadExperiments(args, loaded, experiments)) {
         return 1;
     }
-    fit::FitOptions options;
-    options.optimizer = args.optimizer == "adam" ? fit::Optimizer::Adam
-                        : args.optimizer == "lm" ? fit::Optimizer::LevenbergMarquardt
-                                                 : fit::Optimizer::Lbfgs;
-    options.adam.learningRate = args.learningRate;
-    options.maxIterations = args.iterations;
-    options.growingWindowStages = args.growingWindow;
-    options.shooting = {args.shooting, args.continuity};
-    options.gradient = *method;
-    options.solver = loaded.solver;
-    options.solve = loaded.options;
-    if (loaded.spanFromCommandLine) {
-        options.span = loaded.span;
-    }
+    const fit::FitOptions options = fitOptions(args, loaded, *method);
+    std::vector<project::HistoryEntry> history;
     // With JSON on stdout, progress goes to stderr so that stdout stays one document.
     FILE* progressStream = args.format == "json" ? stderr : stdout;
     const auto out = fit::fitParameters(
         *loaded.model, loaded.model->defaultParams(), experiments, options,
         [&](const fit::FitProgress& p) {
+            history.push_back({p.iteration, p.loss, p.gradientNorm, p.seconds});
             if (args.progress && (p.iteration == 1 || p.iteration % args.progressEvery == 0)) {
                 std::fprintf(progressStream, "iteration %4d  loss %.10g  |grad| %.3g  %.3f s\n",
                              p.iteration, p.loss, p.gradientNorm, p.seconds);
             }
             return true;
         });
-    if (!args.out.empty()) {
-        std::ofstream file(args.out, std::ios::binary);
-        file << model::withParameterValues(loaded.text, *loaded.model, out.params);
-        if (!file) {
-            fail("cannot write '" + args.out + "'");
-            return 1;
-        }
+    if (!args.out.empty() && !writeFitted(args.out, loaded, out.params, history)) {
+        return 1;
     }
     if (args.format == "json") {
         nlohmann::ordered_json j;

@@ -15,7 +15,7 @@ struct FitArguments {
     std::string optimizer = "lbfgs";
     double learningRate = 0.05;
     int iterations = 200;
-    std::string method = "forward";
+    std::string method = "reverse";
     std::string out;
     bool progress = false;
     int progressEvery = 1; ///< print every k-th iteration (and the first)

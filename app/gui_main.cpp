@@ -1,10 +1,43 @@
 // SPDX-License-Identifier: MIT
 // dynfit: the desktop application.
+#include "fit_session.hpp"
 #include "main_window.hpp"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDir>
 #include <QTimer>
+#include <cstdio>
+
+namespace {
+
+// Saves the window before, during and after a fit of the open project into `dir`, then quits.
+void captureFit(dynfit::ui::MainWindow& window, const QString& dir) {
+    const auto grab = [&window, dir](const char* name) {
+        window.grab().save(QDir(dir).filePath(name));
+    };
+    QTimer::singleShot(800, &window, [&window, grab] {
+        grab("before.png");
+        auto* during = new bool(false);
+        QObject::connect(window.session(), &dynfit::ui::FitSession::progress, &window,
+                         [&window, grab, during](const dynfit::ui::FitSnapshot& s) {
+                             if (!*during && s.iteration >= 60) {
+                                 *during = true;
+                                 QTimer::singleShot(0, &window, [grab] { grab("during.png"); });
+                             }
+                         });
+        QObject::connect(window.session(), &dynfit::ui::FitSession::finished, &window,
+                         [&window, grab] {
+                             QTimer::singleShot(700, &window, [grab] {
+                                 grab("after.png");
+                                 QApplication::exit(0);
+                             });
+                         });
+        window.startFit();
+    });
+}
+
+} // namespace
 
 int main(int argc, char** argv) {
     QApplication app(argc, argv);
@@ -15,18 +48,33 @@ int main(int argc, char** argv) {
     parser.setApplicationDescription("Fit dynamical models to time-series data");
     parser.addHelpOption();
     parser.addVersionOption();
+    parser.addPositionalArgument("project", "A .dynfit project or a .dyn model to open.");
     QCommandLineOption screenshot("screenshot", "Save a PNG of the window to FILE and quit.",
                                   "FILE");
+    QCommandLineOption fitShots(
+        "fit-screenshots", "Fit the project, save before/during/after PNGs in DIR, quit.", "DIR");
     parser.addOption(screenshot);
+    parser.addOption(fitShots);
     parser.process(app);
 
     dynfit::ui::MainWindow window;
+    const QStringList args = parser.positionalArguments();
+    const QString project = args.isEmpty()
+                                ? QStringLiteral(DYNFIT_PROJECTS_DIR "/lotka_volterra.dynfit")
+                                : args.front();
+    QString error;
+    if (!window.openProject(project, &error)) {
+        std::fprintf(stderr, "dynfit: %s\n", qPrintable(error));
+    }
     window.show();
     if (parser.isSet(screenshot)) {
-        QTimer::singleShot(500, &window, [&] {
+        QTimer::singleShot(800, &window, [&] {
             const bool saved = window.grab().save(parser.value(screenshot));
             QApplication::exit(saved ? 0 : 1);
         });
+    }
+    if (parser.isSet(fitShots)) {
+        captureFit(window, parser.value(fitShots));
     }
     return QApplication::exec();
 }

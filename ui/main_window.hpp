@@ -1,39 +1,116 @@
 // SPDX-License-Identifier: MIT
-// The DynFit main window: solver settings beside a live plot of the bundled example.
+// The DynFit main window: a project's model, data, parameters and settings around live plots
+// of the prediction and the loss; fits run on a worker thread.
 #pragma once
 
-#include <QMainWindow>
+#include "fit/fitter.hpp"
+#include "project/project.hpp"
 
+#include <QMainWindow>
+#include <memory>
+#include <optional>
+#include <vector>
+
+class QAction;
 class QComboBox;
 class QLineEdit;
 class QPushButton;
+class QSpinBox;
+class QTableView;
 
 namespace dynfit::ui {
 
+class FitSession;
+struct FitSnapshot;
+class LossPlot;
+class ModelEditor;
+class ParameterTableModel;
 class SolutionPlot;
 
-/// For now: the seed's Lotka–Volterra example, a method picker, tolerances and the solution
-/// plotted with QCustomPlot. Solving goes through the engine's example entry point.
 class MainWindow : public QMainWindow {
     Q_OBJECT
   public:
     explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
 
+    /// Opens a .dynfit project, or a bare model text (.dyn) as a project without data. False
+    /// with the reason (the current project stays) on bad input.
+    bool openProject(const QString& path, QString* error = nullptr);
+    bool saveProject(const QString& path, QString* error = nullptr);
+    /// The project as the window shows it (the editor's text, the settings in the panels).
+    project::Project currentProject() const;
+    const QString& projectPath() const { return m_path; }
+    bool isDirty() const { return m_dirty; }
+
+    /// The parameters of the last fit, best seen (empty before any fit).
+    const std::vector<double>& fittedParams() const { return m_fitted; }
+    const std::optional<fit::FitOutcome>& lastOutcome() const { return m_outcome; }
+
+    /// Writes the parameters (declared and fitted) as CSV or JSON, by the extension.
+    bool exportParameters(const QString& path, QString* error = nullptr) const;
+    /// Writes the prediction plot as PNG, SVG or PDF, by the extension.
+    bool exportPlot(const QString& path) const;
+
+    ModelEditor* editor() const { return m_editor; }
     SolutionPlot* solutionPlot() const { return m_plot; }
+    LossPlot* lossPlot() const { return m_loss; }
+    ParameterTableModel* parameterTable() const { return m_parameters; }
+    FitSession* session() const { return m_session; }
     QComboBox* methodBox() const { return m_method; }
 
   public slots:
-    /// Solves with the current settings and shows the result (or the failure) at once.
     void simulate();
+    void startFit();
+    void togglePause();
+    void stopFit();
+    void applyFitted();
+
+  signals:
+    void fitFinished(const dynfit::fit::FitOutcome& outcome);
+
+  protected:
+    void closeEvent(QCloseEvent* event) override;
 
   private:
-    QWidget* buildSolverPanel();
+    void buildMenus();
+    QWidget* buildSettingsPanel();
+    void showProject(const project::Project& p);
+    void onCompiled();
+    void onProgress(const FitSnapshot& snapshot);
+    void onFinished(const fit::FitOutcome& outcome);
+    void setDirty(bool dirty);
+    void updateTitle();
+    void updateButtons();
+    bool confirmDiscard();
+    bool drawPrediction(const std::vector<double>& params); ///< false (and says why) on failure
 
+    ModelEditor* m_editor;
     SolutionPlot* m_plot;
+    LossPlot* m_loss;
+    ParameterTableModel* m_parameters;
+    QTableView* m_parameterView;
+    FitSession* m_session;
+
     QComboBox* m_method;
     QLineEdit* m_reltol;
     QLineEdit* m_abstol;
+    QComboBox* m_gradient;
+    QComboBox* m_optimizer;
+    QLineEdit* m_learningRate;
+    QSpinBox* m_iterations;
+    QComboBox* m_device;
     QPushButton* m_simulate;
+    QPushButton* m_fit;
+    QPushButton* m_pause;
+    QPushButton* m_stop;
+    QPushButton* m_apply;
+    QAction* m_logTime;
+
+    project::Project m_project; ///< data and history; the model text and settings live in widgets
+    QString m_path;
+    bool m_dirty = false;
+    std::vector<double> m_fitted;
+    std::optional<fit::FitOutcome> m_outcome;
 };
 
 } // namespace dynfit::ui

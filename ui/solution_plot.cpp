@@ -2,7 +2,10 @@
 // A QCustomPlot showing the states of a solution against time.
 #include "solution_plot.hpp"
 
+#include <QFileInfo>
+#include <QSvgGenerator>
 #include <QVBoxLayout>
+#include <cmath>
 #include <qcustomplot.h>
 
 namespace dynfit::ui {
@@ -43,6 +46,73 @@ void SolutionPlot::showSolution(const std::vector<std::string>& names,
     m_plot->rescaleAxes();
     m_plot->yAxis->scaleRange(1.08, m_plot->yAxis->range().center());
     m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void SolutionPlot::showFit(const std::vector<std::string>& names,
+                           const std::vector<double>& dataTimes,
+                           const std::vector<std::vector<double>>& data,
+                           const std::vector<double>& predictionTimes,
+                           const std::vector<std::vector<double>>& prediction) {
+    m_plot->clearGraphs();
+    const auto nameOf = [&](std::size_t i) {
+        return i < names.size() ? QString::fromStdString(names[i]) : QString("u%1").arg(i + 1);
+    };
+    for (std::size_t i = 0; i < data.size(); ++i) {
+        QCPGraph* graph = m_plot->addGraph();
+        graph->setName(nameOf(i) + tr(" (data)"));
+        graph->setLineStyle(QCPGraph::lsNone);
+        graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle,
+                                               kPalette[i % std::size(kPalette)], Qt::white, 6));
+        for (std::size_t k = 0; k < dataTimes.size() && k < data[i].size(); ++k) {
+            if (std::isfinite(data[i][k])) {
+                graph->addData(dataTimes[k], data[i][k]);
+            }
+        }
+    }
+    const QVector<double> times(predictionTimes.begin(), predictionTimes.end());
+    for (std::size_t i = 0; i < prediction.size(); ++i) {
+        QCPGraph* graph = m_plot->addGraph();
+        graph->setName(nameOf(i));
+        graph->setPen(QPen(kPalette[i % std::size(kPalette)], 2.0));
+        graph->setData(times, QVector<double>(prediction[i].begin(), prediction[i].end()), true);
+    }
+    m_plot->rescaleAxes();
+    m_plot->yAxis->scaleRange(1.08, m_plot->yAxis->range().center());
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void SolutionPlot::setLogTime(bool on) {
+    m_plot->xAxis->setScaleType(on ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+    if (on) {
+        m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+    } else {
+        m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+    }
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+bool SolutionPlot::save(const QString& path, int width, int height) const {
+    const QString ext = QFileInfo(path).suffix().toLower();
+    if (ext == "png") {
+        return m_plot->savePng(path, width, height);
+    }
+    if (ext == "pdf") {
+        return m_plot->savePdf(path, width, height);
+    }
+    if (ext == "svg") {
+        QSvgGenerator svg;
+        svg.setFileName(path);
+        svg.setSize(QSize(width, height));
+        svg.setViewBox(QRect(0, 0, width, height));
+        svg.setTitle("DynFit plot");
+        QCPPainter painter;
+        if (!painter.begin(&svg)) {
+            return false;
+        }
+        m_plot->toPainter(&painter, width, height);
+        return painter.end();
+    }
+    return false;
 }
 
 int SolutionPlot::curveCount() const {

@@ -21,9 +21,22 @@ class SolutionPlot : public QWidget {
                       const std::vector<double>& t,
                       const std::vector<std::vector<double>>& columns);
 
+    /// Data as markers (NaN: not observed) and the model's prediction as lines, one colour per
+    /// state. `prediction` may be empty (nothing to draw yet, or the solve failed).
+    void showFit(const std::vector<std::string>& names,
+                 const std::vector<double>& dataTimes,
+                 const std::vector<std::vector<double>>& data,
+                 const std::vector<double>& predictionTimes,
+                 const std::vector<std::vector<double>>& prediction);
+
+    void setLogTime(bool on);
+
     int curveCount() const;
     int pointCount(int curve) const;
     QCustomPlot* plot() const { return m_plot; }
+
+    /// Writes the plot as PNG, SVG or PDF (by the extension); false if it cannot.
+    bool save(const QString& path, int width = 900, int height = 560) const;
 
   private:
     QCustomPlot* m_plot;

@@ -36,7 +36,8 @@ struct FitOptions {
     double lossTolerance = 0.0;      ///< stop when the loss is at or below this
     double gradientTolerance = 1e-8; ///< stop when |∇L| (in the optimiser's coordinates) is below
     double timeLimit = 0.0;          ///< seconds; 0 = none
-    sens::GradientMethod gradient = sens::GradientMethod::Forward;
+    /// Reverse mode is the fastest at every size measured (bench/RESULTS.md), networks or not.
+    sens::GradientMethod gradient = sens::GradientMethod::Reverse;
     sens::Precision precision = sens::Precision::Double; ///< Single: forward mode only
     ode::ExplicitMethod solver = ode::Tsit5{};
     ode::SolveOptions solve;

@@ -96,3 +96,20 @@ expect_run(0 "^iteration +1 .*\niteration +5 .*\niteration +10 "
            fit ${WORK}/lv_start.dyn --data ${WORK}/lv_data.csv --optimizer adam --iterations 10 --progress --progress-every 5)
 expect_run(0 "after [0-9]+ iterations.*α = 1\\.(4999|5000)"
            fit ${WORK}/lv_start.dyn --data ${WORK}/lv_data.csv --shooting 4 --optimizer lm --reltol 1e-10 --abstol 1e-10)
+
+# .dynfit projects wherever a model file goes: the model, the settings and the data come from
+# the project; --out to a .dynfit writes the fitted project with its loss history.
+expect_run(0 "^t,x,y\n0,1,1\n1," solve ${PROJECTS}/lotka_volterra.dynfit --saveat 0:1:2)
+expect_run(0 "\"status\":\"(Converged|MaxIterations)\".*\"loss_final\":[0-9.e-]+"
+           fit ${PROJECTS}/lotka_volterra.dynfit --format json --out ${WORK}/lv_fitted.dynfit)
+file(READ ${WORK}/lv_fitted.dynfit fitted_project)
+if(NOT fitted_project MATCHES "\"format\": \"dynfit-project\".*\"history\": \\[\n +\\[\n +1,")
+  message(FATAL_ERROR "the fitted project has no history:\n${fitted_project}")
+endif()
+expect_run(0 "loss" fit ${WORK}/lv_fitted.dynfit --iterations 2)
+file(WRITE ${WORK}/corrupt.dynfit "{\n  \"format\": \"dynfit-project\",\n  \"version\": 1,\n  \"model\": oops\n}\n")
+expect_run(1 "corrupt.dynfit: not a valid project file \\(JSON syntax error at line 4, column"
+           solve ${WORK}/corrupt.dynfit)
+file(WRITE ${WORK}/newer.dynfit "{\"format\": \"dynfit-project\", \"version\": 7, \"model\": \"\"}")
+expect_run(1 "newer DynFit" solve ${WORK}/newer.dynfit)
+expect_run(1 "no data: give --data" fit ${PROJECTS}/rober.dynfit)

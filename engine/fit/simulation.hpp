@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: MIT
+// The model solved on an even (or logarithmic) grid for display: what a plot of the prediction
+// draws between and beyond the data.
+#pragma once
+
+#include "core/status.hpp"
+#include "model/model.hpp"
+#include "problem/ode_problem.hpp"
+#include "solvers/methods.hpp"
+#include "solvers/solve_options.hpp"
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace dynfit::fit {
+
+struct Simulation {
+    std::vector<double> t;
+    std::vector<std::vector<double>> columns; ///< columns[i][k]: state i at t[k]
+    SolveStatus status = SolveStatus::Success;
+    std::string message;
+    bool ok() const { return status == SolveStatus::Success; }
+};
+
+struct SimulationRequest {
+    std::vector<double> params;
+    std::vector<std::pair<int, double>> initialValues; ///< states that start elsewhere than u0(p)
+    std::optional<ode::TimeSpan> span;                 ///< default: the model's
+    ode::ExplicitMethod solver = ode::Tsit5{};
+    ode::SolveOptions options;
+    int points = 400;
+    bool logTime =
+        false; ///< points spaced evenly in log t (needs t0 ≥ 0; t0 = 0 starts at t1·1e-9)
+};
+
+/// Never throws; a failed solve returns what was computed with its status and message.
+Simulation simulate(const model::CompiledModel& model, const SimulationRequest& request);
+
+} // namespace dynfit::fit

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: MIT
+// A project's data sets and settings as engine inputs.
+#include "project/project_fit.hpp"
+
+#include "io/csv_data.hpp"
+
+namespace dynfit::project {
+
+bool buildExperiment(const DataSetEntry& entry,
+                     const model::CompiledModel& model,
+                     fit::Experiment& experiment,
+                     std::string& error) {
+    io::DataSet data;
+    std::vector<io::DataError> errors;
+    if (!io::readCsv(entry.csv, data, errors)) {
+        error = io::formatDataErrors(errors, entry.name);
+        return false;
+    }
+    // The mapping renames columns to states or drops them ("").
+    io::DataSet mapped = data;
+    mapped.columns.clear();
+    mapped.values.clear();
+    for (std::size_t c = 0; c < data.columns.size(); ++c) {
+        std::string state = data.columns[c];
+        for (const auto& [column, target] : entry.mapping) {
+            if (column == data.columns[c]) {
+                state = target;
+            }
+        }
+        if (!state.empty()) {
+            mapped.columns.push_back(state);
+            mapped.values.push_back(data.values[c]);
+        }
+    }
+    experiment = fit::Experiment{};
+    experiment.name = entry.name;
+    if (!fit::LeastSquaresLoss::build(model, mapped, {}, experiment.loss, error)) {
+        error = entry.name + ": " + error;
+        return false;
+    }
+    for (const auto& [state, value] : entry.initialValues) {
+        const int index = model.stateIndex(state);
+        if (index < 0) {
+            error = entry.name + ": initial value for '" + state + "', which is not a state";
+            return false;
+        }
+        experiment.initialValues.emplace_back(index, value);
+    }
+    return true;
+}
+
+bool buildExperiments(const Project& project,
+                      const model::CompiledModel& model,
+                      std::vector<fit::Experiment>& experiments,
+                      std::string& error) {
+    experiments.clear();
+    for (const DataSetEntry& entry : project.data) {
+        fit::Experiment e;
+        if (!buildExperiment(entry, model, e, error)) {
+            return false;
+        }
+        experiments.push_back(std::move(e));
+    }
+    return true;
+}
+
+bool fitOptionsOf(const Project& project, fit::FitOptions& options, std::string& error) {
+    options = fit::FitOptions{};
+    const auto solver = ode::methodByName(project.solver.method);
+    if (!solver) {
+        error = "unknown solver '" + project.solver.method + "'";
+        return false;
+    }
+    const auto gradient = sens::gradientMethodByName(project.fit.gradient);
+    if (!gradient) {
+        error = "unknown gradient method '" + project.fit.gradient + "'";
+        return false;
+    }
+    const std::string& o = project.fit.optimizer;
+    if (o != "adam" && o != "lbfgs" && o != "lm") {
+        error = "unknown optimizer '" + o + "' (adam, lbfgs or lm)";
+        return false;
+    }
+    options.optimizer = o == "adam" ? fit::Optimizer::Adam
+                        : o == "lm" ? fit::Optimizer::LevenbergMarquardt
+                                    : fit::Optimizer::Lbfgs;
+    options.solver = *solver;
+    options.gradient = *gradient;
+    options.solve.reltol = project.solver.reltol;
+    options.solve.abstol = project.solver.abstol;
+    options.span = project.solver.span;
+    options.adam.learningRate = project.fit.learningRate;
+    options.maxIterations = project.fit.iterations;
+    options.growingWindowStages = project.fit.growingWindow;
+    options.shooting = {project.fit.shooting, project.fit.continuity};
+    return true;
+}
+
+} // namespace dynfit::project

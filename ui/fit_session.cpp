@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: MIT
+// The fit's worker thread.
+#include "fit_session.hpp"
+
+#include <chrono>
+#include <thread>
+
+namespace dynfit::ui {
+
+namespace {
+
+constexpr double kMinSecondsBetweenSnapshots = 1.0 / 30.0;
+
+} // namespace
+
+void FitWorker::run(const FitJob& job) {
+    // Predictions for the plots come from a problem without shooting: the model as it is.
+    fit::FitProblem forPlots;
+    std::string error;
+    const fit::SolverSetup setup{job.options.solver, job.options.solve, job.options.gradient,
+                                 job.options.span, job.options.precision};
+    const bool canPredict = fit::FitProblem::build(*job.model, job.experiments, {}, setup,
+                                                   job.initial, forPlots, error);
+    double lastEmitted = -1.0;
+    int lastIteration = 0;
+    const auto callback = [&](const fit::FitProgress& p) {
+        while (m_paused.load() && !m_stop.load()) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        if (m_stop.load()) {
+            return false;
+        }
+        if (p.seconds - lastEmitted >= kMinSecondsBetweenSnapshots || p.iteration == 1) {
+            FitSnapshot s{
+                p.iteration,
+                p.loss,
+                p.gradientNorm,
+                p.seconds,
+                lastEmitted > 0.0 ? (p.iteration - lastIteration) / (p.seconds - lastEmitted) : 0.0,
+                p.params,
+                {}};
+            if (canPredict) {
+                s.predictions = forPlots.predictions(p.params);
+            }
+            lastEmitted = p.seconds;
+            lastIteration = p.iteration;
+            emit progress(s);
+        }
+        return true;
+    };
+    auto options = job.options;
+    options.reportPrediction = false; // only the snapshots that are drawn pay for a prediction
+    options.cancel = &m_stop;
+    fit::FitOutcome outcome =
+        fit::fitParameters(*job.model, job.initial, job.experiments, options, callback);
+    if (m_stop.load() && outcome.status != fit::FitStatus::Failed) {
+        outcome.status = fit::FitStatus::Cancelled;
+        outcome.message = "stopped";
+    }
+    emit finished(outcome);
+}
+
+FitSession::FitSession(QObject* parent) : QObject(parent) {
+    qRegisterMetaType<FitJob>();
+    qRegisterMetaType<FitSnapshot>();
+    qRegisterMetaType<fit::FitOutcome>();
+    auto* worker = new FitWorker(m_stop, m_paused);
+    worker->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, worker, &QObject::deleteLater);
+    connect(this, &FitSession::runRequested, worker, &FitWorker::run, Qt::QueuedConnection);
+    connect(worker, &FitWorker::progress, this, &FitSession::progress, Qt::QueuedConnection);
+    connect(
+        worker, &FitWorker::finished, this,
+        [this](const fit::FitOutcome& outcome) {
+            m_running = false;
+            emit finished(outcome);
+        },
+        Qt::QueuedConnection);
+    m_thread.setObjectName("dynfit-fit");
+    m_thread.start();
+}
+
+FitSession::~FitSession() {
+    m_stop = true;
+    m_paused = false;
+    m_thread.quit();
+    m_thread.wait();
+}
+
+bool FitSession::start(FitJob job) {
+    if (m_running) {
+        return false;
+    }
+    m_stop = false;
+    m_paused = false;
+    m_running = true;
+    emit runRequested(job);
+    return true;
+}
+
+void FitSession::pause() {
+    m_paused = true;
+}
+
+void FitSession::resume() {
+    m_paused = false;
+}
+
+void FitSession::stop() {
+    m_stop = true;
+    m_paused = false;
+}
+
+} // namespace dynfit::ui

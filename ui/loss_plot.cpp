@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: MIT
+// The loss plot.
+#include "loss_plot.hpp"
+
+#include <QVBoxLayout>
+#include <cmath>
+#include <qcustomplot.h>
+
+namespace dynfit::ui {
+
+LossPlot::LossPlot(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlot(this)) {
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_plot);
+    m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    m_plot->xAxis->setLabel(tr("iteration"));
+    m_plot->yAxis->setLabel(tr("loss, |gradient|"));
+    m_plot->yAxis->setScaleType(QCPAxis::stLogarithmic);
+    m_plot->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+    m_plot->yAxis->setNumberFormat("eb");
+    m_plot->yAxis->setNumberPrecision(0);
+    QCPGraph* loss = m_plot->addGraph();
+    loss->setName(tr("loss"));
+    loss->setPen(QPen(QColor(213, 94, 0), 2.0));
+    QCPGraph* gradient = m_plot->addGraph();
+    gradient->setName(tr("|gradient|"));
+    gradient->setPen(QPen(QColor(0, 114, 178), 1.2, Qt::DashLine));
+    m_plot->legend->setVisible(true);
+    m_plot->legend->setBrush(QColor(255, 255, 255, 220));
+    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+}
+
+void LossPlot::clear() {
+    m_plot->graph(0)->data()->clear();
+    m_plot->graph(1)->data()->clear();
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void LossPlot::addPoint(int iteration, double loss, double gradientNorm) {
+    if (loss > 0.0 && std::isfinite(loss)) {
+        m_plot->graph(0)->addData(iteration, loss);
+    }
+    if (gradientNorm > 0.0 && std::isfinite(gradientNorm)) {
+        m_plot->graph(1)->addData(iteration, gradientNorm);
+    }
+    m_plot->rescaleAxes();
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+int LossPlot::pointCount() const {
+    return m_plot->graph(0)->dataCount();
+}
+
+} // namespace dynfit::ui

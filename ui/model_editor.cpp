@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+// The model text editor.
+#include "model_editor.hpp"
+
+#include <QFontDatabase>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QTextBlock>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace dynfit::ui {
+
+namespace {
+
+constexpr int kDebounceMs = 300;
+
+} // namespace
+
+ModelEditor::ModelEditor(QWidget* parent)
+    : QWidget(parent), m_edit(new QPlainTextEdit(this)), m_status(new QLabel(this)),
+      m_debounce(new QTimer(this)) {
+    m_edit->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_edit->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_edit->setTabStopDistance(4 * m_edit->fontMetrics().horizontalAdvance(' '));
+    m_status->setWordWrap(true);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_edit, 1);
+    layout->addWidget(m_status);
+    m_debounce->setSingleShot(true);
+    m_debounce->setInterval(kDebounceMs);
+    connect(m_debounce, &QTimer::timeout, this, &ModelEditor::compileNow);
+    connect(m_edit, &QPlainTextEdit::textChanged, this, [this] {
+        m_debounce->start();
+        emit textEdited();
+    });
+}
+
+void ModelEditor::setText(const QString& text) {
+    const QSignalBlocker blocker(m_edit);
+    m_edit->setPlainText(text);
+    compileNow();
+}
+
+QString ModelEditor::text() const {
+    return m_edit->toPlainText();
+}
+
+void ModelEditor::compileNow() {
+    m_debounce->stop();
+    const std::string text = m_edit->toPlainText().toStdString();
+    model::Diagnostics diagnostics;
+    // Bytecode: native code would cost a compiler run on this thread for every edited text.
+    m_model = model::compileModel(text, diagnostics, {}, {.native = false, .seed = m_seed});
+    showDiagnostics(diagnostics);
+    emit compiled(m_model);
+}
+
+void ModelEditor::showDiagnostics(const model::Diagnostics& diagnostics) {
+    m_messages.clear();
+    QList<QTextEdit::ExtraSelection> marks;
+    for (const model::Diagnostic& d : diagnostics.items) {
+        const bool error = d.severity == model::Severity::Error;
+        m_messages << QString("%1:%2: %3: %4")
+                          .arg(d.where.line)
+                          .arg(d.where.column)
+                          .arg(error ? "error" : "warning")
+                          .arg(QString::fromStdString(d.message));
+        const QTextBlock block = m_edit->document()->findBlockByNumber(d.where.line - 1);
+        if (!block.isValid()) {
+            continue;
+        }
+        QTextEdit::ExtraSelection mark;
+        mark.cursor = QTextCursor(block);
+        mark.cursor.setPosition(block.position() + std::max(0, d.where.column - 1));
+        mark.cursor.movePosition(QTextCursor::EndOfWord, QTextCursor::KeepAnchor);
+        if (!mark.cursor.hasSelection()) {
+            mark.cursor.movePosition(QTextCursor::Right, QTextCursor::KeepAnchor);
+        }
+        mark.format.setUnderlineStyle(QTextCharFormat::WaveUnderline);
+        mark.format.setUnderlineColor(error ? Qt::red : QColor(200, 140, 0));
+        mark.format.setToolTip(QString::fromStdString(d.message));
+        marks << mark;
+    }
+    m_edit->setExtraSelections(marks);
+    m_status->setText(m_messages.isEmpty() ? tr("✓ compiles") : m_messages.join('\n'));
+    m_status->setStyleSheet(diagnostics.hasErrors() ? "color: #b00020" : "color: #2e7d32");
+}
+
+} // namespace dynfit::ui

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+// The model's scalar parameters as a table: value, bounds, log scale, and after a fit the fitted
+// value and its change. (Network weights are counted in a footer row, not listed.)
+#pragma once
+
+#include "model/model.hpp"
+
+#include <QAbstractTableModel>
+#include <optional>
+#include <vector>
+
+namespace dynfit::ui {
+
+class ParameterTableModel : public QAbstractTableModel {
+    Q_OBJECT
+  public:
+    enum Column { Name, Value, Bounds, Log, Fitted, Change, ColumnCount };
+
+    explicit ParameterTableModel(QObject* parent = nullptr);
+
+    /// Shows the parameters of `model` (values as declared); clears the fitted column.
+    void setModel(const model::CompiledModel* model);
+    /// The fitted values (all params, weights included, in the model's order).
+    void setFitted(const std::vector<double>& values);
+    void clearFitted();
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+
+  private:
+    struct Row {
+        QString name;
+        double value = 0.0;
+        QString bounds;
+        bool log = false;
+        int index = 0; ///< into the model's params
+    };
+    std::vector<Row> m_rows;
+    int m_weightCount = 0;
+    std::optional<std::vector<double>> m_fitted;
+};
+
+} // namespace dynfit::ui
