@@ -17,8 +17,8 @@ LossPlot::LossPlot(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlot(th
     m_plot->yAxis->setLabel(tr("loss, |gradient|"));
     m_plot->yAxis->setScaleType(QCPAxis::stLogarithmic);
     m_plot->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
-    m_plot->yAxis->setNumberFormat("eb");
-    m_plot->yAxis->setNumberPrecision(0);
+    m_plot->yAxis->setNumberFormat("gb");
+    m_plot->yAxis->setNumberPrecision(2);
     QCPGraph* loss = m_plot->addGraph();
     loss->setName(tr("loss"));
     loss->setPen(QPen(QColor(213, 94, 0), 2.0));

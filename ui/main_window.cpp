@@ -98,6 +98,7 @@ MainWindow::MainWindow(QWidget* parent)
     fitDock->setWidget(buildSettingsPanel());
     addDockWidget(Qt::RightDockWidgetArea, fitDock);
 
+    resizeDocks({modelDock, fitDock}, {430, 400}, Qt::Horizontal);
     buildMenus();
     connect(m_editor, &ModelEditor::compiled, this, [this] { onCompiled(); });
     connect(m_editor, &ModelEditor::textEdited, this, [this] { setDirty(true); });
