@@ -102,6 +102,7 @@ MainWindow::MainWindow(QWidget* parent)
     buildMenus();
     connect(m_editor, &ModelEditor::compiled, this, [this] { onCompiled(); });
     connect(m_editor, &ModelEditor::textEdited, this, [this] { setDirty(true); });
+    connect(m_parameters, &ParameterTableModel::valueEdited, this, &MainWindow::setParameterValue);
     connect(m_session, &FitSession::progress, this, &MainWindow::onProgress);
     connect(m_session, &FitSession::finished, this, &MainWindow::onFinished);
     resize(1320, 800);
@@ -513,15 +514,33 @@ void MainWindow::applyFitted() {
     if (!model || m_fitted.size() != model->params.size()) {
         return;
     }
-    const std::string text =
-        model::withParameterValues(m_editor->text().toStdString(), *model, m_fitted);
-    // Through the text edit's own undo stack: Ctrl+Z brings the previous values back.
-    QTextCursor cursor(m_editor->textEdit()->document());
-    cursor.select(QTextCursor::Document);
-    cursor.insertText(QString::fromStdString(text));
-    m_editor->compileNow();
+    rewriteValues(m_fitted);
     m_fitted.clear();
     updateButtons();
+}
+
+void MainWindow::setParameterValue(int param, double value) {
+    const auto model = m_editor->model();
+    if (!model || param < 0 || param >= model->paramCount()) {
+        return;
+    }
+    auto values = model->defaultParams();
+    values[static_cast<std::size_t>(param)] = value;
+    rewriteValues(values);
+}
+
+// The values go into the model text (the one place they live), through the text edit's own undo
+// stack: Ctrl+Z brings the previous values back. The text recompiles and re-simulates at once.
+void MainWindow::rewriteValues(const std::vector<double>& values) {
+    const auto model = m_editor->model();
+    const std::string text =
+        model::withParameterValues(m_editor->text().toStdString(), *model, values);
+    QTextCursor cursor(m_editor->textEdit()->document());
+    cursor.beginEditBlock();
+    cursor.select(QTextCursor::Document);
+    cursor.insertText(QString::fromStdString(text));
+    cursor.endEditBlock();
+    m_editor->compileNow();
 }
 
 bool MainWindow::exportParameters(const QString& path, QString* error) const {

@@ -64,6 +64,8 @@ class MainWindow : public QMainWindow {
     void togglePause();
     void stopFit();
     void applyFitted();
+    /// A value typed into the parameter table: written into the model text, re-simulated.
+    void setParameterValue(int param, double value);
 
   signals:
     void fitFinished(const dynfit::fit::FitOutcome& outcome);
@@ -82,6 +84,7 @@ class MainWindow : public QMainWindow {
     void updateTitle();
     void updateButtons();
     bool confirmDiscard();
+    void rewriteValues(const std::vector<double>& values);
     bool drawPrediction(const std::vector<double>& params); ///< false (and says why) on failure
 
     ModelEditor* m_editor;

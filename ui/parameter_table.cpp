@@ -4,6 +4,7 @@
 
 #include <QBrush>
 #include <QColor>
+#include <cmath>
 
 namespace dynfit::ui {
 
@@ -27,8 +28,8 @@ void ParameterTableModel::setModel(const model::CompiledModel* model) {
                              .arg(p.lower ? QString::number(*p.lower, 'g', 6) : "−∞")
                              .arg(p.upper ? QString::number(*p.upper, 'g', 6) : "∞");
             }
-            m_rows.push_back(
-                {QString::fromStdString(p.name), p.value, bounds, p.logScale, static_cast<int>(k)});
+            m_rows.push_back({QString::fromStdString(p.name), p.value, bounds, p.lower, p.upper,
+                              p.logScale, static_cast<int>(k)});
         }
     }
     endResetModel();
@@ -72,6 +73,9 @@ QVariant ParameterTableModel::data(const QModelIndex& index, int role) const {
     const Row& row = m_rows[static_cast<std::size_t>(index.row())];
     const bool fitted = m_fitted && static_cast<std::size_t>(row.index) < m_fitted->size();
     const double fittedValue = fitted ? (*m_fitted)[static_cast<std::size_t>(row.index)] : 0.0;
+    if (role == Qt::EditRole && index.column() == Value) {
+        return QString::number(row.value, 'g', 17);
+    }
     if (role == Qt::DisplayRole) {
         switch (index.column()) {
         case Name:
@@ -99,6 +103,32 @@ QVariant ParameterTableModel::data(const QModelIndex& index, int role) const {
         return QVariant(Qt::AlignRight | Qt::AlignVCenter);
     }
     return {};
+}
+
+Qt::ItemFlags ParameterTableModel::flags(const QModelIndex& index) const {
+    Qt::ItemFlags f = QAbstractTableModel::flags(index);
+    if (index.isValid() && index.column() == Value
+        && index.row() < static_cast<int>(m_rows.size())) {
+        f |= Qt::ItemIsEditable;
+    }
+    return f;
+}
+
+bool ParameterTableModel::setData(const QModelIndex& index, const QVariant& value, int role) {
+    if (role != Qt::EditRole || !(flags(index) & Qt::ItemIsEditable)) {
+        return false;
+    }
+    bool ok = false;
+    const double number = value.toString().trimmed().toDouble(&ok);
+    Row& row = m_rows[static_cast<std::size_t>(index.row())];
+    if (!ok || !std::isfinite(number) || (row.lower && number < *row.lower)
+        || (row.upper && number > *row.upper) || (row.log && number <= 0.0)) {
+        return false;
+    }
+    row.value = number;
+    emit dataChanged(index, index.siblingAtColumn(Change));
+    emit valueEdited(row.index, number);
+    return true;
 }
 
 QVariant ParameterTableModel::headerData(int section, Qt::Orientation orientation, int role) const {

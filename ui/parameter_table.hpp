@@ -28,12 +28,21 @@ class ParameterTableModel : public QAbstractTableModel {
     int columnCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+    Qt::ItemFlags flags(const QModelIndex& index) const override;
+    /// The Value column is editable: a finite number inside the bounds is accepted and reported
+    /// by valueEdited; anything else is refused.
+    bool setData(const QModelIndex& index, const QVariant& value, int role) override;
+
+  signals:
+    /// A value typed into the table: the param's index in the model, and the number.
+    void valueEdited(int param, double value);
 
   private:
     struct Row {
         QString name;
         double value = 0.0;
         QString bounds;
+        std::optional<double> lower, upper;
         bool log = false;
         int index = 0; ///< into the model's params
     };

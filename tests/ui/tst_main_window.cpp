@@ -185,6 +185,27 @@ class TestMainWindow : public QObject {
         QVERIFY(!window.exportPlot(dir.filePath("plot.bmp")));
     }
 
+    // A value typed into the table goes into the model text and re-simulates; bad values and
+    // values outside the bounds are refused; undo brings the old value back.
+    void editingAValueRewritesTheText() {
+        MainWindow window;
+        QVERIFY(window.openProject(bundled("lotka_volterra_ude")));
+        auto* table = window.parameterTable();
+        const QModelIndex alpha = table->index(0, dynfit::ui::ParameterTableModel::Value);
+        QCOMPARE(table->data(table->index(0, 0), Qt::DisplayRole).toString(), QString("α"));
+        QVERIFY(table->setData(alpha, "2.25", Qt::EditRole));
+        QCOMPARE(window.editor()->model()->defaultParams()[0], 2.25);
+        QVERIFY(window.editor()->text().contains("param α = 2.25 in [0.1, 10] log"));
+        QVERIFY(window.isDirty());
+        QVERIFY(!table->setData(alpha, "abc", Qt::EditRole));
+        QVERIFY(!table->setData(alpha, "20", Qt::EditRole)); // above the bound
+        QVERIFY(!table->setData(table->index(0, dynfit::ui::ParameterTableModel::Name), "x",
+                                Qt::EditRole));
+        window.editor()->textEdit()->undo();
+        window.editor()->compileNow();
+        QCOMPARE(window.editor()->model()->defaultParams()[0], 1.3);
+    }
+
     void brokenModelShowsItsDiagnosticAtTheLine() {
         MainWindow window;
         QVERIFY(window.openProject(bundled("lotka_volterra")));
