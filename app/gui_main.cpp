@@ -11,12 +11,13 @@
 
 namespace {
 
-// Saves the window before, during and after a fit of the open project into `dir`, then quits.
+// Saves the window before, during and after a fit of the open project into `dir`, and the
+// training animation as training.gif, then quits.
 void captureFit(dynfit::ui::MainWindow& window, const QString& dir) {
     const auto grab = [&window, dir](const char* name) {
         window.grab().save(QDir(dir).filePath(name));
     };
-    QTimer::singleShot(800, &window, [&window, grab] {
+    QTimer::singleShot(800, &window, [&window, grab, dir] {
         grab("before.png");
         auto* during = new bool(false);
         QObject::connect(window.session(), &dynfit::ui::FitSession::progress, &window,
@@ -27,10 +28,11 @@ void captureFit(dynfit::ui::MainWindow& window, const QString& dir) {
                              }
                          });
         QObject::connect(window.session(), &dynfit::ui::FitSession::finished, &window,
-                         [&window, grab] {
-                             QTimer::singleShot(700, &window, [grab] {
+                         [&window, grab, dir] {
+                             QTimer::singleShot(700, &window, [&window, grab, dir] {
                                  grab("after.png");
-                                 QApplication::exit(0);
+                                 const QString gif = QDir(dir).filePath("training.gif");
+                                 QApplication::exit(window.exportAnimation(gif) ? 0 : 1);
                              });
                          });
         window.startFit();

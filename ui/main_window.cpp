@@ -5,6 +5,7 @@
 #include "cuda/device_query.hpp"
 #include "fit/simulation.hpp"
 #include "fit_session.hpp"
+#include "gif_writer.hpp"
 #include "loss_plot.hpp"
 #include "model/rewrite.hpp"
 #include "model_editor.hpp"
@@ -39,6 +40,7 @@
 #include <QVBoxLayout>
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <qcustomplot.h>
 
 namespace dynfit::ui {
 
@@ -256,6 +258,14 @@ void MainWindow::buildMenus() {
             QMessageBox::warning(this, tr("Cannot export"), tr("Cannot write %1").arg(path));
         }
     });
+    file->addAction(tr("Export training &animation…"), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export training animation"),
+                                                          QString(), tr("GIF (*.gif)"));
+        QString error;
+        if (!path.isEmpty() && !exportAnimation(path, &error)) {
+            QMessageBox::warning(this, tr("Cannot export"), error);
+        }
+    });
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
     QMenu* view = menuBar()->addMenu(tr("&View"));
@@ -433,6 +443,9 @@ void MainWindow::startFit() {
     job.model = model;
     job.initial = model->defaultParams();
     m_project.history.clear();
+    m_frames.clear();
+    m_frameStride = 1;
+    m_snapshotCount = 0;
     m_loss->clear();
     m_parameters->clearFitted();
     if (m_session->start(std::move(job))) {
@@ -480,6 +493,7 @@ void MainWindow::onProgress(const FitSnapshot& s) {
                             e.loss.saveTimes(), columns);
         }
     }
+    recordFrame();
     const int total = m_iterations->value();
     const double left =
         s.iterationsPerSecond > 0.0 ? (total - s.iteration) / s.iterationsPerSecond : 0.0;
@@ -589,6 +603,28 @@ bool MainWindow::exportParameters(const QString& path, QString* error) const {
 
 bool MainWindow::exportPlot(const QString& path) const {
     return m_plot->save(path);
+}
+
+bool MainWindow::exportAnimation(const QString& path, QString* error) const {
+    return writeAnimatedGif(path, m_frames, 6, error);
+}
+
+// One frame per drawn snapshot, up to a budget; past it, every other frame is dropped and only
+// every 2k-th snapshot kept, so that a long fit still spans the whole animation.
+void MainWindow::recordFrame() {
+    constexpr std::size_t kMaxFrames = 160;
+    if (m_snapshotCount++ % m_frameStride != 0) {
+        return;
+    }
+    m_frames.push_back(m_plot->plot()->toPixmap(640, 400).toImage());
+    if (m_frames.size() >= kMaxFrames) {
+        std::vector<QImage> kept;
+        for (std::size_t k = 0; k < m_frames.size(); k += 2) {
+            kept.push_back(m_frames[k]);
+        }
+        m_frames = std::move(kept);
+        m_frameStride *= 2;
+    }
 }
 
 void MainWindow::setDirty(bool dirty) {

@@ -6,6 +6,7 @@
 #include "fit/fitter.hpp"
 #include "project/project.hpp"
 
+#include <QImage>
 #include <QMainWindow>
 #include <memory>
 #include <optional>
@@ -50,6 +51,10 @@ class MainWindow : public QMainWindow {
     bool exportParameters(const QString& path, QString* error = nullptr) const;
     /// Writes the prediction plot as PNG, SVG or PDF, by the extension.
     bool exportPlot(const QString& path) const;
+    /// Writes the frames of the last fit (the prediction plot at each drawn snapshot) as an
+    /// animated GIF.
+    bool exportAnimation(const QString& path, QString* error = nullptr) const;
+    int animationFrameCount() const { return static_cast<int>(m_frames.size()); }
 
     ModelEditor* editor() const { return m_editor; }
     SolutionPlot* solutionPlot() const { return m_plot; }
@@ -85,6 +90,7 @@ class MainWindow : public QMainWindow {
     void updateButtons();
     bool confirmDiscard();
     void rewriteValues(const std::vector<double>& values);
+    void recordFrame();
     bool drawPrediction(const std::vector<double>& params); ///< false (and says why) on failure
 
     ModelEditor* m_editor;
@@ -114,6 +120,9 @@ class MainWindow : public QMainWindow {
     bool m_dirty = false;
     std::vector<double> m_fitted;
     std::optional<fit::FitOutcome> m_outcome;
+    std::vector<QImage> m_frames; ///< the last fit's animation
+    int m_frameStride = 1;        ///< keep every k-th snapshot once the frame budget is used
+    int m_snapshotCount = 0;
 };
 
 } // namespace dynfit::ui

@@ -13,6 +13,7 @@
 #include <QDomDocument>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QImageReader>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QPlainTextEdit>
@@ -104,6 +105,18 @@ class TestMainWindow : public QObject {
         QVERIFY(worst < 100);
         QVERIFY(window.lossPlot()->pointCount() > 0);
         QVERIFY(window.isDirty());
+        // The training animation: one frame per drawn snapshot, as an animated GIF.
+        QVERIFY(window.animationFrameCount() > 1);
+        QTemporaryDir dir;
+        const QString gif = dir.filePath("training.gif");
+        QString error;
+        QVERIFY2(window.exportAnimation(gif, &error), qPrintable(error));
+        QVERIFY(readAll(gif).startsWith("GIF89a"));
+        if (QImageReader::supportedImageFormats().contains("gif")) {
+            QImageReader reader(gif);
+            QCOMPARE(reader.imageCount(), window.animationFrameCount());
+            QCOMPARE(reader.read().size(), QSize(640, 400));
+        }
         const auto fitted = window.fittedParams();
         QCOMPARE(fitted.size(), std::size_t(252));
         // Applying writes the fitted values into the model text.
