@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <limits>
 
@@ -60,11 +61,18 @@ char detectDelimiter(std::string_view header) {
 }
 
 // A cell's value: NaN when missing; false when it is not a finite number.
-bool parseCell(const std::string& cell, double& value, std::string& why) {
+bool parseCell(std::string cell, double& value, std::string& why, char decimal = '.') {
     const std::string l = lower(cell);
     if (cell.empty() || l == "na" || l == "nan") {
         value = std::numeric_limits<double>::quiet_NaN();
         return true;
+    }
+    if (decimal == ',') {
+        if (cell.find('.') != std::string::npos) {
+            why = "'" + cell + "' has a '.', but the decimal mark is ','";
+            return false;
+        }
+        std::replace(cell.begin(), cell.end(), ',', '.');
     }
     char* end = nullptr;
     value = std::strtod(cell.c_str(), &end);
@@ -102,7 +110,10 @@ std::vector<std::string_view> splitLines(std::string_view text) {
 
 } // namespace
 
-bool readCsv(std::string_view text, DataSet& data, std::vector<DataError>& errors) {
+bool readCsv(std::string_view text,
+             const CsvFormat& format,
+             DataSet& data,
+             std::vector<DataError>& errors) {
     data = DataSet{};
     if (text.substr(0, 3) == "\xEF\xBB\xBF") {
         text.remove_prefix(3);
@@ -122,15 +133,28 @@ bool readCsv(std::string_view text, DataSet& data, std::vector<DataError>& error
         errors.push_back({1, 0, "the file is empty: expected a header row such as t,x,y"});
         return false;
     }
-    const char delimiter = detectDelimiter(lines[headerLine]);
-    const auto header = splitFields(lines[headerLine], delimiter);
+    const char delimiter = format.delimiter;
+    auto header = splitFields(lines[headerLine], delimiter);
     const int row0 = static_cast<int>(headerLine) + 1;
+    if (!format.header) {
+        for (std::size_t c = 0; c < header.size(); ++c) {
+            header[c] = c == 0 ? "t" : "c";
+            if (c > 0) {
+                header[c] += std::to_string(c + 1);
+            }
+        }
+        --headerLine; // the first row is data (wraps to npos; the loop below adds 1)
+    }
     std::size_t timeIndex = 0;
-    for (std::size_t c = 0; c < header.size(); ++c) {
-        const std::string l = lower(header[c]);
-        if (l == "t" || l == "time") {
-            timeIndex = c;
-            break;
+    if (format.timeColumn >= 0 && static_cast<std::size_t>(format.timeColumn) < header.size()) {
+        timeIndex = static_cast<std::size_t>(format.timeColumn);
+    } else {
+        for (std::size_t c = 0; c < header.size(); ++c) {
+            const std::string l = lower(header[c]);
+            if (l == "t" || l == "time") {
+                timeIndex = c;
+                break;
+            }
         }
     }
     for (std::size_t c = 0; c < header.size(); ++c) {
@@ -170,7 +194,7 @@ bool readCsv(std::string_view text, DataSet& data, std::vector<DataError>& error
         }
         double t = 0.0;
         std::string why;
-        if (!parseCell(fields[timeIndex], t, why) || std::isnan(t)) {
+        if (!parseCell(fields[timeIndex], t, why, format.decimal) || std::isnan(t)) {
             errors.push_back({row, static_cast<int>(timeIndex) + 1,
                               why.empty() ? "the time is missing" : "time " + why});
             continue;
@@ -187,7 +211,7 @@ bool readCsv(std::string_view text, DataSet& data, std::vector<DataError>& error
                 continue;
             }
             double v = 0.0;
-            if (!parseCell(fields[c], v, why)) {
+            if (!parseCell(fields[c], v, why, format.decimal)) {
                 errors.push_back({row, static_cast<int>(c) + 1, why});
             }
             data.values[k++].push_back(v);
@@ -207,6 +231,88 @@ std::string formatDataErrors(const std::vector<DataError>& errors, std::string_v
             out.append(1, ':').append(std::to_string(e.column));
         }
         out.append(": error: ").append(e.message).append(1, '\n');
+    }
+    return out;
+}
+
+bool readCsv(std::string_view text, DataSet& data, std::vector<DataError>& errors) {
+    return readCsv(text, detectCsvFormat(text), data, errors);
+}
+
+CsvFormat detectCsvFormat(std::string_view text) {
+    CsvFormat format;
+    if (text.substr(0, 3) == "\xEF\xBB\xBF") {
+        text.remove_prefix(3);
+    }
+    std::vector<std::string_view> rows;
+    for (const auto line : splitLines(text)) {
+        if (!trim(line).empty()) {
+            rows.push_back(line);
+        }
+        if (rows.size() >= 20) {
+            break;
+        }
+    }
+    if (rows.empty()) {
+        return format;
+    }
+    format.delimiter = detectDelimiter(rows.front());
+    // A comma between digits in the data, with another delimiter: a decimal comma.
+    if (format.delimiter != ',') {
+        for (std::size_t r = 1; r < rows.size(); ++r) {
+            for (std::size_t i = 1; i + 1 < rows[r].size(); ++i) {
+                if (rows[r][i] == ',' && std::isdigit(static_cast<unsigned char>(rows[r][i - 1]))
+                    && std::isdigit(static_cast<unsigned char>(rows[r][i + 1]))) {
+                    format.decimal = ',';
+                }
+            }
+        }
+    }
+    bool allNumbers = true;
+    for (const std::string& field : splitFields(rows.front(), format.delimiter)) {
+        double value = 0.0;
+        std::string why;
+        allNumbers &= !field.empty() && parseCell(field, value, why, format.decimal);
+    }
+    format.header = !allNumbers;
+    return format;
+}
+
+std::vector<std::vector<std::string>>
+previewCsv(std::string_view text, const CsvFormat& format, int maxRows) {
+    std::vector<std::vector<std::string>> rows;
+    if (text.substr(0, 3) == "\xEF\xBB\xBF") {
+        text.remove_prefix(3);
+    }
+    for (const auto line : splitLines(text)) {
+        if (static_cast<int>(rows.size()) >= maxRows) {
+            break;
+        }
+        if (!trim(line).empty()) {
+            rows.push_back(splitFields(line, format.delimiter));
+        }
+    }
+    return rows;
+}
+
+std::string writeCsv(const DataSet& data) {
+    std::string out = "t";
+    for (const auto& column : data.columns) {
+        out += "," + column;
+    }
+    out += "\n";
+    char number[32];
+    for (std::size_t k = 0; k < data.times.size(); ++k) {
+        std::snprintf(number, sizeof number, "%.17g", data.times[k]);
+        out += number;
+        for (const auto& values : data.values) {
+            out += ",";
+            if (!std::isnan(values[k])) {
+                std::snprintf(number, sizeof number, "%.17g", values[k]);
+                out += number;
+            }
+        }
+        out += "\n";
     }
     return out;
 }

@@ -8,6 +8,7 @@
 #include <sstream>
 
 using namespace dynfit::io;
+namespace io = dynfit::io;
 
 namespace {
 
@@ -81,6 +82,49 @@ class TestCsvData : public QObject {
                      && QString::fromStdString(e.message).contains(message);
         }
         QVERIFY2(found, formatDataErrors(errors, file.toStdString()).c_str());
+    }
+
+    // Layouts the import dialog offers: decimal commas, no header, a chosen time column.
+    void formatsAreDetected() {
+        const auto european = io::detectCsvFormat("Zeit;Hase;Wolf\n0;1,5;2\n0,5;1,25;2,5\n");
+        QCOMPARE(european.delimiter, ';');
+        QCOMPARE(european.decimal, ',');
+        QVERIFY(european.header);
+        io::DataSet data;
+        std::vector<io::DataError> errors;
+        auto format = european;
+        format.timeColumn = 0;
+        QVERIFY(io::readCsv("Zeit;Hase;Wolf\n0;1,5;2\n0,5;1,25;2,5\n", format, data, errors));
+        QCOMPARE(data.times, (std::vector<double>{0.0, 0.5}));
+        QCOMPARE(data.values[0], (std::vector<double>{1.5, 1.25}));
+        QVERIFY(!io::readCsv("Zeit;Hase\n0;1.5\n", format, data, errors));
+        QCOMPARE(errors.front().row, 2);
+        QCOMPARE(errors.front().column, 2);
+
+        const auto bare = io::detectCsvFormat("0\t1\t2\n1\t3\t4\n");
+        QCOMPARE(bare.delimiter, '\t');
+        QVERIFY(!bare.header);
+        errors.clear();
+        QVERIFY(io::readCsv("0\t1\t2\n1\t3\t4\n", bare, data, errors));
+        QCOMPARE(data.columns, (std::vector<std::string>{"c2", "c3"}));
+        QCOMPARE(data.times.size(), std::size_t(2));
+
+        const auto preview = io::previewCsv("a,b\n1,2\n3,4\n5,6\n", {}, 3);
+        QCOMPARE(preview.size(), std::size_t(3));
+        QCOMPARE(preview[2][1], std::string("4"));
+    }
+
+    void canonicalCsvRoundTrips() {
+        io::DataSet data;
+        std::vector<io::DataError> errors;
+        QVERIFY(io::readCsv("time;x;y\n0;0,1;\n1;0,25;3\n",
+                            io::detectCsvFormat("time;x;y\n0;0,1;\n1;0,25;3\n"), data, errors));
+        const std::string canonical = io::writeCsv(data);
+        QCOMPARE(canonical, std::string("t,x,y\n0,0.10000000000000001,\n1,0.25,3\n"));
+        io::DataSet back;
+        QVERIFY(io::readCsv(canonical, back, errors));
+        QCOMPARE(back.values[0], data.values[0]);
+        QVERIFY(std::isnan(back.values[1][0]));
     }
 
     void nanLiteralIsMissing() {
