@@ -2,6 +2,7 @@
 // The DynFit main window.
 #include "main_window.hpp"
 
+#include "csv_import.hpp"
 #include "cuda/device_query.hpp"
 #include "fit/simulation.hpp"
 #include "fit_session.hpp"
@@ -268,6 +269,19 @@ void MainWindow::buildMenus() {
     });
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    QMenu* data = menuBar()->addMenu(tr("&Data"));
+    data->addAction(tr("&Import CSV…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Import data"), QString(),
+                                                          tr("CSV (*.csv *.txt *.tsv);;All (*)"));
+        if (!path.isEmpty()) {
+            importData(path);
+        }
+    });
+    data->addAction(tr("&Remove all data sets"), this, [this] {
+        m_project.data.clear();
+        setDirty(true);
+        simulate();
+    });
     QMenu* view = menuBar()->addMenu(tr("&View"));
     m_logTime = view->addAction(tr("&Logarithmic time"));
     m_logTime->setCheckable(true);
@@ -555,6 +569,37 @@ void MainWindow::rewriteValues(const std::vector<double>& values) {
     cursor.insertText(QString::fromStdString(text));
     cursor.endEditBlock();
     m_editor->compileNow();
+}
+
+bool MainWindow::importData(const QString& path) {
+    const auto model = m_editor->model();
+    QStringList states;
+    if (model) {
+        for (const auto& s : model->states) {
+            states << QString::fromStdString(s);
+        }
+    }
+    CsvImportDialog dialog(states, this);
+    QString error;
+    if (!dialog.loadFile(path, &error)) {
+        QMessageBox::warning(this, tr("Cannot import"), error);
+        return false;
+    }
+    if (dialog.exec() != QDialog::Accepted) {
+        return false;
+    }
+    addDataSet(dialog.model()->entry(dialog.dataSetName()));
+    return true;
+}
+
+void MainWindow::addDataSet(const project::DataSetEntry& entry) {
+    m_project.data.push_back(entry);
+    setDirty(true);
+    simulate();
+    statusBar()->showMessage(tr("Imported %1 (%2 data sets)")
+                                 .arg(QString::fromStdString(entry.name))
+                                 .arg(m_project.data.size()),
+                             4000);
 }
 
 bool MainWindow::exportParameters(const QString& path, QString* error) const {

@@ -47,6 +47,11 @@ class MainWindow : public QMainWindow {
     const std::vector<double>& fittedParams() const { return m_fitted; }
     const std::optional<fit::FitOutcome>& lastOutcome() const { return m_outcome; }
 
+    /// Opens the import dialog on a CSV file; the data set is added when the user accepts.
+    bool importData(const QString& path);
+    /// Adds a data set (an experiment) to the project and re-simulates.
+    void addDataSet(const project::DataSetEntry& entry);
+
     /// Writes the parameters (declared and fitted) as CSV or JSON, by the extension.
     bool exportParameters(const QString& path, QString* error = nullptr) const;
     /// Writes the prediction plot as PNG, SVG or PDF, by the extension.

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: MIT
+// The CSV import dialog's model: detected layout, mapping by name and by hand, problems at their
+// row and column (and marked in the preview), gaps, and the data set it makes for a project.
+#include "csv_import.hpp"
+#include "main_window.hpp"
+#include "model/model.hpp"
+#include "model_editor.hpp"
+#include "project/project_fit.hpp"
+
+#include <QBrush>
+#include <QTest>
+
+using namespace dynfit;
+
+class TestCsvImport : public QObject {
+    Q_OBJECT
+  private slots:
+    void europeanFileIsDetectedAndMapped() {
+        ui::CsvImportModel m;
+        m.setStates({"x", "y"});
+        m.setText("Zeit;x;Wölfe;Notiz\n0;1,0;1;a\n0,5;1,25;;b\n1;1,5;0,75;c\n", "/tmp/lv.csv");
+        QCOMPARE(m.format().delimiter, ';');
+        QCOMPARE(m.format().decimal, ',');
+        QVERIFY(m.format().header);
+        QCOMPARE(m.timeColumn(), QString("Zeit"));
+        QCOMPARE(m.dataColumns(), (QStringList{"x", "Wölfe", "Notiz"}));
+        QCOMPARE(m.mappedState("x"), QString("x"));
+        QCOMPARE(m.mappedState("Wölfe"), QString()); // no state of that name: ignored
+        // "Notiz" holds text: fine while it is ignored, a problem at its row and column once it
+        // is mapped to a state.
+        QVERIFY2(m.isValid(), qPrintable(m.problems().join('\n')));
+        m.setMapping("Notiz", "y");
+        QVERIFY(!m.isValid());
+        QVERIFY2(m.problems().first().startsWith("row 2, column 4: 'a' is not a number"),
+                 qPrintable(m.problems().first()));
+        QCOMPARE(m.data(m.index(1, 3), Qt::ToolTipRole).toString(), QString("'a' is not a number"));
+        QVERIFY(m.data(m.index(1, 3), Qt::BackgroundRole).value<QBrush>().color()
+                == QColor(255, 205, 210));
+        QCOMPARE(m.data(m.index(2, 2), Qt::DisplayRole).toString(), QString()); // a gap
+        QVERIFY(m.data(m.index(2, 2), Qt::BackgroundRole).value<QBrush>().color()
+                == QColor(236, 236, 236));
+    }
+
+    void mappingByHandMakesAProjectDataSet() {
+        ui::CsvImportModel m;
+        m.setStates({"x", "y"});
+        m.setText("time,rabbits,wolves\n0,1,1\n1,2,0.5\n2,1.5,\n");
+        QVERIFY(!m.isValid()); // nothing maps to a state yet
+        QVERIFY(m.problems().contains("no column is mapped to a state"));
+        m.setMapping("rabbits", "x");
+        m.setMapping("wolves", "y");
+        QVERIFY2(m.isValid(), qPrintable(m.problems().join('\n')));
+        m.setMapping("rabbits", "y");
+        QVERIFY(m.problems().contains("two columns go to the state 'y'"));
+        m.setMapping("rabbits", "x");
+        const auto entry = m.entry("field counts");
+        QCOMPARE(entry.csv, std::string("t,rabbits,wolves\n0,1,1\n1,2,0.5\n2,1.5,\n"));
+        model::Diagnostics d;
+        const auto lv = model::compileModel("init x = 1\ninit y = 1\nd(x)/dt = x - x*y\n"
+                                            "d(y)/dt = -y + x*y\ntspan = 0 .. 2\n",
+                                            d);
+        fit::Experiment e;
+        std::string error;
+        QVERIFY2(project::buildExperiment(entry, *lv, e, error), error.c_str());
+        QCOMPARE(e.loss.terms().size(), std::size_t(5)); // one gap
+    }
+
+    void noHeaderAndAChosenTimeColumn() {
+        ui::CsvImportModel m;
+        m.setStates({"c1"});
+        m.setText("5\t0\n6\t1\n7\t2\n");
+        QVERIFY(!m.format().header);
+        auto f = m.format();
+        f.timeColumn = 1;
+        m.setFormat(f);
+        QCOMPARE(m.timeColumn(), QString("c2"));
+        QCOMPARE(m.dataColumns(), QStringList{"t"});
+        m.setMapping("t", "c1");
+        QVERIFY(m.isValid());
+    }
+
+    // Through the window: an accepted import adds an experiment that a fit then uses.
+    void importedDataSetJoinsTheProject() {
+        ui::MainWindow window;
+        QVERIFY(window.openProject(QStringLiteral(DYNFIT_PROJECTS_DIR "/lotka_volterra.dynfit")));
+        ui::CsvImportModel m;
+        m.setStates({"x", "y"});
+        m.setText("t,x\n0,1\n5,1\n10,1\n");
+        window.addDataSet(m.entry("second"));
+        QCOMPARE(window.currentProject().data.size(), std::size_t(2));
+        QVERIFY(window.isDirty());
+    }
+};
+
+QTEST_MAIN(TestCsvImport)
+#include "tst_csv_import.moc"
