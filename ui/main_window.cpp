@@ -4,9 +4,11 @@
 
 #include "csv_import.hpp"
 #include "cuda/device_query.hpp"
+#include "fit/fit_problem.hpp"
 #include "fit/simulation.hpp"
 #include "fit_session.hpp"
 #include "gif_writer.hpp"
+#include "io/csv_data.hpp"
 #include "loss_plot.hpp"
 #include "model/rewrite.hpp"
 #include "model_editor.hpp"
@@ -259,6 +261,18 @@ void MainWindow::buildMenus() {
             QMessageBox::warning(this, tr("Cannot export"), tr("Cannot write %1").arg(path));
         }
     });
+    for (const bool atData : {false, true}) {
+        file->addAction(atData ? tr("Export prediction at the &data times…")
+                               : tr("Export prediction on a &fine grid…"),
+                        this, [this, atData] {
+                            const QString path = QFileDialog::getSaveFileName(
+                                this, tr("Export prediction"), QString(), tr("CSV (*.csv)"));
+                            QString error;
+                            if (!path.isEmpty() && !exportPrediction(path, atData, &error)) {
+                                QMessageBox::warning(this, tr("Cannot export"), error);
+                            }
+                        });
+    }
     file->addAction(tr("Export training &animation…"), this, [this] {
         const QString path = QFileDialog::getSaveFileName(this, tr("Export training animation"),
                                                           QString(), tr("GIF (*.gif)"));
@@ -527,12 +541,19 @@ void MainWindow::onFinished(const fit::FitOutcome& outcome) {
         drawPrediction(outcome.params);
     }
     setDirty(true);
-    statusBar()->showMessage(tr("%1 after %2 iterations: loss %3 → %4 (%5)")
-                                 .arg(QString::fromUtf8(fit::fitStatusName(outcome.status).data()))
-                                 .arg(outcome.iterations)
-                                 .arg(outcome.lossInitial, 0, 'g', 6)
-                                 .arg(outcome.lossFinal, 0, 'g', 6)
-                                 .arg(QString::fromStdString(outcome.message)));
+    QString summary = tr("%1 after %2 iterations: loss %3 → %4 (%5)")
+                          .arg(QString::fromUtf8(fit::fitStatusName(outcome.status).data()))
+                          .arg(outcome.iterations)
+                          .arg(outcome.lossInitial, 0, 'g', 6)
+                          .arg(outcome.lossFinal, 0, 'g', 6)
+                          .arg(QString::fromStdString(outcome.message));
+    if (outcome.rejectedSteps > 0) {
+        // The fit backed off from failed solves instead of dying: say where and why.
+        summary += tr(" · %1 steps backed off, the last at %2")
+                       .arg(outcome.rejectedSteps)
+                       .arg(QString::fromStdString(outcome.lastRejection));
+    }
+    statusBar()->showMessage(summary);
     updateButtons();
     emit fitFinished(outcome);
 }
@@ -642,6 +663,82 @@ bool MainWindow::exportParameters(const QString& path, QString* error) const {
             *error = tr("cannot write %1").arg(path);
         }
         return false;
+    }
+    return true;
+}
+
+bool MainWindow::exportPrediction(const QString& path, bool atDataTimes, QString* error) const {
+    const auto fail = [error](const QString& why) {
+        if (error != nullptr) {
+            *error = why;
+        }
+        return false;
+    };
+    const auto model = m_editor->model();
+    if (!model) {
+        return fail(tr("the model has errors"));
+    }
+    const project::Project p = currentProject();
+    fit::FitOptions options;
+    std::vector<fit::Experiment> experiments;
+    std::string why;
+    if (!project::fitOptionsOf(p, options, why)
+        || !project::buildExperiments(p, *model, experiments, why)) {
+        return fail(QString::fromStdString(why));
+    }
+    const auto params = model->defaultParams();
+    std::string text;
+    char number[32];
+    if (atDataTimes) {
+        fit::FitProblem problem;
+        const fit::SolverSetup setup{options.solver, options.solve, options.gradient, options.span,
+                                     options.precision};
+        if (experiments.empty()
+            || !fit::FitProblem::build(*model, experiments, {}, setup, params, problem, why)) {
+            return fail(why.empty() ? tr("the project has no data") : QString::fromStdString(why));
+        }
+        text = "data_set,t";
+        for (const auto& s : model->states) {
+            text += "," + s;
+        }
+        text += "\n";
+        const auto predictions = problem.predictions(params);
+        for (std::size_t e = 0; e < experiments.size(); ++e) {
+            const auto& times = experiments[e].loss.saveTimes();
+            for (std::size_t k = 0; k < predictions[e].size() && k < times.size(); ++k) {
+                std::snprintf(number, sizeof number, "%.17g", times[k]);
+                text += experiments[e].name + "," + number;
+                for (const double v : predictions[e][k]) {
+                    std::snprintf(number, sizeof number, ",%.17g", v);
+                    text += number;
+                }
+                text += "\n";
+            }
+        }
+    } else {
+        fit::SimulationRequest request;
+        request.params = params;
+        request.span = p.solver.span;
+        request.solver = options.solver;
+        request.options = options.solve;
+        request.points = 1000;
+        if (!experiments.empty()) {
+            request.initialValues = experiments.front().initialValues;
+        }
+        const auto sim = fit::simulate(*model, request);
+        if (!sim.ok()) {
+            return fail(QString::fromStdString(sim.message));
+        }
+        io::DataSet grid;
+        grid.columns = model->states;
+        grid.times = sim.t;
+        grid.values = sim.columns;
+        text = io::writeCsv(grid);
+    }
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(text.data(), qint64(text.size())) < 0
+        || !file.commit()) {
+        return fail(tr("cannot write %1").arg(path));
     }
     return true;
 }

@@ -54,6 +54,9 @@ class MainWindow : public QMainWindow {
 
     /// Writes the parameters (declared and fitted) as CSV or JSON, by the extension.
     bool exportParameters(const QString& path, QString* error = nullptr) const;
+    /// Writes the prediction at the current values as CSV: on a fine grid (t, states; the first
+    /// data set's initial values), or at every data set's data times (with its name first).
+    bool exportPrediction(const QString& path, bool atDataTimes, QString* error = nullptr) const;
     /// Writes the prediction plot as PNG, SVG or PDF, by the extension.
     bool exportPlot(const QString& path) const;
     /// Writes the frames of the last fit (the prediction plot at each drawn snapshot) as an

@@ -147,6 +147,15 @@ class Objective {
     std::string m_lastFailure;
 };
 
+// A step the fit stepped back from because its solve failed (or its loss was not finite).
+void noteRejection(FitOutcome& out, int iteration, const std::string& why) {
+    ++out.rejectedSteps;
+    out.lastRejection = "iteration ";
+    out.lastRejection += std::to_string(iteration);
+    out.lastRejection += ": ";
+    out.lastRejection += why;
+}
+
 // Adam with projection onto the bounds. A step into a failed solve is rejected: back to the
 // previous point with half the learning rate.
 void runAdam(Objective& objective, Eigen::VectorXd x, const FitOptions& options, FitOutcome& out) {
@@ -170,7 +179,7 @@ void runAdam(Objective& objective, Eigen::VectorXd x, const FitOptions& options,
         Eigen::VectorXd gNew(x.size());
         double valueNew = 0.0;
         if (!objective.evaluate(candidate, valueNew, gNew)) {
-            ++out.rejectedSteps;
+            noteRejection(out, it, objective.lastFailure());
             lr *= 0.5;
             if (++consecutiveRejections >= 20) {
                 throw StopFit{FitStatus::Failed,
@@ -213,7 +222,11 @@ void runLevenbergMarquardt(Objective& objective,
             const Eigen::VectorXd candidate = objective.project(x + step);
             Eigen::VectorXd rNew;
             Eigen::MatrixXd jacNew;
-            if (objective.residuals(candidate, rNew, jacNew) && rNew.squaredNorm() < value) {
+            const bool solved = objective.residuals(candidate, rNew, jacNew);
+            if (!solved) {
+                noteRejection(out, it, objective.lastFailure());
+            }
+            if (solved && rNew.squaredNorm() < value) {
                 const double decrease = value - rNew.squaredNorm();
                 x = candidate;
                 r = std::move(rNew);
@@ -227,7 +240,6 @@ void runLevenbergMarquardt(Objective& objective,
                     throw StopFit{FitStatus::Converged, "the loss stopped decreasing"};
                 }
             } else {
-                ++out.rejectedSteps;
                 lambda *= 4.0;
             }
         }
@@ -251,7 +263,7 @@ void runLbfgs(Objective& objective, Eigen::VectorXd x, const FitOptions& options
     auto function = [&](const Eigen::VectorXd& at, Eigen::VectorXd& grad) {
         double value = 0.0;
         if (!objective.evaluate(at, value, grad)) {
-            ++out.rejectedSteps;
+            noteRejection(out, out.iterations + 1, objective.lastFailure());
             if (evaluations == 0) {
                 throw StopFit{FitStatus::Failed,
                               "the initial point fails: " + objective.lastFailure()};
@@ -450,6 +462,9 @@ FitOutcome fitParameters(const model::CompiledModel& model,
         FitOutcome result = fitOnce(stage, params, stageOptions, relay);
         iterationsBefore += result.iterations;
         total.rejectedSteps += result.rejectedSteps;
+        if (!result.lastRejection.empty()) {
+            total.lastRejection = result.lastRejection;
+        }
         total.seconds += result.seconds;
         params = result.params;
         total.status = result.status;

@@ -76,7 +76,8 @@ struct FitOutcome {
     double lossFinal = 0.0;     ///< the best loss seen
     std::vector<double> params; ///< the best parameters seen (never lost, whatever happened)
     double seconds = 0.0;
-    int rejectedSteps = 0; ///< steps rejected for a failed solve or a non-finite loss
+    int rejectedSteps = 0;     ///< steps rejected for a failed solve or a non-finite loss
+    std::string lastRejection; ///< "iteration N: <the solver's status and message>"
 };
 
 /// Minimises the summed loss of the experiments over the model's parameters from `initial`. The

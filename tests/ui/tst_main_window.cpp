@@ -196,6 +196,15 @@ class TestMainWindow : public QObject {
         QVERIFY(svg.setContent(readAll(dir.filePath("plot.svg"))));
         QCOMPARE(svg.documentElement().tagName(), QString("svg"));
         QVERIFY(!window.exportPlot(dir.filePath("plot.bmp")));
+        QVERIFY(window.exportPrediction(dir.filePath("grid.csv"), false));
+        const auto grid = readAll(dir.filePath("grid.csv")).split('\n');
+        QCOMPARE(grid.first(), QByteArray("t,x,y"));
+        QCOMPARE(grid.size(), 1000 + 2); // header, 1000 rows, the final newline
+        QVERIFY(grid[1] == "0,1,1");
+        QVERIFY(window.exportPrediction(dir.filePath("at_data.csv"), true));
+        const auto atData = readAll(dir.filePath("at_data.csv")).split('\n');
+        QCOMPARE(atData.first(), QByteArray("data_set,t,x,y"));
+        QVERIFY(atData[1].startsWith("constant one,0,1,1"));
     }
 
     // A value typed into the table goes into the model text and re-simulates; bad values and

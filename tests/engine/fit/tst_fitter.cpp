@@ -248,6 +248,7 @@ class TestFitter : public QObject {
         o.maxIterations = 30;
         const auto out = fit::fitParameters(*f.model, f.model->defaultParams(), f.loss, o);
         QVERIFY(out.rejectedSteps > 0);
+        QVERIFY2(out.lastRejection.rfind("iteration ", 0) == 0, out.lastRejection.c_str());
         QVERIFY(std::isfinite(out.lossFinal));
         QVERIFY(out.lossFinal <= out.lossInitial);
     }
