@@ -44,6 +44,7 @@ void captureFit(dynfit::ui::MainWindow& window, const QString& dir) {
 int main(int argc, char** argv) {
     QApplication app(argc, argv);
     QApplication::setApplicationName("DynFit");
+    QApplication::setOrganizationName("DynFit");
     QApplication::setApplicationVersion(DYNFIT_VERSION);
 
     QCommandLineParser parser;

@@ -13,6 +13,7 @@
 #include "model/rewrite.hpp"
 #include "model_editor.hpp"
 #include "parameter_table.hpp"
+#include "phase_plot.hpp"
 #include "project/project_fit.hpp"
 #include "sensitivity/gradient.hpp"
 #include "solution_plot.hpp"
@@ -35,10 +36,12 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStandardItemModel>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
 #include <cmath>
@@ -84,10 +87,14 @@ std::vector<std::vector<double>> dataColumns(const fit::Experiment& e, int state
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), m_editor(new ModelEditor(this)), m_plot(new SolutionPlot(this)),
-      m_loss(new LossPlot(this)), m_parameters(new ParameterTableModel(this)),
-      m_parameterView(new QTableView(this)), m_session(new FitSession(this)) {
+      m_phase(new PhasePlot(this)), m_loss(new LossPlot(this)),
+      m_parameters(new ParameterTableModel(this)), m_parameterView(new QTableView(this)),
+      m_session(new FitSession(this)) {
     auto* splitter = new QSplitter(Qt::Vertical, this);
-    splitter->addWidget(m_plot);
+    auto* views = new QTabWidget(splitter);
+    views->addTab(m_plot, tr("Time series"));
+    views->addTab(m_phase, tr("Phase plane"));
+    splitter->addWidget(views);
     splitter->addWidget(m_loss);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 1);
@@ -111,6 +118,9 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_session, &FitSession::progress, this, &MainWindow::onProgress);
     connect(m_session, &FitSession::finished, this, &MainWindow::onFinished);
     resize(1320, 800);
+    QSettings settings;
+    restoreGeometry(settings.value("window/geometry").toByteArray());
+    restoreState(settings.value("window/state").toByteArray());
     showProject(project::Project{kNewModel, {}, {}, {}, {}});
 }
 
@@ -214,6 +224,8 @@ void MainWindow::buildMenus() {
             QMessageBox::warning(this, tr("Cannot open"), error);
         }
     });
+    m_recentMenu = file->addMenu(tr("Open &recent"));
+    fillRecentMenu();
     QMenu* examples = file->addMenu(tr("&Examples"));
     const QStringList bundled = {"lotka_volterra", "spiral_neural_ode", "lotka_volterra_ude",
                                  "rober"};
@@ -303,6 +315,12 @@ void MainWindow::buildMenus() {
         m_plot->setLogTime(on);
         simulate();
     });
+    m_logY = view->addAction(tr("Logarithmic &values"));
+    m_logY->setCheckable(true);
+    connect(m_logY, &QAction::toggled, this, [this](bool on) {
+        m_plot->setLogValues(on);
+        simulate();
+    });
 }
 
 bool MainWindow::openProject(const QString& path, QString* error) {
@@ -327,7 +345,33 @@ bool MainWindow::openProject(const QString& path, QString* error) {
     }
     m_path = path;
     showProject(p);
+    rememberRecent(path);
     return true;
+}
+
+void MainWindow::rememberRecent(const QString& path) {
+    QSettings settings;
+    QStringList recent = settings.value("recent").toStringList();
+    recent.removeAll(QFileInfo(path).absoluteFilePath());
+    recent.prepend(QFileInfo(path).absoluteFilePath());
+    settings.setValue("recent", recent.mid(0, 8));
+    fillRecentMenu();
+}
+
+void MainWindow::fillRecentMenu() {
+    if (m_recentMenu == nullptr) {
+        return;
+    }
+    m_recentMenu->clear();
+    for (const QString& path : QSettings().value("recent").toStringList()) {
+        m_recentMenu->addAction(QFileInfo(path).fileName(), this, [this, path] {
+            QString error;
+            if (confirmDiscard() && !openProject(path, &error)) {
+                QMessageBox::warning(this, tr("Cannot open"), error);
+            }
+        });
+    }
+    m_recentMenu->setEnabled(!m_recentMenu->isEmpty());
 }
 
 void MainWindow::showProject(const project::Project& p) {
@@ -380,6 +424,7 @@ bool MainWindow::saveProject(const QString& path, QString* error) {
     }
     m_path = path;
     setDirty(false);
+    rememberRecent(path);
     statusBar()->showMessage(tr("Saved %1").arg(QFileInfo(path).fileName()), 4000);
     return true;
 }
@@ -422,10 +467,12 @@ bool MainWindow::drawPrediction(const std::vector<double>& params) {
     const auto sim = fit::simulate(*model, request);
     if (hasData) {
         const auto& e = experiments.front();
-        m_plot->showFit(model->states, e.loss.saveTimes(), dataColumns(e, model->stateCount()),
-                        sim.t, sim.columns);
+        const auto data = dataColumns(e, model->stateCount());
+        m_plot->showFit(model->states, e.loss.saveTimes(), data, sim.t, sim.columns);
+        m_phase->show(model->states, data, sim.columns);
     } else {
         m_plot->showFit(model->states, {}, {}, sim.t, sim.columns);
+        m_phase->show(model->states, {}, sim.columns);
     }
     if (!error.empty()) {
         statusBar()->showMessage(tr("Data: %1").arg(QString::fromStdString(error)));
@@ -802,6 +849,9 @@ bool MainWindow::confirmDiscard() {
 
 void MainWindow::closeEvent(QCloseEvent* event) {
     if (confirmDiscard()) {
+        QSettings settings;
+        settings.setValue("window/geometry", saveGeometry());
+        settings.setValue("window/state", saveState());
         m_session->stop();
         event->accept();
     } else {

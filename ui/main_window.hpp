@@ -13,6 +13,7 @@
 #include <vector>
 
 class QAction;
+class QMenu;
 class QComboBox;
 class QLineEdit;
 class QPushButton;
@@ -26,6 +27,7 @@ struct FitSnapshot;
 class LossPlot;
 class ModelEditor;
 class ParameterTableModel;
+class PhasePlot;
 class SolutionPlot;
 
 class MainWindow : public QMainWindow {
@@ -66,6 +68,7 @@ class MainWindow : public QMainWindow {
 
     ModelEditor* editor() const { return m_editor; }
     SolutionPlot* solutionPlot() const { return m_plot; }
+    PhasePlot* phasePlot() const { return m_phase; }
     LossPlot* lossPlot() const { return m_loss; }
     ParameterTableModel* parameterTable() const { return m_parameters; }
     FitSession* session() const { return m_session; }
@@ -99,10 +102,13 @@ class MainWindow : public QMainWindow {
     bool confirmDiscard();
     void rewriteValues(const std::vector<double>& values);
     void recordFrame();
+    void rememberRecent(const QString& path);
+    void fillRecentMenu();
     bool drawPrediction(const std::vector<double>& params); ///< false (and says why) on failure
 
     ModelEditor* m_editor;
     SolutionPlot* m_plot;
+    PhasePlot* m_phase;
     LossPlot* m_loss;
     ParameterTableModel* m_parameters;
     QTableView* m_parameterView;
@@ -122,6 +128,8 @@ class MainWindow : public QMainWindow {
     QPushButton* m_stop;
     QPushButton* m_apply;
     QAction* m_logTime;
+    QAction* m_logY;
+    QMenu* m_recentMenu = nullptr;
 
     project::Project m_project; ///< data and history; the model text and settings live in widgets
     QString m_path;

@@ -91,6 +91,16 @@ void SolutionPlot::setLogTime(bool on) {
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
+void SolutionPlot::setLogValues(bool on) {
+    m_plot->yAxis->setScaleType(on ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+    if (on) {
+        m_plot->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+    } else {
+        m_plot->yAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+    }
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
 bool SolutionPlot::save(const QString& path, int width, int height) const {
     const QString ext = QFileInfo(path).suffix().toLower();
     if (ext == "png") {

@@ -30,6 +30,7 @@ class SolutionPlot : public QWidget {
                  const std::vector<std::vector<double>>& prediction);
 
     void setLogTime(bool on);
+    void setLogValues(bool on);
 
     int curveCount() const;
     int pointCount(int curve) const;

@@ -7,6 +7,7 @@
 #include "main_window.hpp"
 #include "model_editor.hpp"
 #include "parameter_table.hpp"
+#include "phase_plot.hpp"
 #include "solution_plot.hpp"
 
 #include <QComboBox>
@@ -18,8 +19,10 @@
 #include <QJsonObject>
 #include <QPlainTextEdit>
 #include <QProcess>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
@@ -43,6 +46,11 @@ QByteArray readAll(const QString& path) {
 class TestMainWindow : public QObject {
     Q_OBJECT
   private slots:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true); // settings (recent files) away from the user's
+        QSettings().clear();
+    }
+
     void everyBundledProjectOpensAndSimulates_data() {
         QTest::addColumn<QString>("name");
         QTest::addColumn<int>("states");
@@ -71,6 +79,10 @@ class TestMainWindow : public QObject {
                      qPrintable(window.statusBar()->currentMessage()));
         }
         QVERIFY(window.windowTitle().startsWith(name + ".dynfit"));
+        if (explicitSolves) {
+            QVERIFY(window.phasePlot()->trajectoryPoints() > 10);
+        }
+        QVERIFY(QSettings().value("recent").toStringList().first().endsWith(name + ".dynfit"));
     }
 
     // A short fit of the spiral neural ODE lowers the loss; the GUI thread's event loop never
