@@ -2,6 +2,9 @@
 // The model text editor.
 #include "model_editor.hpp"
 
+#include "code_edit.hpp"
+#include "model_highlighter.hpp"
+
 #include <QFontDatabase>
 #include <QLabel>
 #include <QPlainTextEdit>
@@ -18,9 +21,10 @@ constexpr int kDebounceMs = 300;
 } // namespace
 
 ModelEditor::ModelEditor(QWidget* parent)
-    : QWidget(parent), m_edit(new QPlainTextEdit(this)), m_status(new QLabel(this)),
+    : QWidget(parent), m_edit(new CodeEdit(this)), m_status(new QLabel(this)),
       m_debounce(new QTimer(this)) {
     m_edit->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    new ModelHighlighter(m_edit->document());
     m_edit->setLineWrapMode(QPlainTextEdit::NoWrap);
     m_edit->setTabStopDistance(4 * m_edit->fontMetrics().horizontalAdvance(' '));
     m_status->setWordWrap(true);
