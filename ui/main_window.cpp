@@ -166,6 +166,10 @@ QWidget* MainWindow::buildSettingsPanel() {
     form->addRow(tr("Learning rate"), m_learningRate);
     form->addRow(tr("Iterations"), m_iterations);
     form->addRow(tr("Device"), m_device);
+    m_dataSet = new QComboBox(panel);
+    m_dataSet->setToolTip(tr("The data set the plots show (a fit uses them all)"));
+    connect(m_dataSet, &QComboBox::activated, this, &MainWindow::simulate);
+    form->addRow(tr("Data set shown"), m_dataSet);
 
     m_simulate = new QPushButton(tr("Simulate"), panel);
     m_fit = new QPushButton(tr("Fit"), panel);
@@ -295,6 +299,14 @@ void MainWindow::buildMenus() {
     });
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    QPlainTextEdit* text = m_editor->textEdit();
+    QAction* undo = edit->addAction(tr("&Undo"), QKeySequence::Undo, text, &QPlainTextEdit::undo);
+    QAction* redo = edit->addAction(tr("&Redo"), QKeySequence::Redo, text, &QPlainTextEdit::redo);
+    undo->setEnabled(false);
+    redo->setEnabled(false);
+    connect(text, &QPlainTextEdit::undoAvailable, undo, &QAction::setEnabled);
+    connect(text, &QPlainTextEdit::redoAvailable, redo, &QAction::setEnabled);
     QMenu* data = menuBar()->addMenu(tr("&Data"));
     data->addAction(tr("&Import CSV…"), this, [this] {
         const QString path = QFileDialog::getOpenFileName(this, tr("Import data"), QString(),
@@ -305,6 +317,7 @@ void MainWindow::buildMenus() {
     });
     data->addAction(tr("&Remove all data sets"), this, [this] {
         m_project.data.clear();
+        refreshDataSets();
         setDirty(true);
         simulate();
     });
@@ -379,6 +392,7 @@ void MainWindow::showProject(const project::Project& p) {
         m_session->stop();
     }
     m_project = p;
+    refreshDataSets();
     m_fitted.clear();
     m_outcome.reset();
     m_method->blockSignals(true);
@@ -455,6 +469,7 @@ bool MainWindow::drawPrediction(const std::vector<double>& params) {
     std::vector<fit::Experiment> experiments;
     const bool hasData =
         !p.data.empty() && project::buildExperiments(p, *model, experiments, error);
+    const std::size_t shown = hasData ? std::min(shownDataSet(), experiments.size() - 1) : 0;
     fit::SimulationRequest request;
     request.params = params;
     request.span = p.solver.span;
@@ -462,11 +477,11 @@ bool MainWindow::drawPrediction(const std::vector<double>& params) {
     request.options = options.solve;
     request.logTime = m_logTime->isChecked();
     if (hasData) {
-        request.initialValues = experiments.front().initialValues;
+        request.initialValues = experiments[shown].initialValues;
     }
     const auto sim = fit::simulate(*model, request);
     if (hasData) {
-        const auto& e = experiments.front();
+        const auto& e = experiments[shown];
         const auto data = dataColumns(e, model->stateCount());
         m_plot->showFit(model->states, e.loss.saveTimes(), data, sim.t, sim.columns);
         m_phase->show(model->states, data, sim.columns);
@@ -517,6 +532,7 @@ void MainWindow::startFit() {
     }
     job.model = model;
     job.initial = model->defaultParams();
+    m_fitExperiments = job.experiments;
     m_project.history.clear();
     m_frames.clear();
     m_frameStride = 1;
@@ -551,22 +567,21 @@ void MainWindow::onProgress(const FitSnapshot& s) {
     m_project.history.push_back({s.iteration, s.loss, s.gradientNorm, s.seconds});
     m_loss->addPoint(s.iteration, s.loss, s.gradientNorm);
     const auto model = m_editor->model();
-    if (model && !s.predictions.empty() && !s.predictions.front().empty()) {
+    const std::size_t shown = shownDataSet();
+    if (model && shown < s.predictions.size() && shown < m_fitExperiments.size()) {
         // The live view: the prediction at the data times, no extra solve on this thread.
-        std::vector<fit::Experiment> experiments;
-        std::string error;
-        if (project::buildExperiments(m_project, *model, experiments, error)) {
-            const auto& e = experiments.front();
-            const auto& rows = s.predictions.front();
-            std::vector<std::vector<double>> columns(static_cast<std::size_t>(model->stateCount()));
-            for (const auto& row : rows) {
-                for (std::size_t i = 0; i < row.size() && i < columns.size(); ++i) {
-                    columns[i].push_back(row[i]);
-                }
+        const auto& e = m_fitExperiments[shown];
+        std::vector<std::vector<double>> columns(static_cast<std::size_t>(model->stateCount()));
+        for (const auto& row : s.predictions[shown]) {
+            for (std::size_t i = 0; i < row.size() && i < columns.size(); ++i) {
+                columns[i].push_back(row[i]);
             }
-            m_plot->showFit(model->states, e.loss.saveTimes(), dataColumns(e, model->stateCount()),
-                            e.loss.saveTimes(), columns);
         }
+        const auto data = dataColumns(e, model->stateCount());
+        const auto& times = e.loss.saveTimes();
+        m_plot->showFit(model->states, times, data,
+                        columns.front().empty() ? std::vector<double>{} : times, columns);
+        m_phase->show(model->states, data, columns);
     }
     recordFrame();
     const int total = m_iterations->value();
@@ -662,6 +677,8 @@ bool MainWindow::importData(const QString& path) {
 
 void MainWindow::addDataSet(const project::DataSetEntry& entry) {
     m_project.data.push_back(entry);
+    refreshDataSets();
+    m_dataSet->setCurrentIndex(m_dataSet->count() - 1);
     setDirty(true);
     simulate();
     statusBar()->showMessage(tr("Imported %1 (%2 data sets)")
@@ -814,6 +831,22 @@ void MainWindow::recordFrame() {
         m_frames = std::move(kept);
         m_frameStride *= 2;
     }
+}
+
+std::size_t MainWindow::shownDataSet() const {
+    return static_cast<std::size_t>(std::max(0, m_dataSet->currentIndex()));
+}
+
+void MainWindow::refreshDataSets() {
+    const int current = m_dataSet->currentIndex();
+    m_dataSet->clear();
+    for (const auto& d : m_project.data) {
+        m_dataSet->addItem(QString::fromStdString(d.name));
+    }
+    if (m_dataSet->count() == 0) {
+        m_dataSet->addItem(tr("(no data)"));
+    }
+    m_dataSet->setCurrentIndex(std::clamp(current, 0, m_dataSet->count() - 1));
 }
 
 void MainWindow::setDirty(bool dirty) {

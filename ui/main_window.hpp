@@ -102,6 +102,8 @@ class MainWindow : public QMainWindow {
     bool confirmDiscard();
     void rewriteValues(const std::vector<double>& values);
     void recordFrame();
+    std::size_t shownDataSet() const;
+    void refreshDataSets();
     void rememberRecent(const QString& path);
     void fillRecentMenu();
     bool drawPrediction(const std::vector<double>& params); ///< false (and says why) on failure
@@ -122,6 +124,7 @@ class MainWindow : public QMainWindow {
     QLineEdit* m_learningRate;
     QSpinBox* m_iterations;
     QComboBox* m_device;
+    QComboBox* m_dataSet = nullptr;
     QPushButton* m_simulate;
     QPushButton* m_fit;
     QPushButton* m_pause;
@@ -136,8 +139,9 @@ class MainWindow : public QMainWindow {
     bool m_dirty = false;
     std::vector<double> m_fitted;
     std::optional<fit::FitOutcome> m_outcome;
-    std::vector<QImage> m_frames; ///< the last fit's animation
-    int m_frameStride = 1;        ///< keep every k-th snapshot once the frame budget is used
+    std::vector<QImage> m_frames;                  ///< the last fit's animation
+    std::vector<fit::Experiment> m_fitExperiments; ///< the running fit's data, for the live plot
+    int m_frameStride = 1; ///< keep every k-th snapshot once the frame budget is used
     int m_snapshotCount = 0;
 };
 

@@ -62,6 +62,30 @@ void ModelEditor::compileNow() {
     emit compiled(m_model);
 }
 
+// "states x, y · 2 params · network U 2→50→2": what the text declares, at a glance.
+QString ModelEditor::summary() const {
+    if (!m_model) {
+        return {};
+    }
+    QStringList states;
+    for (const auto& s : m_model->states) {
+        states << QString::fromStdString(s);
+    }
+    int scalars = 0;
+    for (const auto& p : m_model->params) {
+        scalars += p.network.empty() ? 1 : 0;
+    }
+    QString text = tr("states %1 · %2 params").arg(states.join(", ")).arg(scalars);
+    for (const auto& net : m_model->networks) {
+        QStringList widths{QString::number(net.layers.front().first)};
+        for (const auto& layer : net.layers) {
+            widths << QString::number(layer.second);
+        }
+        text += tr(" · network %1 %2").arg(QString::fromStdString(net.name), widths.join("→"));
+    }
+    return text;
+}
+
 void ModelEditor::showDiagnostics(const model::Diagnostics& diagnostics) {
     m_messages.clear();
     QList<QTextEdit::ExtraSelection> marks;
@@ -89,7 +113,8 @@ void ModelEditor::showDiagnostics(const model::Diagnostics& diagnostics) {
         marks << mark;
     }
     m_edit->setExtraSelections(marks);
-    m_status->setText(m_messages.isEmpty() ? tr("✓ compiles") : m_messages.join('\n'));
+    m_status->setText(m_messages.isEmpty() ? tr("✓ compiles · %1").arg(summary())
+                                           : m_messages.join('\n'));
     m_status->setStyleSheet(diagnostics.hasErrors() ? "color: #b00020" : "color: #2e7d32");
 }
 

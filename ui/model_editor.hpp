@@ -40,6 +40,7 @@ class ModelEditor : public QWidget {
 
   private:
     void showDiagnostics(const model::Diagnostics& diagnostics);
+    QString summary() const;
 
     QPlainTextEdit* m_edit;
     QLabel* m_status;

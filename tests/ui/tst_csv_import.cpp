@@ -6,6 +6,7 @@
 #include "model/model.hpp"
 #include "model_editor.hpp"
 #include "project/project_fit.hpp"
+#include "solution_plot.hpp"
 
 #include <QBrush>
 #include <QTest>
@@ -89,6 +90,8 @@ class TestCsvImport : public QObject {
         window.addDataSet(m.entry("second"));
         QCOMPARE(window.currentProject().data.size(), std::size_t(2));
         QVERIFY(window.isDirty());
+        // The plot now shows the new data set: its three points.
+        QCOMPARE(window.solutionPlot()->pointCount(0), 3);
     }
 };
 

@@ -136,6 +136,52 @@ class TestMainWindow : public QObject {
         QCOMPARE(window.editor()->model()->defaultParams(), fitted);
     }
 
+    // Each bundled project with data: a short fit lowers the loss.
+    void shortFitsLowerTheLoss_data() {
+        QTest::addColumn<QString>("name");
+        QTest::newRow("lotka_volterra") << "lotka_volterra";
+        QTest::newRow("spiral_neural_ode") << "spiral_neural_ode";
+        QTest::newRow("lotka_volterra_ude") << "lotka_volterra_ude";
+    }
+    void shortFitsLowerTheLoss() {
+        QFETCH(QString, name);
+        MainWindow window;
+        QVERIFY(window.openProject(bundled(name.toUtf8().constData())));
+        window.findChild<QSpinBox*>()->setValue(15);
+        QSignalSpy finished(&window, &MainWindow::fitFinished);
+        window.startFit();
+        QVERIFY(finished.wait(60000));
+        const auto outcome = *window.lastOutcome();
+        qInfo("%s: loss %.4g -> %.4g in %d iterations", qPrintable(name), outcome.lossInitial,
+              outcome.lossFinal, outcome.iterations);
+        QVERIFY(outcome.lossFinal < outcome.lossInitial);
+    }
+
+    // Pause, Resume and Stop through the window: Stop keeps the best parameters, offered to apply.
+    void pauseResumeStopFromTheWindow() {
+        MainWindow window;
+        QVERIFY(window.openProject(bundled("spiral_neural_ode")));
+        window.findChild<QSpinBox*>()->setValue(1000000);
+        QSignalSpy progress(window.session(), &dynfit::ui::FitSession::progress);
+        QSignalSpy finished(&window, &MainWindow::fitFinished);
+        window.startFit();
+        QVERIFY(progress.wait(10000));
+        window.togglePause();
+        QVERIFY(window.session()->isPaused());
+        QTest::qWait(100);
+        const int countWhilePaused = int(progress.count());
+        QTest::qWait(300);
+        QCOMPARE(int(progress.count()), countWhilePaused);
+        window.togglePause();
+        QVERIFY(!window.session()->isPaused());
+        QVERIFY(progress.wait(10000));
+        window.stopFit();
+        QVERIFY(finished.wait(5000));
+        QCOMPARE(window.lastOutcome()->status, dynfit::fit::FitStatus::Cancelled);
+        QCOMPARE(window.fittedParams().size(), std::size_t(252));
+        QVERIFY(window.lastOutcome()->lossFinal < window.lastOutcome()->lossInitial);
+    }
+
     // One engine: the app and dynfit-cli fit the same project to the same numbers.
     void appAndCliAgree() {
         MainWindow window;
