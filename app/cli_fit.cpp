@@ -46,6 +46,7 @@ CLI::App* addFitCommand(CLI::App& app, FitArguments& args) {
     cmd->add_option("--growing-window", args.growingWindow,
                     "Fit the data in K growing time windows (helps oscillating systems)")
         ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--fix", args.fixed, "Hold this param at its value (repeat for more)");
     cmd->add_option("--shooting", args.shooting,
                     "Multiple shooting with K segments per experiment (helps oscillating systems)")
         ->check(CLI::NonNegativeNumber);
@@ -147,6 +148,9 @@ fitOptions(const FitArguments& args, const LoadedModel& loaded, sens::GradientMe
     }
     if (!loaded.project || given("--shooting") || given("--continuity")) {
         options.shooting = {args.shooting, args.continuity};
+    }
+    if (!loaded.project || given("--fix")) {
+        options.fixed = args.fixed;
     }
     options.solver = loaded.solver;
     options.solve = loaded.options;

@@ -18,9 +18,10 @@ struct FitArguments {
     std::string method = "reverse";
     std::string out;
     bool progress = false;
-    int progressEvery = 1; ///< print every k-th iteration (and the first)
-    int growingWindow = 0; ///< stages of a growing time window; 0 = off
-    int shooting = 0;      ///< multiple-shooting segments; 0 = off
+    int progressEvery = 1;          ///< print every k-th iteration (and the first)
+    int growingWindow = 0;          ///< stages of a growing time window; 0 = off
+    int shooting = 0;               ///< multiple-shooting segments; 0 = off
+    std::vector<std::string> fixed; ///< params held at their values
     double continuity = 1.0;
     std::string format = "text";
 };

@@ -115,6 +115,10 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_editor, &ModelEditor::compiled, this, [this] { onCompiled(); });
     connect(m_editor, &ModelEditor::textEdited, this, [this] { setDirty(true); });
     connect(m_parameters, &ParameterTableModel::valueEdited, this, &MainWindow::setParameterValue);
+    connect(m_parameters, &ParameterTableModel::fixedChanged, this, [this] {
+        m_project.fit.fixed = m_parameters->fixed();
+        setDirty(true);
+    });
     connect(m_session, &FitSession::progress, this, &MainWindow::onProgress);
     connect(m_session, &FitSession::finished, this, &MainWindow::onFinished);
     resize(1320, 800);
@@ -446,6 +450,7 @@ bool MainWindow::saveProject(const QString& path, QString* error) {
 void MainWindow::onCompiled() {
     const auto model = m_editor->model();
     m_parameters->setModel(model.get());
+    m_parameters->setFixed(m_project.fit.fixed);
     updateButtons();
     if (model) {
         simulate();

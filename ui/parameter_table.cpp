@@ -4,6 +4,7 @@
 
 #include <QBrush>
 #include <QColor>
+#include <algorithm>
 #include <cmath>
 
 namespace dynfit::ui {
@@ -73,6 +74,9 @@ QVariant ParameterTableModel::data(const QModelIndex& index, int role) const {
     const Row& row = m_rows[static_cast<std::size_t>(index.row())];
     const bool fitted = m_fitted && static_cast<std::size_t>(row.index) < m_fitted->size();
     const double fittedValue = fitted ? (*m_fitted)[static_cast<std::size_t>(row.index)] : 0.0;
+    if (role == Qt::CheckStateRole && index.column() == Free) {
+        return row.fixed ? Qt::Unchecked : Qt::Checked;
+    }
     if (role == Qt::EditRole && index.column() == Value) {
         return QString::number(row.value, 'g', 17);
     }
@@ -107,14 +111,43 @@ QVariant ParameterTableModel::data(const QModelIndex& index, int role) const {
 
 Qt::ItemFlags ParameterTableModel::flags(const QModelIndex& index) const {
     Qt::ItemFlags f = QAbstractTableModel::flags(index);
-    if (index.isValid() && index.column() == Value
-        && index.row() < static_cast<int>(m_rows.size())) {
-        f |= Qt::ItemIsEditable;
+    if (index.isValid() && index.row() < static_cast<int>(m_rows.size())) {
+        if (index.column() == Value) {
+            f |= Qt::ItemIsEditable;
+        } else if (index.column() == Free) {
+            f |= Qt::ItemIsUserCheckable;
+        }
     }
     return f;
 }
 
+void ParameterTableModel::setFixed(const std::vector<std::string>& names) {
+    for (Row& row : m_rows) {
+        row.fixed = std::find(names.begin(), names.end(), row.name.toStdString()) != names.end();
+    }
+    if (!m_rows.empty()) {
+        emit dataChanged(index(0, Free), index(static_cast<int>(m_rows.size()) - 1, Free));
+    }
+}
+
+std::vector<std::string> ParameterTableModel::fixed() const {
+    std::vector<std::string> names;
+    for (const Row& row : m_rows) {
+        if (row.fixed) {
+            names.push_back(row.name.toStdString());
+        }
+    }
+    return names;
+}
+
 bool ParameterTableModel::setData(const QModelIndex& index, const QVariant& value, int role) {
+    if (role == Qt::CheckStateRole && (flags(index) & Qt::ItemIsUserCheckable)) {
+        m_rows[static_cast<std::size_t>(index.row())].fixed =
+            value.value<Qt::CheckState>() != Qt::Checked;
+        emit dataChanged(index, index);
+        emit fixedChanged();
+        return true;
+    }
     if (role != Qt::EditRole || !(flags(index) & Qt::ItemIsEditable)) {
         return false;
     }
@@ -135,7 +168,8 @@ QVariant ParameterTableModel::headerData(int section, Qt::Orientation orientatio
     if (role != Qt::DisplayRole || orientation != Qt::Horizontal) {
         return {};
     }
-    static const char* names[] = {"Parameter", "Value", "Bounds", "Scale", "Fitted", "Change"};
+    static const char* names[] = {"Parameter", "Free",   "Value", "Bounds",
+                                  "Scale",     "Fitted", "Change"};
     return section >= 0 && section < ColumnCount ? tr(names[section]) : QVariant();
 }
 

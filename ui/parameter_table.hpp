@@ -14,7 +14,7 @@ namespace dynfit::ui {
 class ParameterTableModel : public QAbstractTableModel {
     Q_OBJECT
   public:
-    enum Column { Name, Value, Bounds, Log, Fitted, Change, ColumnCount };
+    enum Column { Name, Free, Value, Bounds, Log, Fitted, Change, ColumnCount };
 
     explicit ParameterTableModel(QObject* parent = nullptr);
 
@@ -23,6 +23,9 @@ class ParameterTableModel : public QAbstractTableModel {
     /// The fitted values (all params, weights included, in the model's order).
     void setFitted(const std::vector<double>& values);
     void clearFitted();
+    /// Which params are held fixed (unchecked in the Free column).
+    void setFixed(const std::vector<std::string>& names);
+    std::vector<std::string> fixed() const;
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -36,6 +39,8 @@ class ParameterTableModel : public QAbstractTableModel {
   signals:
     /// A value typed into the table: the param's index in the model, and the number.
     void valueEdited(int param, double value);
+    /// The Free box of a param was toggled.
+    void fixedChanged();
 
   private:
     struct Row {
@@ -45,6 +50,7 @@ class ParameterTableModel : public QAbstractTableModel {
         std::optional<double> lower, upper;
         bool log = false;
         int index = 0; ///< into the model's params
+        bool fixed = false;
     };
     std::vector<Row> m_rows;
     int m_weightCount = 0;

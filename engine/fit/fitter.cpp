@@ -40,6 +40,15 @@ class Objective {
         m_upper << m_space.upper(), Eigen::VectorXd::Constant(ns, inf);
     }
 
+    /// Holds the parameters `indices` at their values in x0 (both bounds there, no gradient).
+    void fix(const std::vector<int>& indices, const Eigen::VectorXd& x0) {
+        m_fixed.assign(static_cast<std::size_t>(m_np), false);
+        for (const int k : indices) {
+            m_fixed[static_cast<std::size_t>(k)] = true;
+            m_lower[k] = m_upper[k] = x0[k];
+        }
+    }
+
     Eigen::VectorXd initialX(const std::vector<double>& params) const {
         Eigen::VectorXd x(m_lower.size());
         x << m_space.toInternal(params), m_problem.initialStarts();
@@ -49,9 +58,7 @@ class Objective {
         return m_space.toModel(x.head(m_np));
     }
     Eigen::VectorXd project(const Eigen::VectorXd& x) const {
-        Eigen::VectorXd out = x;
-        out.head(m_np) = m_space.project(x.head(m_np));
-        return out;
+        return x.cwiseMax(m_lower).cwiseMin(m_upper);
     }
     const Eigen::VectorXd& lower() const { return m_lower; }
     const Eigen::VectorXd& upper() const { return m_upper; }
@@ -67,6 +74,7 @@ class Objective {
         }
         value = e.loss;
         gradient << m_space.chain(x.head(m_np), e.dParams), e.dStarts;
+        zeroFixed(gradient);
         if (!std::isfinite(gradient.squaredNorm())) {
             value = std::numeric_limits<double>::infinity();
             m_lastFailure = "the gradient is not finite";
@@ -91,6 +99,11 @@ class Objective {
             m_space.chain(x.head(m_np), std::vector<double>(static_cast<std::size_t>(m_np), 1.0));
         jacobian.resize(r.size(), x.size());
         jacobian << rj.dParams * scale.asDiagonal(), rj.dStarts;
+        for (std::size_t k = 0; k < m_fixed.size(); ++k) {
+            if (m_fixed[k]) {
+                jacobian.col(static_cast<Eigen::Index>(k)).setZero();
+            }
+        }
         noteValue(r.squaredNorm(), x);
         return true;
     }
@@ -128,6 +141,14 @@ class Objective {
   private:
     Eigen::VectorXd starts(const Eigen::VectorXd& x) const { return x.tail(x.size() - m_np); }
 
+    void zeroFixed(Eigen::VectorXd& gradient) const {
+        for (std::size_t k = 0; k < m_fixed.size(); ++k) {
+            if (m_fixed[k]) {
+                gradient[static_cast<Eigen::Index>(k)] = 0.0;
+            }
+        }
+    }
+
     void noteValue(double value, const Eigen::VectorXd& x) {
         if (value < m_best) {
             m_best = value;
@@ -141,6 +162,7 @@ class Objective {
     ParameterSpace m_space;
     Eigen::Index m_np;
     Eigen::VectorXd m_lower, m_upper;
+    std::vector<bool> m_fixed;
     std::chrono::steady_clock::time_point m_start;
     double m_best = std::numeric_limits<double>::infinity();
     Eigen::VectorXd m_bestX;
@@ -346,6 +368,11 @@ FitOutcome fitOnce(const FitProblem& problem,
     FitOutcome out;
     Objective objective(problem, options, callback);
     const Eigen::VectorXd x0 = objective.initialX(initial);
+    std::vector<int> fixed;
+    for (const std::string& name : options.fixed) {
+        fixed.push_back(problem.model().paramIndex(name)); // checked by fitParameters
+    }
+    objective.fix(fixed, x0);
     out.status = FitStatus::MaxIterations;
     out.message = "maximum iterations reached";
     try {
@@ -415,6 +442,11 @@ FitOutcome fitParameters(const model::CompiledModel& model,
                          const FitOptions& options,
                          const std::function<bool(const FitProgress&)>& callback) {
     std::string error;
+    for (const std::string& name : options.fixed) {
+        if (model.paramIndex(name) < 0) {
+            return failed("cannot hold '" + name + "' fixed: it is not a param of the model");
+        }
+    }
     FitProblem whole;
     if (!FitProblem::build(model, experiments, options.shooting, setupOf(options), initial, whole,
                            error)) {

@@ -43,6 +43,8 @@ struct FitOptions {
     ode::SolveOptions solve;
     std::optional<ode::TimeSpan> span;         ///< overrides the model's tspan
     const std::atomic<bool>* cancel = nullptr; ///< checked every iteration, from any thread
+    /// Params held at their initial values (by name); the rest are fitted.
+    std::vector<std::string> fixed;
     /// Growing time window: fit the data up to (k/K) of the span for k = 1..K, each stage
     /// starting from the previous one's best, the last on all data. 0 or 1 = off. Helps
     /// oscillating systems, whose loss over the whole span has many local minima.

@@ -132,10 +132,15 @@ std::string writeProject(const Project& p) {
         solver["tspan"] = {p.solver.span->t0, p.solver.span->t1};
     }
     j["solver"] = solver;
-    j["fit"] = {{"optimizer", p.fit.optimizer},          {"gradient", p.fit.gradient},
-                {"learning_rate", p.fit.learningRate},   {"iterations", p.fit.iterations},
-                {"growing_window", p.fit.growingWindow}, {"shooting", p.fit.shooting},
-                {"continuity", p.fit.continuity},        {"seed", p.fit.seed}};
+    j["fit"] = {{"optimizer", p.fit.optimizer},
+                {"gradient", p.fit.gradient},
+                {"learning_rate", p.fit.learningRate},
+                {"iterations", p.fit.iterations},
+                {"growing_window", p.fit.growingWindow},
+                {"shooting", p.fit.shooting},
+                {"continuity", p.fit.continuity},
+                {"seed", p.fit.seed},
+                {"fixed", p.fit.fixed}};
     Json history = Json::array();
     for (const auto& h : p.history) {
         history.push_back({h.iteration, h.loss, h.gradientNorm, h.seconds});
@@ -201,6 +206,7 @@ bool readProject(std::string_view text, Project& project, std::string& error) {
             f.shooting = get<int>(*it, "shooting", "fit", f.shooting);
             f.continuity = get<double>(*it, "continuity", "fit", f.continuity);
             f.seed = get<unsigned long long>(*it, "seed", "fit", f.seed);
+            f.fixed = get<std::vector<std::string>>(*it, "fixed", "fit", f.fixed);
         }
         if (const auto it = j.find("history"); it != j.end()) {
             const auto rows = get<std::vector<std::vector<double>>>(j, "history", "", {});

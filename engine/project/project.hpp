@@ -53,6 +53,7 @@ struct FitSettings {
     int shooting = 0;
     double continuity = 1.0;
     unsigned long long seed = 0;
+    std::vector<std::string> fixed; ///< params held at their values
 
     bool operator==(const FitSettings&) const = default;
 };

@@ -93,6 +93,7 @@ bool fitOptionsOf(const Project& project, fit::FitOptions& options, std::string&
     options.maxIterations = project.fit.iterations;
     options.growingWindowStages = project.fit.growingWindow;
     options.shooting = {project.fit.shooting, project.fit.continuity};
+    options.fixed = project.fit.fixed;
     return true;
 }
 

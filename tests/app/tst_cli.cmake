@@ -113,3 +113,6 @@ expect_run(1 "corrupt.dynfit: not a valid project file \\(JSON syntax error at l
 file(WRITE ${WORK}/newer.dynfit "{\"format\": \"dynfit-project\", \"version\": 7, \"model\": \"\"}")
 expect_run(1 "newer DynFit" solve ${WORK}/newer.dynfit)
 expect_run(1 "no data: give --data" fit ${PROJECTS}/rober.dynfit)
+# --fix holds a param: γ stays 2.7 while the rest fit as well as they can.
+expect_run(0 "γ = 2\\.7000000000000002\n|γ = 2\\.7\n" fit ${WORK}/lv_start.dyn --data ${WORK}/lv_data.csv --fix γ --iterations 20)
+expect_run(1 "cannot hold 'ζ' fixed" fit ${WORK}/lv_start.dyn --data ${WORK}/lv_data.csv --fix ζ)

@@ -284,6 +284,17 @@ class TestMainWindow : public QObject {
         window.editor()->textEdit()->undo();
         window.editor()->compileNow();
         QCOMPARE(window.editor()->model()->defaultParams()[0], 1.3);
+
+        // Unticking Free holds the param in the next fit, and the project remembers it.
+        const QModelIndex free = table->index(1, dynfit::ui::ParameterTableModel::Free);
+        QCOMPARE(table->data(free, Qt::CheckStateRole).value<Qt::CheckState>(), Qt::Checked);
+        QVERIFY(table->setData(free, Qt::Unchecked, Qt::CheckStateRole));
+        QCOMPARE(window.currentProject().fit.fixed, std::vector<std::string>{"γ"});
+        window.findChild<QSpinBox*>()->setValue(5);
+        QSignalSpy finished(&window, &MainWindow::fitFinished);
+        window.startFit();
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(window.fittedParams()[1], 1.8);
     }
 
     void brokenModelShowsItsDiagnosticAtTheLine() {

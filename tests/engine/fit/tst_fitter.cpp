@@ -253,6 +253,28 @@ class TestFitter : public QObject {
         QVERIFY(out.lossFinal <= out.lossInitial);
     }
 
+    // A fixed param keeps its value exactly, with every optimiser; the others still fit.
+    void fixedParamsStayPut() {
+        const Fixture f = makeFixture();
+        for (auto optimizer :
+             {fit::Optimizer::Lbfgs, fit::Optimizer::Adam, fit::Optimizer::LevenbergMarquardt}) {
+            auto o = options(optimizer);
+            o.maxIterations = 60;
+            o.fixed = {"β", "δ"};
+            const auto start = f.model->defaultParams();
+            const auto out = fit::fitParameters(*f.model, start, f.loss, o);
+            QCOMPARE(out.params[1], start[1]);
+            QCOMPARE(out.params[3], start[3]);
+            QVERIFY(out.params[0] != start[0]);
+            QVERIFY(out.lossFinal < out.lossInitial);
+        }
+        auto o = options(fit::Optimizer::Lbfgs);
+        o.fixed = {"ζ"};
+        const auto bad = fit::fitParameters(*f.model, f.model->defaultParams(), f.loss, o);
+        QCOMPARE(bad.status, fit::FitStatus::Failed);
+        QVERIFY(bad.message.find("'ζ'") != std::string::npos);
+    }
+
     void stopRules() {
         const Fixture f = makeFixture();
         auto o = options(fit::Optimizer::Lbfgs);

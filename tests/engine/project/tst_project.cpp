@@ -27,6 +27,7 @@ project::Project sample() {
     p.fit.gradient = "forward";
     p.fit.iterations = 50;
     p.fit.seed = 1234567890123ULL;
+    p.fit.fixed = {"k"};
     p.history = {{1, 0.5, 0.1, 0.01}, {2, 0.25, 0.05, 0.02}};
     return p;
 }
@@ -130,6 +131,7 @@ class TestProject : public QObject {
         QCOMPARE(o.solve.reltol, 1e-9);
         QCOMPARE(o.maxIterations, 50);
         QVERIFY(o.span.has_value());
+        QCOMPARE(o.fixed, std::vector<std::string>{"k"});
         p.solver.method = "Tsit6";
         QVERIFY(!project::fitOptionsOf(p, o, error));
         QVERIFY(error.find("Tsit6") != std::string::npos);
