@@ -53,19 +53,17 @@ void BM_KernelForwardVjp(benchmark::State& state) {
                                                    benchmark::Counter::kIsIterationInvariantRate);
 }
 
-// The same network written out in the model language's DAG and compiled natively: f, then
-// wᵀ∂f/∂u and wᵀ∂f/∂p (the inputs are x^3, y^3 here: a few more FLOPs than the kernel's).
-void BM_WrittenOutNative(benchmark::State& state) {
+const char* kSpiralModel = "nn U = dense(2, 50, tanh) >> dense(50, 2)\ninit x = 2\ninit y = 0\n"
+                           "d(x)/dt = U(x^3, y^3)[1]\nd(y)/dt = U(x^3, y^3)[2]\n";
+
+// f, then wᵀ∂f/∂u and wᵀ∂f/∂p, as the solvers call them (the inputs are x^3, y^3 here: a few
+// more FLOPs than the kernel's). staged: the networks as dense kernels between two small
+// programs; else written out scalar by scalar in the DAG and compiled natively.
+void modelForwardVjp(benchmark::State& state, bool staged) {
     model::Diagnostics d;
-    model::CompileOptions options;
-    options.native = true;
-    options.stageNetworks = false;
-    options.seed = 1;
-    const auto m = model::compileModel("nn U = dense(2, 50, tanh) >> dense(50, 2)\ninit x = 2\n"
-                                       "init y = 0\nd(x)/dt = U(x^3, y^3)[1]\n"
-                                       "d(y)/dt = U(x^3, y^3)[2]\n",
-                                       d, {}, options);
-    if (!m || !m->native) {
+    const auto m = model::compileModel(kSpiralModel, d, {},
+                                       {.native = true, .seed = 1, .stageNetworks = staged});
+    if (!m || (!staged && !m->native)) {
         state.SkipWithError("no native code (no C++ compiler?)");
         return;
     }
@@ -85,27 +83,12 @@ void BM_WrittenOutNative(benchmark::State& state) {
                            benchmark::Counter::kIsIterationInvariantRate);
 }
 
-// The staged model (kernels between two small programs): f, then the VJP, as the solvers call them.
 void BM_StagedModel(benchmark::State& state) {
-    model::Diagnostics d;
-    const auto m = model::compileModel("nn U = dense(2, 50, tanh) >> dense(50, 2)\ninit x = 2\n"
-                                       "init y = 0\nd(x)/dt = U(x^3, y^3)[1]\n"
-                                       "d(y)/dt = U(x^3, y^3)[2]\n",
-                                       d, {}, {.native = true, .seed = 1});
-    model::DoubleModel f(*m);
-    const auto p = m->defaultParams();
-    const double u[2] = {0.3, -0.2}, w[2] = {0.7, 0.1};
-    double out[2], gu[2];
-    std::vector<double> gp(p.size());
-    for (auto _ : state) {
-        f.rhs(u, p.data(), 0.0, out);
-        f.vjp(u, p.data(), w, 0.0, gu, gp.data());
-        benchmark::DoNotOptimize(gp.data());
-    }
-    const auto& net = spiralNetwork();
-    state.counters["FLOP"] =
-        benchmark::Counter(static_cast<double>(2 * net.forwardFlops() + net.vjpFlops()),
-                           benchmark::Counter::kIsIterationInvariantRate);
+    modelForwardVjp(state, true);
+}
+
+void BM_WrittenOutNative(benchmark::State& state) {
+    modelForwardVjp(state, false);
 }
 
 // A 256 × 256 matrix product: about what one core sustains on dense arithmetic.

@@ -81,23 +81,26 @@ void SolutionPlot::showFit(const std::vector<std::string>& names,
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
-void SolutionPlot::setLogTime(bool on) {
-    m_plot->xAxis->setScaleType(on ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+namespace {
+
+void setLogScale(QCPAxis* axis, bool on) {
+    axis->setScaleType(on ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
     if (on) {
-        m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+        axis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
     } else {
-        m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+        axis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
     }
+}
+
+} // namespace
+
+void SolutionPlot::setLogTime(bool on) {
+    setLogScale(m_plot->xAxis, on);
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
 void SolutionPlot::setLogValues(bool on) {
-    m_plot->yAxis->setScaleType(on ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
-    if (on) {
-        m_plot->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
-    } else {
-        m_plot->yAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
-    }
+    setLogScale(m_plot->yAxis, on);
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 

@@ -4,6 +4,7 @@
 #include "fit_session.hpp"
 #include "model/model_rhs.hpp"
 #include "solvers/solve.hpp"
+#include "support/data_from_solution.hpp"
 
 #include <QElapsedTimer>
 #include <QSignalSpy>
@@ -31,15 +32,7 @@ ui::FitJob lotkaVolterraJob(int iterations) {
         ode::solve(model::makeModelProblem<double>(
                        job.model, Eigen::Map<const Eigen::VectorXd>(truth.data(), 4), {0, 10}),
                    ode::Tsit5{}, opts);
-    io::DataSet data;
-    data.timeColumn = "t";
-    data.columns = {"x", "y"};
-    data.times = sol.t;
-    data.values.assign(2, {});
-    for (const auto& u : sol.u) {
-        data.values[0].push_back(u[0]);
-        data.values[1].push_back(u[1]);
-    }
+    const io::DataSet data = test::dataFromSolution(sol, {"x", "y"});
     fit::Experiment e;
     e.name = "synthetic";
     std::string error;

@@ -4,6 +4,7 @@
 #include "fit/fitter.hpp"
 #include "model/model_rhs.hpp"
 #include "solvers/solve.hpp"
+#include "support/data_from_solution.hpp"
 
 #include <QTest>
 
@@ -35,15 +36,7 @@ fit::Experiment experiment(const model::CompiledModel& m, double x0, double y0, 
     opts.reltol = opts.abstol = 1e-12;
     opts.saveatStep = 0.5;
     const auto sol = ode::solve(problem, ode::Vern7{}, opts);
-    io::DataSet data;
-    data.timeColumn = "t";
-    data.columns = m.states;
-    data.times = sol.t;
-    data.values.assign(2, {});
-    for (const auto& u : sol.u) {
-        data.values[0].push_back(u[0]);
-        data.values[1].push_back(u[1]);
-    }
+    const io::DataSet data = test::dataFromSolution(sol, m.states);
     fit::Experiment e;
     e.name = std::move(name);
     std::string error;

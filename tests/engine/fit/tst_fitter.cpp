@@ -4,6 +4,7 @@
 #include "fit/fitter.hpp"
 #include "model/model_rhs.hpp"
 #include "solvers/solve.hpp"
+#include "support/data_from_solution.hpp"
 
 #include <QTest>
 #include <atomic>
@@ -34,15 +35,7 @@ Fixture makeFixture(const char* text = kModel) {
         ode::solve(model::makeModelProblem<double>(
                        f.model, Eigen::Map<const Eigen::VectorXd>(kTrue.data(), 4), {0, 10}),
                    ode::Vern7{}, opts);
-    io::DataSet data;
-    data.timeColumn.assign(1, 't');
-    data.columns = f.model->states;
-    data.times = sol.t;
-    data.values.assign(2, {});
-    for (const auto& u : sol.u) {
-        data.values[0].push_back(u[0]);
-        data.values[1].push_back(u[1]);
-    }
+    const io::DataSet data = test::dataFromSolution(sol, f.model->states);
     std::string error;
     fit::LeastSquaresLoss::build(*f.model, data, {}, f.loss, error);
     return f;
