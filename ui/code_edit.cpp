@@ -2,7 +2,12 @@
 // The line-numbered editor.
 #include "code_edit.hpp"
 
+#include <QAbstractItemView>
+#include <QCompleter>
+#include <QKeyEvent>
 #include <QPainter>
+#include <QScrollBar>
+#include <QStringListModel>
 #include <QTextBlock>
 
 namespace dynfit::ui {
@@ -23,7 +28,14 @@ class Margin : public QWidget {
 
 } // namespace
 
-CodeEdit::CodeEdit(QWidget* parent) : QPlainTextEdit(parent), m_margin(new Margin(this)) {
+CodeEdit::CodeEdit(QWidget* parent)
+    : QPlainTextEdit(parent), m_margin(new Margin(this)), m_completer(new QCompleter(this)) {
+    m_completer->setModel(new QStringListModel(m_completer));
+    m_completer->setWidget(this);
+    m_completer->setCompletionMode(QCompleter::PopupCompletion);
+    m_completer->setCaseSensitivity(Qt::CaseSensitive);
+    connect(m_completer, qOverload<const QString&>(&QCompleter::activated), this,
+            &CodeEdit::insertCompletion);
     const auto updateWidth = [this] { setViewportMargins(lineNumberWidth(), 0, 0, 0); };
     connect(this, &QPlainTextEdit::blockCountChanged, this, updateWidth);
     connect(this, &QPlainTextEdit::updateRequest, this, [this](const QRect& rect, int dy) {
@@ -34,6 +46,63 @@ CodeEdit::CodeEdit(QWidget* parent) : QPlainTextEdit(parent), m_margin(new Margi
         }
     });
     updateWidth();
+}
+
+void CodeEdit::setCompletions(const QStringList& words) {
+    QStringList sorted = words;
+    sorted.removeDuplicates();
+    sorted.sort();
+    static_cast<QStringListModel*>(m_completer->model())->setStringList(sorted);
+}
+
+QStringList CodeEdit::completions() const {
+    return static_cast<QStringListModel*>(m_completer->model())->stringList();
+}
+
+QString CodeEdit::wordUnderCursor() const {
+    QTextCursor cursor = textCursor();
+    cursor.select(QTextCursor::WordUnderCursor);
+    return cursor.selectedText();
+}
+
+void CodeEdit::insertCompletion(const QString& word) {
+    QTextCursor cursor = textCursor();
+    const int typed = static_cast<int>(m_completer->completionPrefix().size());
+    cursor.movePosition(QTextCursor::Left, QTextCursor::KeepAnchor, typed);
+    cursor.insertText(word);
+    setTextCursor(cursor);
+}
+
+void CodeEdit::keyPressEvent(QKeyEvent* event) {
+    QAbstractItemView* popup = m_completer->popup();
+    if (popup->isVisible()) {
+        switch (event->key()) {
+        case Qt::Key_Enter:
+        case Qt::Key_Return:
+        case Qt::Key_Tab:
+        case Qt::Key_Escape:
+            event->ignore(); // the completer takes these
+            return;
+        default:
+            break;
+        }
+    }
+    QPlainTextEdit::keyPressEvent(event);
+    const QString prefix = wordUnderCursor();
+    if (event->text().isEmpty() || prefix.size() < 2) {
+        popup->hide();
+        return;
+    }
+    m_completer->setCompletionPrefix(prefix);
+    if (m_completer->completionCount() == 0
+        || (m_completer->completionCount() == 1 && m_completer->currentCompletion() == prefix)) {
+        popup->hide();
+        return;
+    }
+    popup->setCurrentIndex(m_completer->completionModel()->index(0, 0));
+    QRect rect = cursorRect();
+    rect.setWidth(popup->sizeHintForColumn(0) + popup->verticalScrollBar()->sizeHint().width());
+    m_completer->complete(rect);
 }
 
 int CodeEdit::lineNumberWidth() const {

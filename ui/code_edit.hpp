@@ -4,6 +4,8 @@
 
 #include <QPlainTextEdit>
 
+class QCompleter;
+
 namespace dynfit::ui {
 
 class CodeEdit : public QPlainTextEdit {
@@ -11,14 +13,24 @@ class CodeEdit : public QPlainTextEdit {
   public:
     explicit CodeEdit(QWidget* parent = nullptr);
 
+    /// Words offered as you type (two characters or more); Tab or Enter takes the highlighted one.
+    void setCompletions(const QStringList& words);
+    QStringList completions() const;
+    QCompleter* completer() const { return m_completer; }
+
     int lineNumberWidth() const;
     void paintLineNumbers(QPaintEvent* event);
 
   protected:
     void resizeEvent(QResizeEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
 
   private:
+    QString wordUnderCursor() const;
+    void insertCompletion(const QString& word);
+
     QWidget* m_margin;
+    QCompleter* m_completer;
 };
 
 } // namespace dynfit::ui

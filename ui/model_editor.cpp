@@ -18,6 +18,31 @@ namespace {
 
 constexpr int kDebounceMs = 300;
 
+// What completion offers: the model's own names, then the language's words.
+QStringList namesOf(const model::CompiledModel& m) {
+    QStringList words;
+    for (const auto& s : m.states) {
+        words << QString::fromStdString(s);
+    }
+    for (const auto& p : m.params) {
+        if (p.network.empty()) {
+            words << QString::fromStdString(p.name);
+        }
+    }
+    for (const auto& [name, value] : m.consts) {
+        words << QString::fromStdString(name);
+    }
+    for (const auto& net : m.networks) {
+        words << QString::fromStdString(net.name);
+    }
+    words << QStringList{"param",    "const", "let",   "init", "tspan",    "weights", "dense",
+                         "exp",      "log",   "log10", "sqrt", "abs",      "sin",     "cos",
+                         "tan",      "sinh",  "cosh",  "tanh", "asin",     "acos",    "atan",
+                         "atan2",    "pow",   "min",   "max",  "identity", "relu",    "sigmoid",
+                         "softplus", "elu",   "swish"};
+    return words;
+}
+
 } // namespace
 
 ModelEditor::ModelEditor(QWidget* parent)
@@ -48,6 +73,10 @@ void ModelEditor::setText(const QString& text) {
     compileNow();
 }
 
+QStringList ModelEditor::completions() const {
+    return static_cast<const CodeEdit*>(m_edit)->completions();
+}
+
 QString ModelEditor::text() const {
     return m_edit->toPlainText();
 }
@@ -59,6 +88,9 @@ void ModelEditor::compileNow() {
     // Bytecode: native code would cost a compiler run on this thread for every edited text.
     m_model = model::compileModel(text, diagnostics, {}, {.native = false, .seed = m_seed});
     showDiagnostics(diagnostics);
+    if (m_model) {
+        static_cast<CodeEdit*>(m_edit)->setCompletions(namesOf(*m_model));
+    }
     emit compiled(m_model);
 }
 

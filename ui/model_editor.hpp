@@ -24,6 +24,8 @@ class ModelEditor : public QWidget {
     void setSeed(unsigned long long seed) { m_seed = seed; }
     QString text() const;
     QPlainTextEdit* textEdit() const { return m_edit; }
+    /// The words completion offers: the last good compile's names and the language's words.
+    QStringList completions() const;
 
     /// The last successful compile (null while the text has errors).
     std::shared_ptr<const model::CompiledModel> model() const { return m_model; }

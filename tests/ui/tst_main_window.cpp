@@ -10,7 +10,9 @@
 #include "phase_plot.hpp"
 #include "solution_plot.hpp"
 
+#include <QAbstractItemView>
 #include <QComboBox>
+#include <QCompleter>
 #include <QDomDocument>
 #include <QElapsedTimer>
 #include <QFile>
@@ -295,6 +297,23 @@ class TestMainWindow : public QObject {
         window.startFit();
         QVERIFY(finished.wait(60000));
         QCOMPARE(window.fittedParams()[1], 1.8);
+    }
+
+    // Completion offers the model's names as soon as two characters are typed.
+    void completionOffersDeclaredNames() {
+        MainWindow window;
+        window.show();
+        QVERIFY(window.openProject(bundled("lotka_volterra_ude")));
+        const QStringList words = window.editor()->completions();
+        for (const char* name : {"x", "y", "α", "γ", "U", "tanh", "param"}) {
+            QVERIFY2(words.contains(name), name);
+        }
+        QVERIFY(!words.contains("U.1.W1")); // weights are not typed by hand
+        auto* text = window.editor()->textEdit();
+        text->moveCursor(QTextCursor::End);
+        QTest::keyClicks(text, "ta");
+        QTRY_VERIFY(text->findChild<QCompleter*>()->popup()->isVisible());
+        QCOMPARE(text->findChild<QCompleter*>()->currentCompletion(), QString("tan"));
     }
 
     void brokenModelShowsItsDiagnosticAtTheLine() {
