@@ -17,6 +17,7 @@
 #include <QTableView>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <cmath>
 
 namespace dynfit::ui {
 
@@ -93,6 +94,11 @@ void CsvImportModel::setMapping(const QString& column, const QString& state) {
     reparse();
 }
 
+void CsvImportModel::setInitialValues(const QString& text) {
+    m_initialText = text;
+    reparse();
+}
+
 void CsvImportModel::reparse() {
     beginResetModel();
     m_preview = io::previewCsv(m_text, m_format, kPreviewRows);
@@ -154,6 +160,20 @@ void CsvImportModel::reparse() {
     if (errors.empty() && !anyMapped) {
         m_problems << tr("no column is mapped to a state");
     }
+    m_initial.clear();
+    for (const QString& item : m_initialText.split(',', Qt::SkipEmptyParts)) {
+        const auto parts = item.split('=');
+        bool ok = false;
+        const double value = parts.size() == 2 ? parts[1].trimmed().toDouble(&ok) : 0.0;
+        const QString state = parts.front().trimmed();
+        if (!ok || !std::isfinite(value)) {
+            m_problems << tr("initial values: expected state=number, got '%1'").arg(item.trimmed());
+        } else if (!m_states.contains(state)) {
+            m_problems << tr("initial values: '%1' is not a state of the model").arg(state);
+        } else {
+            m_initial.emplace_back(state.toStdString(), value);
+        }
+    }
     endResetModel();
     emit parsed();
 }
@@ -166,6 +186,7 @@ project::DataSetEntry CsvImportModel::entry(const QString& name) const {
     for (const QString& column : dataColumns()) {
         e.mapping.emplace_back(column.toStdString(), mappedState(column).toStdString());
     }
+    e.initialValues = m_initial;
     return e;
 }
 
@@ -232,10 +253,10 @@ QVariant CsvImportModel::headerData(int section, Qt::Orientation orientation, in
 
 CsvImportDialog::CsvImportDialog(const QStringList& states, QWidget* parent)
     : QDialog(parent), m_model(new CsvImportModel(this)), m_name(new QLineEdit(this)),
-      m_delimiter(new QComboBox(this)), m_decimal(new QComboBox(this)),
-      m_header(new QCheckBox(tr("First row is a header"), this)), m_time(new QComboBox(this)),
-      m_mapping(new QTableWidget(this)), m_preview(new QTableView(this)),
-      m_problems(new QLabel(this)) {
+      m_initial(new QLineEdit(this)), m_delimiter(new QComboBox(this)),
+      m_decimal(new QComboBox(this)), m_header(new QCheckBox(tr("First row is a header"), this)),
+      m_time(new QComboBox(this)), m_mapping(new QTableWidget(this)),
+      m_preview(new QTableView(this)), m_problems(new QLabel(this)) {
     setWindowTitle(tr("Import data"));
     m_model->setStates(states);
     m_delimiter->addItem(tr("comma ,"), ',');
@@ -258,6 +279,10 @@ CsvImportDialog::CsvImportDialog(const QStringList& states, QWidget* parent)
     form->addRow(tr("Decimal mark"), m_decimal);
     form->addRow(QString(), m_header);
     form->addRow(tr("Time column"), m_time);
+    m_initial->setPlaceholderText(tr("the model's (or e.g. x=2, y=0.5)"));
+    form->addRow(tr("Initial values"), m_initial);
+    connect(m_initial, &QLineEdit::editingFinished, this,
+            [this] { m_model->setInitialValues(m_initial->text()); });
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     m_ok = buttons->button(QDialogButtonBox::Ok);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);

@@ -42,6 +42,10 @@ class CsvImportModel : public QAbstractTableModel {
     QString mappedState(const QString& column) const;
     void setMapping(const QString& column, const QString& state);
 
+    /// This experiment's own initial values, "x=2, y=0.5" (empty: the model's).
+    void setInitialValues(const QString& text);
+    const QString& initialValues() const { return m_initialText; }
+
     bool isValid() const { return m_problems.isEmpty(); }
     /// "row R, column C: message" for each problem (of the file or of the mapping).
     const QStringList& problems() const { return m_problems; }
@@ -65,6 +69,8 @@ class CsvImportModel : public QAbstractTableModel {
     io::CsvFormat m_format;
     QStringList m_states;
     std::map<QString, QString> m_mapping;
+    QString m_initialText;
+    std::vector<std::pair<std::string, double>> m_initial;
     io::DataSet m_data;
     std::vector<std::vector<std::string>> m_preview;
     std::map<std::pair<int, int>, QString> m_cellProblems; ///< (file row, column) → message
@@ -86,6 +92,7 @@ class CsvImportDialog : public QDialog {
 
     CsvImportModel* m_model;
     QLineEdit* m_name;
+    QLineEdit* m_initial;
     QComboBox* m_delimiter;
     QComboBox* m_decimal;
     QCheckBox* m_header;

@@ -54,7 +54,15 @@ class TestCsvImport : public QObject {
         m.setMapping("rabbits", "y");
         QVERIFY(m.problems().contains("two columns go to the state 'y'"));
         m.setMapping("rabbits", "x");
+        m.setInitialValues("x=1.5, z=2");
+        QVERIFY(m.problems().contains("initial values: 'z' is not a state of the model"));
+        m.setInitialValues("x=abc");
+        QVERIFY(!m.isValid());
+        m.setInitialValues("x = 1.5");
+        QVERIFY(m.isValid());
         const auto entry = m.entry("field counts");
+        QCOMPARE(entry.initialValues.size(), std::size_t(1));
+        QCOMPARE(entry.initialValues.front().second, 1.5);
         QCOMPARE(entry.csv, std::string("t,rabbits,wolves\n0,1,1\n1,2,0.5\n2,1.5,\n"));
         model::Diagnostics d;
         const auto lv = model::compileModel("init x = 1\ninit y = 1\nd(x)/dt = x - x*y\n"
@@ -64,6 +72,7 @@ class TestCsvImport : public QObject {
         std::string error;
         QVERIFY2(project::buildExperiment(entry, *lv, e, error), error.c_str());
         QCOMPARE(e.loss.terms().size(), std::size_t(5)); // one gap
+        QCOMPARE(e.initialValues.front(), (std::pair<int, double>{0, 1.5}));
     }
 
     void noHeaderAndAChosenTimeColumn() {
