@@ -73,6 +73,19 @@ void CodeEdit::insertCompletion(const QString& word) {
     setTextCursor(cursor);
 }
 
+// Undo and redo are the window's (one history for text, data and settings): the text edit lets
+// their shortcuts through instead of undoing only its own document.
+bool CodeEdit::event(QEvent* event) {
+    if (event->type() == QEvent::ShortcutOverride) {
+        auto* key = static_cast<QKeyEvent*>(event);
+        if (key->matches(QKeySequence::Undo) || key->matches(QKeySequence::Redo)) {
+            event->ignore();
+            return false;
+        }
+    }
+    return QPlainTextEdit::event(event);
+}
+
 void CodeEdit::keyPressEvent(QKeyEvent* event) {
     QAbstractItemView* popup = m_completer->popup();
     if (popup->isVisible()) {

@@ -24,6 +24,7 @@ class CodeEdit : public QPlainTextEdit {
   protected:
     void resizeEvent(QResizeEvent* event) override;
     void keyPressEvent(QKeyEvent* event) override;
+    bool event(QEvent* event) override;
 
   private:
     QString wordUnderCursor() const;

@@ -18,6 +18,7 @@
 #include "sensitivity/gradient.hpp"
 #include "solution_plot.hpp"
 #include "solvers/methods.hpp"
+#include "undo_commands.hpp"
 
 #include <QAction>
 #include <QCloseEvent>
@@ -43,6 +44,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
+#include <QUndoStack>
 #include <QVBoxLayout>
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -89,7 +91,7 @@ MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), m_editor(new ModelEditor(this)), m_plot(new SolutionPlot(this)),
       m_phase(new PhasePlot(this)), m_loss(new LossPlot(this)),
       m_parameters(new ParameterTableModel(this)), m_parameterView(new QTableView(this)),
-      m_session(new FitSession(this)) {
+      m_session(new FitSession(this)), m_undo(new QUndoStack(this)) {
     auto* splitter = new QSplitter(Qt::Vertical, this);
     auto* views = new QTabWidget(splitter);
     views->addTab(m_plot, tr("Time series"));
@@ -116,9 +118,13 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_editor, &ModelEditor::textEdited, this, [this] { setDirty(true); });
     connect(m_parameters, &ParameterTableModel::valueEdited, this, &MainWindow::setParameterValue);
     connect(m_parameters, &ParameterTableModel::fixedChanged, this, [this] {
-        m_project.fit.fixed = m_parameters->fixed();
-        setDirty(true);
+        const auto fixed = m_parameters->fixed();
+        changeProject(tr("hold params fixed"),
+                      [fixed](project::Project& p) { p.fit.fixed = fixed; });
     });
+    QTextDocument* document = m_editor->textEdit()->document();
+    connect(document, &QTextDocument::undoCommandAdded, this,
+            [this, document] { m_undo->push(new TextEditCommand(document)); });
     connect(m_session, &FitSession::progress, this, &MainWindow::onProgress);
     connect(m_session, &FitSession::finished, this, &MainWindow::onFinished);
     resize(1320, 800);
@@ -187,8 +193,12 @@ QWidget* MainWindow::buildSettingsPanel() {
     connect(m_stop, &QPushButton::clicked, this, &MainWindow::stopFit);
     connect(m_apply, &QPushButton::clicked, this, &MainWindow::applyFitted);
     for (QComboBox* box : {m_method, m_gradient, m_optimizer}) {
-        connect(box, &QComboBox::currentIndexChanged, this, [this] { setDirty(true); });
+        connect(box, &QComboBox::currentIndexChanged, this, &MainWindow::settingsEdited);
     }
+    for (QLineEdit* edit : {m_reltol, m_abstol, m_learningRate}) {
+        connect(edit, &QLineEdit::editingFinished, this, &MainWindow::settingsEdited);
+    }
+    connect(m_iterations, &QSpinBox::valueChanged, this, &MainWindow::settingsEdited);
     connect(m_method, &QComboBox::currentIndexChanged, this, &MainWindow::simulate);
 
     auto* buttons = new QHBoxLayout;
@@ -304,13 +314,12 @@ void MainWindow::buildMenus() {
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
-    QPlainTextEdit* text = m_editor->textEdit();
-    QAction* undo = edit->addAction(tr("&Undo"), QKeySequence::Undo, text, &QPlainTextEdit::undo);
-    QAction* redo = edit->addAction(tr("&Redo"), QKeySequence::Redo, text, &QPlainTextEdit::redo);
-    undo->setEnabled(false);
-    redo->setEnabled(false);
-    connect(text, &QPlainTextEdit::undoAvailable, undo, &QAction::setEnabled);
-    connect(text, &QPlainTextEdit::redoAvailable, redo, &QAction::setEnabled);
+    QAction* undo = m_undo->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    QAction* redo = m_undo->createRedoAction(this, tr("&Redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    edit->addAction(undo);
+    edit->addAction(redo);
     QMenu* data = menuBar()->addMenu(tr("&Data"));
     data->addAction(tr("&Import CSV…"), this, [this] {
         const QString path = QFileDialog::getOpenFileName(this, tr("Import data"), QString(),
@@ -320,10 +329,7 @@ void MainWindow::buildMenus() {
         }
     });
     data->addAction(tr("&Remove all data sets"), this, [this] {
-        m_project.data.clear();
-        refreshDataSets();
-        setDirty(true);
-        simulate();
+        changeProject(tr("remove the data sets"), [](project::Project& p) { p.data.clear(); });
     });
     QMenu* view = menuBar()->addMenu(tr("&View"));
     m_logTime = view->addAction(tr("&Logarithmic time"));
@@ -396,6 +402,7 @@ void MainWindow::showProject(const project::Project& p) {
         m_session->stop();
     }
     m_project = p;
+    m_applying = true; // the widgets follow the project: not edits to record
     refreshDataSets();
     m_fitted.clear();
     m_outcome.reset();
@@ -414,8 +421,11 @@ void MainWindow::showProject(const project::Project& p) {
     for (const auto& h : p.history) {
         m_loss->addPoint(h.iteration, h.loss, h.gradientNorm);
     }
+    m_applying = false;
     m_editor->setSeed(p.fit.seed); // network weights as dynfit-cli draws them for this project
     m_editor->setText(QString::fromStdString(p.modelText)); // compiles, then simulates
+    m_undo->clear();                                        // a new project starts a new history
+    m_settingsBefore = currentProject();
     setDirty(false);
 }
 
@@ -681,10 +691,9 @@ bool MainWindow::importData(const QString& path) {
 }
 
 void MainWindow::addDataSet(const project::DataSetEntry& entry) {
-    m_project.data.push_back(entry);
-    refreshDataSets();
+    changeProject(tr("import %1").arg(QString::fromStdString(entry.name)),
+                  [&entry](project::Project& p) { p.data.push_back(entry); });
     m_dataSet->setCurrentIndex(m_dataSet->count() - 1);
-    setDirty(true);
     simulate();
     statusBar()->showMessage(tr("Imported %1 (%2 data sets)")
                                  .arg(QString::fromStdString(entry.name))
@@ -836,6 +845,59 @@ void MainWindow::recordFrame() {
         m_frames = std::move(kept);
         m_frameStride *= 2;
     }
+}
+
+void MainWindow::changeProject(const QString& what,
+                               const std::function<void(project::Project&)>& edit) {
+    project::Project before = currentProject();
+    project::Project after = before;
+    edit(after);
+    m_undo->push(new ProjectStateCommand(what, std::move(before), std::move(after),
+                                         [this](const project::Project& p) { applyState(p); }));
+}
+
+// The project's data, fixed params and settings from `state` (its model text is left alone),
+// into the widgets without recording them as edits.
+void MainWindow::applyState(const project::Project& state) {
+    m_applying = true;
+    m_project.data = state.data;
+    m_project.fit = state.fit;
+    m_project.solver = state.solver;
+    {
+        const QSignalBlocker b1(m_method), b2(m_gradient), b3(m_optimizer), b4(m_reltol),
+            b5(m_abstol), b6(m_learningRate), b7(m_iterations);
+        m_method->setCurrentText(QString::fromStdString(state.solver.method));
+        m_reltol->setText(QString::number(state.solver.reltol, 'g', 6));
+        m_abstol->setText(QString::number(state.solver.abstol, 'g', 6));
+        m_gradient->setCurrentText(QString::fromStdString(state.fit.gradient));
+        m_optimizer->setCurrentIndex(
+            std::max(0, m_optimizer->findData(QString::fromStdString(state.fit.optimizer))));
+        m_learningRate->setText(QString::number(state.fit.learningRate, 'g', 6));
+        m_iterations->setValue(state.fit.iterations);
+    }
+    m_parameters->setFixed(state.fit.fixed);
+    refreshDataSets();
+    m_settingsBefore = currentProject();
+    m_applying = false;
+    setDirty(true);
+    simulate();
+}
+
+// A settings widget changed: one undoable step from the settings before it to now.
+void MainWindow::settingsEdited() {
+    if (m_applying) {
+        return;
+    }
+    project::Project after = currentProject();
+    project::Project before = m_settingsBefore;
+    before.data = after.data;
+    before.fit.fixed = after.fit.fixed;
+    if (before.solver == after.solver && before.fit == after.fit) {
+        return;
+    }
+    m_undo->push(new ProjectStateCommand(tr("change the settings"), std::move(before),
+                                         std::move(after),
+                                         [this](const project::Project& p) { applyState(p); }));
 }
 
 std::size_t MainWindow::shownDataSet() const {

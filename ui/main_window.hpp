@@ -8,6 +8,7 @@
 
 #include <QImage>
 #include <QMainWindow>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -19,6 +20,7 @@ class QLineEdit;
 class QPushButton;
 class QSpinBox;
 class QTableView;
+class QUndoStack;
 
 namespace dynfit::ui {
 
@@ -73,6 +75,7 @@ class MainWindow : public QMainWindow {
     ParameterTableModel* parameterTable() const { return m_parameters; }
     FitSession* session() const { return m_session; }
     QComboBox* methodBox() const { return m_method; }
+    QUndoStack* undoStack() const { return m_undo; }
 
   public slots:
     void simulate();
@@ -102,6 +105,10 @@ class MainWindow : public QMainWindow {
     bool confirmDiscard();
     void rewriteValues(const std::vector<double>& values);
     void recordFrame();
+    /// Applies `edit` to the project's non-text state as one undoable step.
+    void changeProject(const QString& what, const std::function<void(project::Project&)>& edit);
+    void applyState(const project::Project& state);
+    void settingsEdited();
     std::size_t shownDataSet() const;
     void refreshDataSets();
     void rememberRecent(const QString& path);
@@ -134,6 +141,9 @@ class MainWindow : public QMainWindow {
     QAction* m_logY;
     QMenu* m_recentMenu = nullptr;
 
+    QUndoStack* m_undo;
+    project::Project m_settingsBefore; ///< the settings as they were before the last widget edit
+    bool m_applying = false;           ///< applyState() is setting widgets: not a user edit
     project::Project m_project; ///< data and history; the model text and settings live in widgets
     QString m_path;
     bool m_dirty = false;

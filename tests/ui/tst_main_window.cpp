@@ -8,6 +8,7 @@
 #include "model_editor.hpp"
 #include "parameter_table.hpp"
 #include "phase_plot.hpp"
+#include "project/project.hpp"
 #include "solution_plot.hpp"
 
 #include <QAbstractItemView>
@@ -29,6 +30,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QUndoStack>
 
 using dynfit::ui::MainWindow;
 
@@ -297,6 +299,36 @@ class TestMainWindow : public QObject {
         window.startFit();
         QVERIFY(finished.wait(60000));
         QCOMPARE(window.fittedParams()[1], 1.8);
+    }
+
+    // One undo history: a data import, a settings change and a text edit undo in turn.
+    void oneUndoHistory() {
+        MainWindow window;
+        QVERIFY(window.openProject(bundled("lotka_volterra")));
+        QUndoStack* undo = window.undoStack();
+        QCOMPARE(undo->count(), 0);
+        dynfit::project::DataSetEntry extra;
+        extra.name = "extra";
+        extra.csv = "t,x\n0,1\n1,1\n";
+        window.addDataSet(extra);
+        window.methodBox()->setCurrentText("Vern7");
+        QTextCursor cursor(window.editor()->textEdit()->document());
+        cursor.movePosition(QTextCursor::End);
+        cursor.insertText("# a note\n");
+        QCOMPARE(undo->count(), 3);
+        undo->undo(); // the text
+        QVERIFY(!window.editor()->text().contains("# a note"));
+        undo->undo(); // the solver
+        QCOMPARE(window.methodBox()->currentText(), QString("Tsit5"));
+        QCOMPARE(window.currentProject().data.size(), std::size_t(2));
+        undo->undo(); // the import
+        QCOMPARE(window.currentProject().data.size(), std::size_t(1));
+        undo->redo();
+        undo->redo();
+        undo->redo();
+        QCOMPARE(window.currentProject().data.size(), std::size_t(2));
+        QCOMPARE(window.currentProject().solver.method, std::string("Vern7"));
+        QVERIFY(window.editor()->text().contains("# a note"));
     }
 
     // Completion offers the model's names as soon as two characters are typed.
