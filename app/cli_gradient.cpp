@@ -3,6 +3,7 @@
 #include "cli_gradient.hpp"
 
 #include "io/csv_data.hpp"
+#include "project/project_fit.hpp"
 #include "sensitivity/gradient.hpp"
 
 #include <CLI/CLI.hpp>
@@ -15,8 +16,8 @@ CLI::App* addGradientCommand(CLI::App& app, GradientArguments& args) {
     CLI::App* cmd = app.add_subcommand("gradient", "Loss of a model against data and its gradient");
     addSolverOptions(*cmd, args.common);
     cmd->add_option("--data", args.dataFile,
-                    "CSV data: a time column (t or time) and state columns")
-        ->required();
+                    "CSV data: a time column (t or time) and state columns (default: a "
+                    "project's first data set)");
     cmd->add_option("--method", args.method,
                     "forward, reverse, backsolve, interpolating, quadrature or finite-diff")
         ->capture_default_str();
@@ -47,11 +48,26 @@ int runGradient(const GradientArguments& args) {
         return 1;
     }
     fit::LeastSquaresLoss loss;
-    if (!loadData(args.dataFile, *loaded.model, loss)) {
+    std::vector<std::pair<int, double>> initialValues;
+    if (!args.dataFile.empty()) {
+        if (!loadData(args.dataFile, *loaded.model, loss)) {
+            return 1;
+        }
+    } else if (loaded.project && !loaded.project->data.empty()) {
+        fit::Experiment first;
+        std::string error;
+        if (!project::buildExperiment(loaded.project->data.front(), *loaded.model, first, error)) {
+            fail(error);
+            return 1;
+        }
+        loss = first.loss;
+        initialValues = first.initialValues;
+    } else {
+        fail("no data: give --data CSV (or a .dynfit project that holds data)");
         return 1;
     }
     sens::GradientProblem problem{loaded.model.get(), loaded.model->defaultParams(), std::nullopt,
-                                  &loss};
+                                  &loss, initialValues};
     if (loaded.spanFromCommandLine) {
         problem.span = loaded.span;
     }
