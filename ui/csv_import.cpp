@@ -259,11 +259,15 @@ CsvImportDialog::CsvImportDialog(const QStringList& states, QWidget* parent)
       m_preview(new QTableView(this)), m_problems(new QLabel(this)) {
     setWindowTitle(tr("Import data"));
     m_model->setStates(states);
-    m_delimiter->addItem(tr("comma ,"), ',');
-    m_delimiter->addItem(tr("semicolon ;"), ';');
-    m_delimiter->addItem(tr("tab"), '\t');
-    m_decimal->addItem(tr("point ."), '.');
-    m_decimal->addItem(tr("comma ,"), ',');
+    m_delimiter->setObjectName("delimiter");
+    m_decimal->setObjectName("decimal");
+    m_time->setObjectName("timeColumn");
+    // The item data are one-character strings: QVariant(char) would not compare to them.
+    m_delimiter->addItem(tr("comma ,"), QString(","));
+    m_delimiter->addItem(tr("semicolon ;"), QString(";"));
+    m_delimiter->addItem(tr("tab"), QString("\t"));
+    m_decimal->addItem(tr("point ."), QString("."));
+    m_decimal->addItem(tr("comma ,"), QString(","));
     m_preview->setModel(m_model);
     m_preview->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_mapping->setColumnCount(2);
@@ -299,8 +303,8 @@ CsvImportDialog::CsvImportDialog(const QStringList& states, QWidget* parent)
 
     const auto formatChanged = [this] {
         io::CsvFormat f = m_model->format();
-        f.delimiter = m_delimiter->currentData().toChar().toLatin1();
-        f.decimal = m_decimal->currentData().toChar().toLatin1();
+        f.delimiter = m_delimiter->currentData().toString().at(0).toLatin1();
+        f.decimal = m_decimal->currentData().toString().at(0).toLatin1();
         f.header = m_header->isChecked();
         f.timeColumn = m_time->currentIndex();
         m_model->setFormat(f);
@@ -333,8 +337,10 @@ QString CsvImportDialog::dataSetName() const {
 // The widgets follow the model (detected layout, columns, problems).
 void CsvImportDialog::syncFromModel() {
     const io::CsvFormat& f = m_model->format();
-    m_delimiter->setCurrentIndex(std::max(0, m_delimiter->findData(QChar(f.delimiter))));
-    m_decimal->setCurrentIndex(std::max(0, m_decimal->findData(QChar(f.decimal))));
+    m_delimiter->setCurrentIndex(
+        std::max(0, m_delimiter->findData(QString(QChar::fromLatin1(f.delimiter)))));
+    m_decimal->setCurrentIndex(
+        std::max(0, m_decimal->findData(QString(QChar::fromLatin1(f.decimal)))));
     m_header->setChecked(f.header);
     const auto preview = m_model->rowCount() > 0 ? m_model->columnCount() : 0;
     m_time->clear();

@@ -9,6 +9,9 @@
 #include "solution_plot.hpp"
 
 #include <QBrush>
+#include <QComboBox>
+#include <QFile>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace dynfit;
@@ -87,6 +90,29 @@ class TestCsvImport : public QObject {
         QCOMPARE(m.dataColumns(), QStringList{"t"});
         m.setMapping("t", "c1");
         QVERIFY(m.isValid());
+    }
+
+    // The dialog's widgets show what was detected, and a change there re-reads the file.
+    void dialogShowsTheDetectedLayout() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("lv_eu.csv");
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("Zeit;x;y\n0;1,0;1\n0,5;1,25;2\n");
+        file.close();
+        ui::CsvImportDialog dialog({"x", "y"});
+        QVERIFY(dialog.loadFile(path));
+        auto* delimiter = dialog.findChild<QComboBox*>("delimiter");
+        auto* decimal = dialog.findChild<QComboBox*>("decimal");
+        QCOMPARE(delimiter->currentText(), QString("semicolon ;"));
+        QCOMPARE(decimal->currentText(), QString("comma ,"));
+        QCOMPARE(dialog.findChild<QComboBox*>("timeColumn")->currentText(), QString("Zeit"));
+        QCOMPARE(dialog.dataSetName(), QString("lv_eu"));
+        QVERIFY(dialog.model()->isValid());
+        decimal->setCurrentIndex(0); // point: "1,0" no longer parses
+        emit decimal->activated(0);
+        QTRY_VERIFY(!dialog.model()->isValid());
+        QCOMPARE(dialog.model()->format().decimal, '.');
     }
 
     // Through the window: an accepted import adds an experiment that a fit then uses.
