@@ -92,6 +92,11 @@ class MainWindow : public QMainWindow {
   protected:
     void closeEvent(QCloseEvent* event) override;
 
+    /// What File ▸ New starts from.
+    static constexpr const char* kNewModelText =
+        "# A new model: declare params, initial values and equations.\n"
+        "param k = 1.0 in [0, 10]\ninit x = 1\nd(x)/dt = -k*x\ntspan = 0 .. 5\n";
+
   private:
     void buildMenus();
     QWidget* buildSettingsPanel();

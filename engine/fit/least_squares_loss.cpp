@@ -52,6 +52,17 @@ bool LeastSquaresLoss::build(const model::CompiledModel& model,
     return true;
 }
 
+std::vector<std::vector<double>> LeastSquaresLoss::observedColumns(int states) const {
+    std::vector<std::vector<double>> columns(
+        static_cast<std::size_t>(states),
+        std::vector<double>(m_times.size(), std::numeric_limits<double>::quiet_NaN()));
+    for (const Term& term : m_terms) {
+        columns[static_cast<std::size_t>(term.state)][static_cast<std::size_t>(term.save)] =
+            term.value;
+    }
+    return columns;
+}
+
 LeastSquaresLoss LeastSquaresLoss::upTo(double tMax) const {
     return between(-std::numeric_limits<double>::infinity(), tMax, true);
 }

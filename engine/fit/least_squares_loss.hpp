@@ -48,6 +48,9 @@ class LeastSquaresLoss {
     const std::vector<double>& saveTimes() const { return m_times; }
     const std::vector<Term>& terms() const { return m_terms; }
 
+    /// The data as columns by state, at saveTimes() (NaN where a state is not observed).
+    std::vector<std::vector<double>> observedColumns(int states) const;
+
     /// L from the states saved at saveTimes() (any scalar: double, Dual...).
     template<class State>
     typename State::Scalar evaluate(const std::vector<State>& saved) const {

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: MIT
+// The main window's exports: parameters, prediction, plot, training animation.
+#include "fit/fit_problem.hpp"
+#include "fit/simulation.hpp"
+#include "gif_writer.hpp"
+#include "io/csv_data.hpp"
+#include "main_window.hpp"
+#include "model_editor.hpp"
+#include "project/project_fit.hpp"
+#include "solution_plot.hpp"
+
+#include <QFileInfo>
+#include <QSaveFile>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+namespace dynfit::ui {
+
+bool MainWindow::exportParameters(const QString& path, QString* error) const {
+    const auto model = m_editor->model();
+    if (!model) {
+        if (error != nullptr) {
+            *error = tr("the model has errors");
+        }
+        return false;
+    }
+    const bool json = QFileInfo(path).suffix().toLower() == "json";
+    std::string text;
+    if (json) {
+        nlohmann::ordered_json j = nlohmann::ordered_json::object();
+        for (std::size_t k = 0; k < model->params.size(); ++k) {
+            nlohmann::ordered_json entry = {{"value", model->params[k].value}};
+            if (k < m_fitted.size()) {
+                entry["fitted"] = m_fitted[k];
+            }
+            j[model->params[k].name] = entry;
+        }
+        text = j.dump(2) + "\n";
+    } else {
+        text = "name,value,fitted\n";
+        for (std::size_t k = 0; k < model->params.size(); ++k) {
+            char line[256];
+            std::snprintf(line, sizeof line, ",%.17g,", model->params[k].value);
+            text += model->params[k].name + line;
+            if (k < m_fitted.size()) {
+                std::snprintf(line, sizeof line, "%.17g", m_fitted[k]);
+                text += line;
+            }
+            text += "\n";
+        }
+    }
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(text.data(), qint64(text.size())) < 0
+        || !file.commit()) {
+        if (error != nullptr) {
+            *error = tr("cannot write %1").arg(path);
+        }
+        return false;
+    }
+    return true;
+}
+
+bool MainWindow::exportPrediction(const QString& path, bool atDataTimes, QString* error) const {
+    const auto fail = [error](const QString& why) {
+        if (error != nullptr) {
+            *error = why;
+        }
+        return false;
+    };
+    const auto model = m_editor->model();
+    if (!model) {
+        return fail(tr("the model has errors"));
+    }
+    const project::Project p = currentProject();
+    fit::FitOptions options;
+    std::vector<fit::Experiment> experiments;
+    std::string why;
+    if (!project::fitOptionsOf(p, options, why)
+        || !project::buildExperiments(p, *model, experiments, why)) {
+        return fail(QString::fromStdString(why));
+    }
+    const auto params = model->defaultParams();
+    std::string text;
+    char number[32];
+    if (atDataTimes) {
+        fit::FitProblem problem;
+        const fit::SolverSetup setup{options.solver, options.solve, options.gradient, options.span,
+                                     options.precision};
+        if (experiments.empty()
+            || !fit::FitProblem::build(*model, experiments, {}, setup, params, problem, why)) {
+            return fail(why.empty() ? tr("the project has no data") : QString::fromStdString(why));
+        }
+        text = "data_set,t";
+        for (const auto& s : model->states) {
+            text += "," + s;
+        }
+        text += "\n";
+        const auto predictions = problem.predictions(params);
+        for (std::size_t e = 0; e < experiments.size(); ++e) {
+            const auto& times = experiments[e].loss.saveTimes();
+            for (std::size_t k = 0; k < predictions[e].size() && k < times.size(); ++k) {
+                std::snprintf(number, sizeof number, "%.17g", times[k]);
+                text += experiments[e].name + "," + number;
+                for (const double v : predictions[e][k]) {
+                    std::snprintf(number, sizeof number, ",%.17g", v);
+                    text += number;
+                }
+                text += "\n";
+            }
+        }
+    } else {
+        fit::SimulationRequest request;
+        request.params = params;
+        request.span = p.solver.span;
+        request.solver = options.solver;
+        request.options = options.solve;
+        request.points = 1000;
+        if (!experiments.empty()) {
+            request.initialValues = experiments.front().initialValues;
+        }
+        const auto sim = fit::simulate(*model, request);
+        if (!sim.ok()) {
+            return fail(QString::fromStdString(sim.message));
+        }
+        io::DataSet grid;
+        grid.columns = model->states;
+        grid.times = sim.t;
+        grid.values = sim.columns;
+        text = io::writeCsv(grid);
+    }
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(text.data(), qint64(text.size())) < 0
+        || !file.commit()) {
+        return fail(tr("cannot write %1").arg(path));
+    }
+    return true;
+}
+
+bool MainWindow::exportPlot(const QString& path) const {
+    return m_plot->save(path);
+}
+
+bool MainWindow::exportAnimation(const QString& path, QString* error) const {
+    return writeAnimatedGif(path, m_frames, 6, error);
+}
+
+} // namespace dynfit::ui

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: MIT
+// The main window's project: open, save, the state in the widgets, undoable changes.
+#include "csv_import.hpp"
+#include "fit_session.hpp"
+#include "loss_plot.hpp"
+#include "main_window.hpp"
+#include "model/rewrite.hpp"
+#include "model_editor.hpp"
+#include "parameter_table.hpp"
+#include "undo_commands.hpp"
+
+#include <QComboBox>
+#include <QFile>
+#include <QFileInfo>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QSpinBox>
+#include <QStatusBar>
+#include <QTextCursor>
+#include <QUndoStack>
+
+namespace dynfit::ui {
+
+bool MainWindow::openProject(const QString& path, QString* error) {
+    project::Project p;
+    std::string why;
+    if (project::isProjectPath(path.toStdString())) {
+        if (!project::loadProjectFile(path.toStdString(), p, why)) {
+            if (error != nullptr) {
+                *error = QString::fromStdString(why);
+            }
+            return false;
+        }
+    } else {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly)) {
+            if (error != nullptr) {
+                *error = tr("cannot read %1").arg(path);
+            }
+            return false;
+        }
+        p.modelText = QString::fromUtf8(file.readAll()).toStdString();
+    }
+    m_path = path;
+    showProject(p);
+    rememberRecent(path);
+    return true;
+}
+
+void MainWindow::showProject(const project::Project& p) {
+    if (m_session->isRunning()) {
+        m_session->stop();
+    }
+    m_project = p;
+    m_applying = true; // the widgets follow the project: not edits to record
+    refreshDataSets();
+    m_fitted.clear();
+    m_outcome.reset();
+    m_method->blockSignals(true);
+    m_method->setCurrentText(QString::fromStdString(p.solver.method));
+    m_method->blockSignals(false);
+    m_reltol->setText(QString::number(p.solver.reltol, 'g', 6));
+    m_abstol->setText(QString::number(p.solver.abstol, 'g', 6));
+    m_gradient->setCurrentText(QString::fromStdString(p.fit.gradient));
+    m_optimizer->setCurrentIndex(
+        std::max(0, m_optimizer->findData(QString::fromStdString(p.fit.optimizer))));
+    m_learningRate->setText(QString::number(p.fit.learningRate, 'g', 6));
+    m_iterations->setValue(p.fit.iterations);
+    m_logTime->setChecked(p.modelText.find("1e11") != std::string::npos); // ROBER's span
+    m_loss->clear();
+    for (const auto& h : p.history) {
+        m_loss->addPoint(h.iteration, h.loss, h.gradientNorm);
+    }
+    m_applying = false;
+    m_editor->setSeed(p.fit.seed); // network weights as dynfit-cli draws them for this project
+    m_editor->setText(QString::fromStdString(p.modelText)); // compiles, then simulates
+    m_undo->clear();                                        // a new project starts a new history
+    m_settingsBefore = currentProject();
+    setDirty(false);
+}
+
+project::Project MainWindow::currentProject() const {
+    project::Project p = m_project;
+    p.modelText = m_editor->text().toStdString();
+    p.solver.method = m_method->currentText().toStdString();
+    p.solver.reltol = m_reltol->text().toDouble();
+    p.solver.abstol = m_abstol->text().toDouble();
+    p.fit.gradient = m_gradient->currentText().toStdString();
+    p.fit.optimizer = m_optimizer->currentData().toString().toStdString();
+    p.fit.learningRate = m_learningRate->text().toDouble();
+    p.fit.iterations = m_iterations->value();
+    return p;
+}
+
+bool MainWindow::saveProject(const QString& path, QString* error) {
+    std::string why;
+    if (!project::saveProjectFile(path.toStdString(), currentProject(), why)) {
+        if (error != nullptr) {
+            *error = QString::fromStdString(why);
+        }
+        return false;
+    }
+    m_path = path;
+    setDirty(false);
+    rememberRecent(path);
+    statusBar()->showMessage(tr("Saved %1").arg(QFileInfo(path).fileName()), 4000);
+    return true;
+}
+
+void MainWindow::changeProject(const QString& what,
+                               const std::function<void(project::Project&)>& edit) {
+    project::Project before = currentProject();
+    project::Project after = before;
+    edit(after);
+    m_undo->push(new ProjectStateCommand(what, std::move(before), std::move(after),
+                                         [this](const project::Project& p) { applyState(p); }));
+}
+
+// The project's data, fixed params and settings from `state` (its model text is left alone),
+// into the widgets without recording them as edits.
+void MainWindow::applyState(const project::Project& state) {
+    m_applying = true;
+    m_project.data = state.data;
+    m_project.fit = state.fit;
+    m_project.solver = state.solver;
+    {
+        const QSignalBlocker b1(m_method), b2(m_gradient), b3(m_optimizer), b4(m_reltol),
+            b5(m_abstol), b6(m_learningRate), b7(m_iterations);
+        m_method->setCurrentText(QString::fromStdString(state.solver.method));
+        m_reltol->setText(QString::number(state.solver.reltol, 'g', 6));
+        m_abstol->setText(QString::number(state.solver.abstol, 'g', 6));
+        m_gradient->setCurrentText(QString::fromStdString(state.fit.gradient));
+        m_optimizer->setCurrentIndex(
+            std::max(0, m_optimizer->findData(QString::fromStdString(state.fit.optimizer))));
+        m_learningRate->setText(QString::number(state.fit.learningRate, 'g', 6));
+        m_iterations->setValue(state.fit.iterations);
+    }
+    m_parameters->setFixed(state.fit.fixed);
+    refreshDataSets();
+    m_settingsBefore = currentProject();
+    m_applying = false;
+    setDirty(true);
+    simulate();
+}
+
+// A settings widget changed: one undoable step from the settings before it to now.
+void MainWindow::settingsEdited() {
+    if (m_applying) {
+        return;
+    }
+    project::Project after = currentProject();
+    project::Project before = m_settingsBefore;
+    before.data = after.data;
+    before.fit.fixed = after.fit.fixed;
+    if (before.solver == after.solver && before.fit == after.fit) {
+        return;
+    }
+    m_undo->push(new ProjectStateCommand(tr("change the settings"), std::move(before),
+                                         std::move(after),
+                                         [this](const project::Project& p) { applyState(p); }));
+}
+
+std::size_t MainWindow::shownDataSet() const {
+    return static_cast<std::size_t>(std::max(0, m_dataSet->currentIndex()));
+}
+
+void MainWindow::refreshDataSets() {
+    const int current = m_dataSet->currentIndex();
+    m_dataSet->clear();
+    for (const auto& d : m_project.data) {
+        m_dataSet->addItem(QString::fromStdString(d.name));
+    }
+    if (m_dataSet->count() == 0) {
+        m_dataSet->addItem(tr("(no data)"));
+    }
+    m_dataSet->setCurrentIndex(std::clamp(current, 0, m_dataSet->count() - 1));
+}
+
+bool MainWindow::importData(const QString& path) {
+    const auto model = m_editor->model();
+    QStringList states;
+    if (model) {
+        for (const auto& s : model->states) {
+            states << QString::fromStdString(s);
+        }
+    }
+    CsvImportDialog dialog(states, this);
+    QString error;
+    if (!dialog.loadFile(path, &error)) {
+        QMessageBox::warning(this, tr("Cannot import"), error);
+        return false;
+    }
+    if (dialog.exec() != QDialog::Accepted) {
+        return false;
+    }
+    addDataSet(dialog.model()->entry(dialog.dataSetName()));
+    return true;
+}
+
+void MainWindow::addDataSet(const project::DataSetEntry& entry) {
+    changeProject(tr("import %1").arg(QString::fromStdString(entry.name)),
+                  [&entry](project::Project& p) { p.data.push_back(entry); });
+    m_dataSet->setCurrentIndex(m_dataSet->count() - 1);
+    simulate();
+    statusBar()->showMessage(tr("Imported %1 (%2 data sets)")
+                                 .arg(QString::fromStdString(entry.name))
+                                 .arg(m_project.data.size()),
+                             4000);
+}
+
+void MainWindow::applyFitted() {
+    const auto model = m_editor->model();
+    if (!model || m_fitted.size() != model->params.size()) {
+        return;
+    }
+    rewriteValues(m_fitted);
+    m_fitted.clear();
+    updateButtons();
+}
+
+void MainWindow::setParameterValue(int param, double value) {
+    const auto model = m_editor->model();
+    if (!model || param < 0 || param >= model->paramCount()) {
+        return;
+    }
+    auto values = model->defaultParams();
+    values[static_cast<std::size_t>(param)] = value;
+    rewriteValues(values);
+}
+
+// The values go into the model text (the one place they live), through the text edit's own undo
+// stack: Ctrl+Z brings the previous values back. The text recompiles and re-simulates at once.
+void MainWindow::rewriteValues(const std::vector<double>& values) {
+    const auto model = m_editor->model();
+    const std::string text =
+        model::withParameterValues(m_editor->text().toStdString(), *model, values);
+    QTextCursor cursor(m_editor->textEdit()->document());
+    cursor.beginEditBlock();
+    cursor.select(QTextCursor::Document);
+    cursor.insertText(QString::fromStdString(text));
+    cursor.endEditBlock();
+    m_editor->compileNow();
+}
+
+} // namespace dynfit::ui
