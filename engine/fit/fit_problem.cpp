@@ -172,7 +172,7 @@ bool FitProblem::build(const model::CompiledModel& model,
 sens::GradientProblem FitProblem::pieceProblem(const Segment& segment,
                                                const std::vector<double>& params,
                                                const Eigen::VectorXd& starts,
-                                               LeastSquaresLoss& loss) const {
+                                               LeastSquaresLoss& scratch) const {
     const Experiment& e = m_experiments[static_cast<std::size_t>(segment.experiment)];
     const int n = m_model->stateCount();
     sens::GradientProblem gp{m_model, params, experimentSpan(e), nullptr, {}, m_setup.precision};
@@ -186,12 +186,13 @@ sens::GradientProblem FitProblem::pieceProblem(const Segment& segment,
     } else {
         gp.initialValues = e.initialValues;
     }
-    loss = segment.data;
-    if (segment.endVar >= 0) {
+    gp.loss = &segment.data;
+    if (segment.endVar >= 0) { // the continuity targets are the current next start
         const Eigen::VectorXd target = starts.segment(segment.endVar, n);
-        loss =
-            loss.withTargets(segment.span.t1, std::vector<double>(target.data(), target.data() + n),
-                             m_continuityWeight);
+        scratch = segment.data.withTargets(segment.span.t1,
+                                           std::vector<double>(target.data(), target.data() + n),
+                                           m_continuityWeight);
+        gp.loss = &scratch;
     }
     return gp;
 }
@@ -203,9 +204,8 @@ ProblemEvaluation FitProblem::evaluate(const std::vector<double>& params,
     out.dParams.assign(params.size(), 0.0);
     out.dStarts = Eigen::VectorXd::Zero(m_startCount);
     for (const Segment& segment : m_segments) {
-        LeastSquaresLoss loss;
-        sens::GradientProblem gp = pieceProblem(segment, params, starts, loss);
-        gp.loss = &loss;
+        LeastSquaresLoss scratch;
+        const sens::GradientProblem gp = pieceProblem(segment, params, starts, scratch);
         const auto g = sens::gradient(gp, m_setup.solver, m_setup.options, m_setup.gradient);
         if (!g.ok()) {
             out.message =
@@ -247,9 +247,8 @@ ProblemResiduals FitProblem::residuals(const std::vector<double>& params,
     std::vector<sens::ResidualJacobian> pieces;
     Eigen::Index rows = 0;
     for (const Segment& segment : m_segments) {
-        LeastSquaresLoss loss;
-        sens::GradientProblem gp = pieceProblem(segment, params, starts, loss);
-        gp.loss = &loss;
+        LeastSquaresLoss scratch;
+        const sens::GradientProblem gp = pieceProblem(segment, params, starts, scratch);
         pieces.push_back(
             sens::residualJacobian(gp, m_setup.solver, m_setup.options, segment.startVar >= 0));
         if (!pieces.back().ok()) {

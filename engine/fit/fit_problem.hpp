@@ -106,7 +106,7 @@ class FitProblem {
     sens::GradientProblem pieceProblem(const Segment& segment,
                                        const std::vector<double>& params,
                                        const Eigen::VectorXd& starts,
-                                       LeastSquaresLoss& loss) const;
+                                       LeastSquaresLoss& scratch) const;
     std::optional<ode::TimeSpan> experimentSpan(const Experiment& e) const;
 
     const model::CompiledModel* m_model = nullptr;

@@ -104,12 +104,15 @@ S solveLoss(const GradientProblem& gp,
             double t1,
             const ode::ExplicitMethod& solver,
             const ode::SolveOptions& options,
-            GradientResult& result) {
+            GradientResult& result,
+            bool keepStates = true) {
     const auto saved = solveSaved(gp, p, u0, t0, t1, solver, options, result);
     if (!result.ok()) {
         return S(std::nan(""));
     }
-    keepSaved(saved, result);
+    if (keepStates) {
+        keepSaved(saved, result);
+    }
     return gp.loss->evaluate(saved);
 }
 
@@ -179,7 +182,8 @@ void forwardMode(const GradientProblem& gp,
         Vec<D> p, u0;
         D t0, t1;
         seedChunk(gp, first, p, u0, t0, t1);
-        const D loss = solveLoss(gp, p, u0, t0.val, t1.val, solver, options, result);
+        // Every chunk solves the same trajectory: keep its states once.
+        const D loss = solveLoss(gp, p, u0, t0.val, t1.val, solver, options, result, first == 0);
         if (!result.ok()) {
             return;
         }
