@@ -185,10 +185,21 @@ QWidget* MainWindow::buildSettingsPanel() {
     return panel;
 }
 
+// The project's data sets read and matched to the model, once per change of either.
+void MainWindow::matchData() {
+    m_experiments.clear();
+    m_dataError.clear();
+    const auto model = m_editor->model();
+    if (model && !project::buildExperiments(m_project, *model, m_experiments, m_dataError)) {
+        m_experiments.clear();
+    }
+}
+
 void MainWindow::onCompiled() {
     const auto model = m_editor->model();
     m_parameters->setModel(model.get());
     m_parameters->setFixed(m_project.fit.fixed);
+    matchData();
     updateButtons();
     if (model) {
         simulate();
@@ -209,9 +220,8 @@ bool MainWindow::drawPrediction(const std::vector<double>& params) {
         statusBar()->showMessage(QString::fromStdString(error));
         return false;
     }
-    std::vector<fit::Experiment> experiments;
-    const bool hasData =
-        !p.data.empty() && project::buildExperiments(p, *model, experiments, error);
+    const auto& experiments = m_experiments;
+    const bool hasData = !experiments.empty();
     const std::size_t shown = hasData ? std::min(shownDataSet(), experiments.size() - 1) : 0;
     fit::SimulationRequest request;
     request.params = params;
@@ -232,8 +242,8 @@ bool MainWindow::drawPrediction(const std::vector<double>& params) {
         m_plot->showFit(model->states, {}, {}, sim.t, sim.columns);
         m_phase->show(model->states, {}, sim.columns);
     }
-    if (!error.empty()) {
-        statusBar()->showMessage(tr("Data: %1").arg(QString::fromStdString(error)));
+    if (!m_dataError.empty()) {
+        statusBar()->showMessage(tr("Data: %1").arg(QString::fromStdString(m_dataError)));
         return false;
     }
     if (!sim.ok()) {

@@ -110,6 +110,7 @@ class MainWindow : public QMainWindow {
     bool confirmDiscard();
     void rewriteValues(const std::vector<double>& values);
     void recordFrame();
+    void matchData();
     /// Applies `edit` to the project's non-text state as one undoable step.
     void changeProject(const QString& what, const std::function<void(project::Project&)>& edit);
     void applyState(const project::Project& state);
@@ -155,6 +156,8 @@ class MainWindow : public QMainWindow {
     std::vector<double> m_fitted;
     std::optional<fit::FitOutcome> m_outcome;
     std::vector<QImage> m_frames;                  ///< the last fit's animation
+    std::vector<fit::Experiment> m_experiments;    ///< m_project's data matched to the model
+    std::string m_dataError;                       ///< why they could not be, if so
     std::vector<fit::Experiment> m_fitExperiments; ///< the running fit's data, for the live plot
     int m_frameStride = 1; ///< keep every k-th snapshot once the frame budget is used
     int m_snapshotCount = 0;

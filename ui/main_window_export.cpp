@@ -73,11 +73,10 @@ bool MainWindow::exportPrediction(const QString& path, bool atDataTimes, QString
     }
     const project::Project p = currentProject();
     fit::FitOptions options;
-    std::vector<fit::Experiment> experiments;
+    const auto& experiments = m_experiments;
     std::string why;
-    if (!project::fitOptionsOf(p, options, why)
-        || !project::buildExperiments(p, *model, experiments, why)) {
-        return fail(QString::fromStdString(why));
+    if (!project::fitOptionsOf(p, options, why) || !m_dataError.empty()) {
+        return fail(QString::fromStdString(why.empty() ? m_dataError : why));
     }
     const auto params = model->defaultParams();
     std::string text;

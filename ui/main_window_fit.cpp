@@ -23,11 +23,12 @@ void MainWindow::startFit() {
     const project::Project p = currentProject();
     FitJob job;
     std::string error;
-    if (!project::fitOptionsOf(p, job.options, error)
-        || !project::buildExperiments(p, *model, job.experiments, error)) {
-        statusBar()->showMessage(tr("Cannot fit: %1").arg(QString::fromStdString(error)));
+    if (!project::fitOptionsOf(p, job.options, error) || !m_dataError.empty()) {
+        statusBar()->showMessage(
+            tr("Cannot fit: %1").arg(QString::fromStdString(error.empty() ? m_dataError : error)));
         return;
     }
+    job.experiments = m_experiments;
     if (job.experiments.empty()) {
         statusBar()->showMessage(tr("Cannot fit: the project has no data"));
         return;

@@ -137,6 +137,7 @@ void MainWindow::applyState(const project::Project& state) {
         m_iterations->setValue(state.fit.iterations);
     }
     m_parameters->setFixed(state.fit.fixed);
+    matchData();
     refreshDataSets();
     m_settingsBefore = currentProject();
     m_applying = false;
