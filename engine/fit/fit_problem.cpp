@@ -2,8 +2,8 @@
 // Experiments and multiple-shooting segments: the pieces a fit's loss is summed over.
 #include "fit/fit_problem.hpp"
 
+#include "fit/simulation.hpp"
 #include "model/model_rhs.hpp"
-#include "solvers/solve.hpp"
 
 #include <cmath>
 #include <limits>
@@ -20,35 +20,35 @@ ode::TimeSpan modelSpan(const model::CompiledModel& model, const std::vector<dou
     return {ends[0], ends[1]};
 }
 
-// The experiment solved from its own initial values at `times` (empty when the solve fails).
-std::vector<model::Vector<double>> simulate(const model::CompiledModel& model,
+// The experiment solved from its own initial values at `times`: rows[k][i], state i at the k-th
+// time (empty when the solve fails).
+std::vector<std::vector<double>> simulateAt(const model::CompiledModel& model,
                                             const Experiment& experiment,
                                             const ode::TimeSpan& span,
                                             const std::vector<double>& params,
                                             const SolverSetup& setup,
                                             const std::vector<double>& times) {
-    std::shared_ptr<const model::CompiledModel> shared(&model, [](const model::CompiledModel*) {});
-    const model::Vector<double> p =
-        Eigen::Map<const Eigen::VectorXd>(params.data(), static_cast<Eigen::Index>(params.size()));
-    auto problem = model::makeModelProblem<double>(shared, p, span);
-    problem.tspan = [span](const model::Vector<double>&) { return span; };
-    const auto modelInitial = problem.u0;
-    problem.u0 = [modelInitial, &experiment](const model::Vector<double>& q) {
-        model::Vector<double> u0 = modelInitial(q);
-        for (const auto& [state, value] : experiment.initialValues) {
-            u0[state] = value;
-        }
-        return u0;
-    };
-    ode::SolveOptions options = setup.options;
-    options.saveat = times;
-    options.saveEverystep = false;
-    options.dense = false;
-    auto sol = ode::solve(problem, setup.solver, options);
-    if (!sol.ok() || sol.u.size() != times.size()) {
+    if (times.empty()) {
         return {};
     }
-    return std::move(sol.u);
+    SimulationRequest request;
+    request.params = params;
+    request.initialValues = experiment.initialValues;
+    request.span = span;
+    request.solver = setup.solver;
+    request.options = setup.options;
+    request.times = times;
+    const Simulation sim = simulate(model, request);
+    if (!sim.ok() || sim.t.size() != times.size()) {
+        return {};
+    }
+    std::vector<std::vector<double>> rows(times.size());
+    for (std::size_t k = 0; k < rows.size(); ++k) {
+        for (const auto& column : sim.columns) {
+            rows[k].push_back(column[k]);
+        }
+    }
+    return rows;
 }
 
 // The shooting boundaries of one experiment: K − 1 data times after t0 splitting its data
@@ -139,7 +139,7 @@ bool FitProblem::build(const model::CompiledModel& model,
         }
         const ode::TimeSpan whole = span ? *span : modelSpan(model, initialParams);
         const auto cuts = boundaries(e.loss.saveTimes(), whole.t0, shooting.segments);
-        const auto guess = simulate(model, e, whole, initialParams, setup, cuts);
+        const auto guess = simulateAt(model, e, whole, initialParams, setup, cuts);
         double from = whole.t0;
         for (std::size_t j = 0; j <= cuts.size(); ++j) {
             const bool last = j == cuts.size();
@@ -290,9 +290,7 @@ FitProblem::predictions(const std::vector<double>& params) const {
         const auto given = experimentSpan(e);
         const ode::TimeSpan span = given ? *given : modelSpan(*m_model, params);
         auto& rows = all.emplace_back();
-        for (const auto& u : simulate(*m_model, e, span, params, m_setup, e.loss.saveTimes())) {
-            rows.emplace_back(u.data(), u.data() + u.size());
-        }
+        rows = simulateAt(*m_model, e, span, params, m_setup, e.loss.saveTimes());
     }
     return all;
 }

@@ -34,8 +34,9 @@ Simulation simulate(const model::CompiledModel& model, const SimulationRequest& 
     const ode::TimeSpan span = problem.timeSpan();
     ode::SolveOptions options = r.options;
     options.saveEverystep = false;
-    options.saveat.clear();
-    const int points = std::max(2, r.points);
+    options.dense = false;
+    options.saveat = r.times;
+    const int points = r.times.empty() ? std::max(2, r.points) : 0;
     const bool logScale = r.logTime && span.t0 >= 0.0 && span.t1 > span.t0;
     const double first = span.t0 > 0.0 ? span.t0 : span.t1 * 1e-9;
     for (int k = 0; k < points; ++k) {
@@ -44,7 +45,9 @@ Simulation simulate(const model::CompiledModel& model, const SimulationRequest& 
                                      ? (k == 0 ? span.t0 : first * std::pow(span.t1 / first, s))
                                      : span.t0 + s * (span.t1 - span.t0));
     }
-    options.saveat.back() = span.t1;
+    if (r.times.empty()) {
+        options.saveat.back() = span.t1;
+    }
     const auto sol = ode::solve(problem, r.solver, options);
     out.status = sol.status;
     out.message = sol.message;
