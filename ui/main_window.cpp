@@ -247,10 +247,9 @@ bool MainWindow::drawPrediction(const std::vector<double>& params) {
         return false;
     }
     if (!sim.ok()) {
-        statusBar()->showMessage(tr("%1 stopped at t = %2: %3")
-                                     .arg(m_method->currentText())
-                                     .arg(sim.t.empty() ? 0.0 : sim.t.back())
-                                     .arg(QString::fromStdString(sim.message)));
+        // The solver's message says where it stopped and what to try.
+        statusBar()->showMessage(
+            tr("%1 stopped: %2").arg(m_method->currentText(), QString::fromStdString(sim.message)));
         return false;
     }
     return true;

@@ -38,7 +38,8 @@ Simulation simulate(const model::CompiledModel& model, const SimulationRequest& 
     options.saveat = r.times;
     const int points = r.times.empty() ? std::max(2, r.points) : 0;
     const bool logScale = r.logTime && span.t0 >= 0.0 && span.t1 > span.t0;
-    const double first = span.t0 > 0.0 ? span.t0 : span.t1 * 1e-9;
+    // From t0 = 0 a log grid starts 16 decades below t1 (ROBER's [0, 1e11]: from 1e-5).
+    const double first = span.t0 > 0.0 ? span.t0 : span.t1 * 1e-16;
     for (int k = 0; k < points; ++k) {
         const double s = static_cast<double>(k) / (points - 1);
         options.saveat.push_back(logScale

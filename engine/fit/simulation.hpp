@@ -31,7 +31,7 @@ struct SimulationRequest {
     ode::ExplicitMethod solver = ode::Tsit5{};
     ode::SolveOptions options;
     int points = 400;
-    /// Points spaced evenly in log t (needs t0 ≥ 0; t0 = 0 starts at t1·1e-9).
+    /// Points spaced evenly in log t (needs t0 ≥ 0; t0 = 0 starts at t1·1e-16).
     bool logTime = false;
     /// When given: save exactly at these times (points and logTime are then unused).
     std::vector<double> times;

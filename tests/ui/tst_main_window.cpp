@@ -79,8 +79,9 @@ class TestMainWindow : public QObject {
             QVERIFY(window.solutionPlot()->pointCount(window.solutionPlot()->curveCount() - 1)
                     > 10);
         } else {
-            QVERIFY2(window.statusBar()->currentMessage().contains("stopped at t ="),
-                     qPrintable(window.statusBar()->currentMessage()));
+            QVERIFY2(
+                window.statusBar()->currentMessage().contains("Tsit5 stopped: MaxIters at t = "),
+                qPrintable(window.statusBar()->currentMessage()));
         }
         QVERIFY(window.windowTitle().startsWith(name + ".dynfit"));
         if (explicitSolves) {
