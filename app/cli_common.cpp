@@ -107,7 +107,9 @@ void addSolverOptions(CLI::App& cmd, SolverArguments& args) {
                    "The model, in the DynFit language, or a .dynfit project")
         ->required();
     cmd.add_option("--tspan", args.tspan, "Time span T0,T1 (default: the model's tspan)");
-    cmd.add_option("--solver", args.solver, "Method: Tsit5, DP5, BS3, Vern7, RK4, Euler, ...")
+    cmd.add_option("--solver", args.solver,
+                   "Method: Tsit5, DP5, Vern7, ... (explicit); Rodas5P, Rodas4, ROS3P, KenCarp4, "
+                   "Kvaerno5, CVODE_BDF (stiff); CVODE_Adams; Auto")
         ->capture_default_str();
     cmd.add_option("--reltol", args.reltol, "Relative tolerance")->capture_default_str();
     cmd.add_option("--abstol", args.abstol, "Absolute tolerance")->capture_default_str();
@@ -160,7 +162,7 @@ bool loadModel(const SolverArguments& given, LoadedModel& loaded) {
     }
     const auto method = ode::methodByName(args.solver);
     if (!method) {
-        return fail("unknown solver '" + args.solver + "'");
+        return fail("unknown solver '" + args.solver + "'; known: " + ode::methodNames());
     }
     loaded.solver = *method;
     loaded.options.reltol = args.reltol;

@@ -41,7 +41,7 @@ struct SolverArguments {
 struct LoadedModel {
     std::string text;
     std::shared_ptr<const model::CompiledModel> model;
-    ode::ExplicitMethod solver;
+    ode::Method solver = ode::Tsit5{};
     ode::SolveOptions options;
     ode::TimeSpan span;               ///< from --tspan, else unused (the model has one)
     bool spanFromCommandLine = false; ///< span overrides the model's (--tspan or the project)

@@ -59,7 +59,8 @@ int main(int argc, char** argv) {
     double abstol = 1e-6;
     auto* demo =
         app.add_subcommand("demo", "Solve the bundled Lotka-Volterra example and print it");
-    demo->add_option("--solver", method, "Method name (Tsit5, DP5, BS3, Vern7, RK4, Euler, ...)")
+    demo->add_option("--solver", method,
+                     "Method name (Tsit5, DP5, Vern7, Rodas5P, KenCarp4, CVODE_BDF, Auto, ...)")
         ->capture_default_str();
     demo->add_option("--reltol", reltol, "Relative tolerance")->capture_default_str();
     demo->add_option("--abstol", abstol, "Absolute tolerance")->capture_default_str();

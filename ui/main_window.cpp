@@ -102,8 +102,14 @@ MainWindow::~MainWindow() = default;
 QWidget* MainWindow::buildSettingsPanel() {
     auto* panel = new QWidget(this);
     m_method = new QComboBox(panel);
-    for (const auto& info : ode::explicitMethods()) {
-        m_method->addItem(QString::fromUtf8(info.name.data(), qsizetype(info.name.size())));
+    m_method->setObjectName("method");
+    for (const auto& info : ode::allMethods()) {
+        const QString name = QString::fromUtf8(info.name.data(), qsizetype(info.name.size()));
+        m_method->addItem(name, name);
+        m_method->setItemData(
+            m_method->count() - 1,
+            QString::fromUtf8(info.summary.data(), qsizetype(info.summary.size())),
+            Qt::ToolTipRole);
     }
     m_reltol = numberEdit(1e-6, panel);
     m_abstol = numberEdit(1e-8, panel);

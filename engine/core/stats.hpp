@@ -6,11 +6,14 @@ namespace dynfit {
 
 /// Honest counts of the work a solve did (OrdinaryDiffEq's DEStats).
 struct SolveStats {
-    long nAccepted = 0;     ///< accepted steps
-    long nRejected = 0;     ///< rejected steps (error too large, or a non-finite state)
-    long nRhs = 0;          ///< right-hand-side evaluations, including those for dense output
-    long nJac = 0;          ///< Jacobian evaluations (implicit methods)
-    long nLinearSolves = 0; ///< linear solves (implicit methods)
+    long nAccepted = 0;       ///< accepted steps
+    long nRejected = 0;       ///< rejected steps (error too large, or a non-finite state)
+    long nRhs = 0;            ///< right-hand-side evaluations, including those for dense output
+    long nJac = 0;            ///< Jacobian evaluations (stiff methods)
+    long nFactorizations = 0; ///< LU factorisations of the iteration matrix (stiff methods)
+    long nLinearSolves = 0;   ///< linear solves (stiff methods)
+    long nNewtonFailures = 0; ///< steps rejected because Newton's iteration did not converge
+    long nStiffSwitches = 0;  ///< switches between the explicit and the stiff method (Auto)
 };
 
 } // namespace dynfit

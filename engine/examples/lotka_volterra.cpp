@@ -8,19 +8,6 @@
 
 namespace dynfit::examples {
 
-namespace {
-
-std::string knownMethods() {
-    std::string names;
-    for (const auto& info : ode::explicitMethods()) {
-        names += names.empty() ? "" : ", ";
-        names += info.name;
-    }
-    return names;
-}
-
-} // namespace
-
 ExampleRun
 runLotkaVolterra(std::string_view method, double reltol, double abstol, double saveStep) {
     ExampleRun run;
@@ -28,14 +15,14 @@ runLotkaVolterra(std::string_view method, double reltol, double abstol, double s
     const auto chosen = ode::methodByName(method);
     if (!chosen) {
         run.status = SolveStatus::InvalidInput;
-        run.message = "unknown method '" + std::string(method) + "'; known: " + knownMethods();
+        run.message = "unknown method '" + std::string(method) + "'; known: " + ode::methodNames();
         return run;
     }
     ode::SolveOptions options;
     options.reltol = reltol;
     options.abstol = abstol;
     options.saveatStep = saveStep;
-    if (ode::methodInfo(*chosen).errorOrder == 0) {
+    if (!ode::solverInfo(*chosen).adaptive) {
         options.dt = saveStep > 0 ? saveStep / 10 : 0.01;
     }
     const auto start = std::chrono::steady_clock::now();

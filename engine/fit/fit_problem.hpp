@@ -57,7 +57,7 @@ struct ProblemResiduals {
 
 /// How the pieces are solved and differentiated.
 struct SolverSetup {
-    ode::ExplicitMethod solver = ode::Tsit5{};
+    ode::Method solver = ode::Tsit5{};
     ode::SolveOptions options;
     sens::GradientMethod gradient = sens::GradientMethod::Forward;
     std::optional<ode::TimeSpan> span; ///< for experiments without their own

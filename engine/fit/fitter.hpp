@@ -39,7 +39,7 @@ struct FitOptions {
     /// Reverse mode is the fastest at every size measured (bench/RESULTS.md), networks or not.
     sens::GradientMethod gradient = sens::GradientMethod::Reverse;
     sens::Precision precision = sens::Precision::Double; ///< Single: forward mode only
-    ode::ExplicitMethod solver = ode::Tsit5{};
+    ode::Method solver = ode::Tsit5{};
     ode::SolveOptions solve;
     std::optional<ode::TimeSpan> span;         ///< overrides the model's tspan
     const std::atomic<bool>* cancel = nullptr; ///< checked every iteration, from any thread

@@ -28,7 +28,7 @@ struct SimulationRequest {
     std::vector<double> params;
     std::vector<std::pair<int, double>> initialValues; ///< states that start elsewhere than u0(p)
     std::optional<ode::TimeSpan> span;                 ///< default: the model's
-    ode::ExplicitMethod solver = ode::Tsit5{};
+    ode::Method solver = ode::Tsit5{};
     ode::SolveOptions options;
     int points = 400;
     /// Points spaced evenly in log t (needs t0 ≥ 0; t0 = 0 starts at t1·1e-16).

@@ -241,6 +241,9 @@ NodeId ExprGraph::differentiate(NodeId id, InputSet set, int index) {
     if (n.op == Op::Input) {
         return c(n.set == set && n.index == index ? 1.0 : 0.0);
     }
+    if (n.op == Op::Time) {
+        return c(set == InputSet::Time ? 1.0 : 0.0);
+    }
     if (arity(n.op) == 0) {
         return c(0.0);
     }

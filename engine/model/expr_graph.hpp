@@ -43,7 +43,8 @@ enum class Op : std::uint8_t {
 
 /// Which input vector a leaf reads: the state u, the parameters p, or an auxiliary vector v
 /// (the direction of a JVP, the cotangent of a VJP).
-enum class InputSet : std::uint8_t { State, Param, Aux };
+/// Where an Input leaf reads from. `Time` names no input slot: derivative(id, Time, 0) is ∂/∂t.
+enum class InputSet : std::uint8_t { State, Param, Aux, Time };
 
 using NodeId = int;
 

@@ -5,6 +5,8 @@
 #include "model/analyzer.hpp"
 #include "model/parser.hpp"
 
+#include <algorithm>
+
 namespace dynfit::model {
 
 namespace {
@@ -43,6 +45,17 @@ std::vector<NodeId> jacobian(ExprGraph& g,
     return entries;
 }
 
+// Σ_i w_i ∂outputs_i/∂(set)[index] with w = Aux 0..; zero without differentiating when `skip`.
+NodeId
+weightedDerivative(ExprGraph& g, const std::vector<NodeId>& outputs, InputSet set, int index) {
+    std::vector<std::pair<NodeId, NodeId>> terms;
+    for (std::size_t i = 0; i < outputs.size(); ++i) {
+        terms.emplace_back(g.input(InputSet::Aux, static_cast<int>(i)),
+                           g.derivative(outputs[i], set, index));
+    }
+    return weightedSum(g, terms);
+}
+
 void buildPrograms(AnalyzedModel& a, CompiledModel& m) {
     ExprGraph& g = a.graph;
     const int n = m.stateCount();
@@ -54,6 +67,26 @@ void buildPrograms(AnalyzedModel& a, CompiledModel& m) {
     std::vector<std::vector<NodeId>> ju, jp, j0;
     m.jacobianU = Program(g, jacobian(g, a.rhs, InputSet::State, n, m.patternU, ju), plain);
     m.jacobianP = Program(g, jacobian(g, a.rhs, InputSet::Param, np, m.patternP, jp), plain);
+    std::vector<NodeId> dt;
+    for (const NodeId out : a.rhs) {
+        dt.push_back(g.derivative(out, InputSet::Time, 0));
+    }
+    m.autonomous =
+        std::all_of(dt.begin(), dt.end(), [&g](NodeId d) { return g.isConstant(d, 0.0); });
+    m.timeDerivative = Program(g, dt, plain);
+    if (!m.autonomous) {
+        // wᵀ ∂²f/∂t∂u and wᵀ ∂²f/∂t∂p: the Rosenbrock methods' discrete adjoint needs them.
+        std::vector<NodeId> dtVjpU, dtVjpP;
+        const InputLayout withWeights{n, np, n};
+        for (int j = 0; j < n; ++j) {
+            dtVjpU.push_back(weightedDerivative(g, dt, InputSet::State, j));
+        }
+        for (int k = 0; k < np; ++k) {
+            dtVjpP.push_back(weightedDerivative(g, dt, InputSet::Param, k));
+        }
+        m.timeDerivativeVjpU = Program(g, dtVjpU, withWeights);
+        m.timeDerivativeVjpP = Program(g, dtVjpP, withWeights);
+    }
 
     std::vector<NodeId> jvp, vjpU, vjpP;
     for (int i = 0; i < n; ++i) {
@@ -95,17 +128,6 @@ void buildPrograms(AnalyzedModel& a, CompiledModel& m) {
         m.hasTimeSpan = true;
         m.timeSpan = Program(g, {a.timeSpan->first, a.timeSpan->second}, paramsOnly);
     }
-}
-
-// Σ_i w_i ∂outputs_i/∂(set)[index] with w = Aux 0..; zero without differentiating when `skip`.
-NodeId
-weightedDerivative(ExprGraph& g, const std::vector<NodeId>& outputs, InputSet set, int index) {
-    std::vector<std::pair<NodeId, NodeId>> terms;
-    for (std::size_t i = 0; i < outputs.size(); ++i) {
-        terms.emplace_back(g.input(InputSet::Aux, static_cast<int>(i)),
-                           g.derivative(outputs[i], set, index));
-    }
-    return weightedSum(g, terms);
 }
 
 void buildStage(AnalyzedModel& a, CompiledModel& m) {

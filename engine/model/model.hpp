@@ -93,12 +93,16 @@ struct CompiledModel {
     Program jacobianP; ///< ∂f/∂p at the entries of patternP
     SparsityPattern patternU;
     SparsityPattern patternP;
-    Program jvp;                                ///< (∂f/∂u) v, v = aux (n)
-    Program vjpU;                               ///< wᵀ ∂f/∂u, w = aux (n): n outputs
-    Program vjpP;                               ///< wᵀ ∂f/∂p, w = aux (n): np outputs
-    Program initial;                            ///< u0(p): n outputs
-    Program initialJacobianP;                   ///< ∂u0/∂p, dense n × np, row-major
-    Program timeSpan;                           ///< (t0, t1)(p) when hasTimeSpan
+    Program timeDerivative;     ///< ∂f/∂t: n outputs (all zero when `autonomous`)
+    bool autonomous = true;     ///< f does not read t
+    Program timeDerivativeVjpU; ///< wᵀ ∂(∂f/∂t)/∂u, w = aux (n); only when not autonomous
+    Program timeDerivativeVjpP; ///< wᵀ ∂(∂f/∂t)/∂p, w = aux (n); only when not autonomous
+    Program jvp;                ///< (∂f/∂u) v, v = aux (n)
+    Program vjpU;               ///< wᵀ ∂f/∂u, w = aux (n): n outputs
+    Program vjpP;               ///< wᵀ ∂f/∂p, w = aux (n): np outputs
+    Program initial;            ///< u0(p): n outputs
+    Program initialJacobianP;   ///< ∂u0/∂p, dense n × np, row-major
+    Program timeSpan;           ///< (t0, t1)(p) when hasTimeSpan
     std::shared_ptr<const NativeModule> native; ///< optional fast path for double
     /// Present when the model has networks (and none feeds another): f and its VJPs then run
     /// the networks as dense kernels; the programs above keep them written out (Jacobians).

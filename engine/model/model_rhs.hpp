@@ -131,11 +131,53 @@ class ModelRhs {
         m_eval(u.data(), p.data(), nullptr, t, du.data());
     }
 
+    /// ∂f/∂u at (u, p, t) into a dense matrix (the stiff solvers' Jacobian).
+    template<class Matrix>
+    void jacobian(Matrix& jac, const Vector<S>& u, const Vector<S>& p, double t) {
+        const auto& entries = m_model->patternU.entries;
+        m_jacValues.resize(static_cast<Eigen::Index>(entries.size()));
+        if (!m_jacEval) {
+            m_jacEval.emplace(m_model->jacobianU);
+        }
+        bool done = false;
+        if constexpr (std::is_same_v<S, double>) {
+            if (m_model->native && m_model->native->jacobianU != nullptr) {
+                m_model->native->jacobianU(u.data(), p.data(), nullptr, t, m_jacValues.data());
+                done = true;
+            }
+        }
+        if (!done) {
+            (*m_jacEval)(u.data(), p.data(), nullptr, t, m_jacValues.data());
+        }
+        jac.setZero(u.size(), u.size());
+        for (std::size_t e = 0; e < entries.size(); ++e) {
+            jac(entries[e].first, entries[e].second) = m_jacValues[static_cast<Eigen::Index>(e)];
+        }
+    }
+
+    /// ∂f/∂t at (u, p, t); false (and `dt` untouched) when f does not depend on t.
+    bool timeDerivative(Vector<S>& dt, const Vector<S>& u, const Vector<S>& p, double t) {
+        if (m_model->autonomous) {
+            return false;
+        }
+        if (!m_timeEval) {
+            m_timeEval.emplace(m_model->timeDerivative);
+        }
+        dt.resize(u.size());
+        (*m_timeEval)(u.data(), p.data(), nullptr, t, dt.data());
+        return true;
+    }
+
+    /// The nonzero pattern of ∂f/∂u (the sparse linear solver's structure).
+    const SparsityPattern& jacobianPattern() const { return m_model->patternU; }
+
     const CompiledModel& model() const { return *m_model; }
 
   private:
     std::shared_ptr<const CompiledModel> m_model; // keeps the programs alive
     ProgramEvaluator<S> m_eval;
+    std::optional<ProgramEvaluator<S>> m_jacEval, m_timeEval; // built on first use
+    Vector<S> m_jacValues;
     NativeFn m_native = nullptr; // the model's native f, when compiled with CompileOptions::native
     std::optional<StagedEvaluator<S>> m_staged; // networks as dense kernels
 };

@@ -68,7 +68,7 @@ bool fitOptionsOf(const Project& project, fit::FitOptions& options, std::string&
     options = fit::FitOptions{};
     const auto solver = ode::methodByName(project.solver.method);
     if (!solver) {
-        error = "unknown solver '" + project.solver.method + "'";
+        error = "unknown solver '" + project.solver.method + "'; known: " + ode::methodNames();
         return false;
     }
     const auto gradient = sens::gradientMethodByName(project.fit.gradient);

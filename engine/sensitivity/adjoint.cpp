@@ -2,6 +2,7 @@
 // Continuous adjoints: backsolve, interpolating and quadrature.
 #include "sensitivity/adjoint.hpp"
 
+#include "sensitivity/cvode_gradient.hpp"
 #include "solvers/solve.hpp"
 
 #include <algorithm>
@@ -28,6 +29,33 @@ class Vjp {
     model::DoubleModel m_model;
 };
 
+// Dense ∂f/∂u and ∂f/∂p at (u, p, t): the adjoint systems' own Jacobians, which the stiff
+// methods use (the adjoint of a stiff problem is stiff too).
+class DenseJacobians {
+  public:
+    explicit DenseJacobians(const model::CompiledModel& m)
+        : m_model(m), m_rhs(std::shared_ptr<const model::CompiledModel>(
+                          &m, [](const model::CompiledModel*) {})),
+          m_jacP(m.jacobianP), m_values(static_cast<Eigen::Index>(m.patternP.entries.size())) {}
+
+    void
+    operator()(const Vec& u, const Vec& p, double t, Eigen::MatrixXd& ju, Eigen::MatrixXd& jp) {
+        m_rhs.jacobian(ju, u, p, t);
+        m_jacP(u.data(), p.data(), nullptr, t, m_values.data());
+        jp.setZero(m_model.stateCount(), m_model.paramCount());
+        const auto& entries = m_model.patternP.entries;
+        for (std::size_t e = 0; e < entries.size(); ++e) {
+            jp(entries[e].first, entries[e].second) = m_values[static_cast<Eigen::Index>(e)];
+        }
+    }
+
+  private:
+    const model::CompiledModel& m_model;
+    model::ModelRhs<double> m_rhs;
+    model::ProgramEvaluator<double> m_jacP;
+    Vec m_values;
+};
+
 // z = [λ; μ]: λ' = −Jᵀλ, μ' = −f_pᵀλ with u(t) from the forward dense output.
 struct InterpolatingRhs {
     const ode::DenseOutput<Vec>* forward;
@@ -35,11 +63,22 @@ struct InterpolatingRhs {
     int n, np;
     Vjp vjp;
     Vec u;
+    std::shared_ptr<DenseJacobians> jacobians;
+    Eigen::MatrixXd ju, jp;
 
     void operator()(Vec& dz, const Vec& z, const Vec& /*unused*/, double t) {
         forward->evaluate(t, u);
         vjp(u.data(), params->data(), z.data(), t, dz.data(), dz.data() + n);
         dz = -dz;
+    }
+
+    /// ∂(dz)/∂z = [[−Jᵀ, 0], [−f_pᵀ, 0]].
+    void jacobian(Eigen::MatrixXd& jac, const Vec& /*z*/, const Vec& /*unused*/, double t) {
+        forward->evaluate(t, u);
+        (*jacobians)(u, *params, t, ju, jp);
+        jac.setZero(n + np, n + np);
+        jac.topLeftCorner(n, n) = -ju.transpose();
+        jac.bottomLeftCorner(np, n) = -jp.transpose();
     }
 };
 
@@ -50,12 +89,21 @@ struct LambdaRhs {
     int n, np;
     Vjp vjp;
     Vec u, unusedP;
+    std::shared_ptr<DenseJacobians> jacobians;
+    Eigen::MatrixXd ju, jp;
 
     void operator()(Vec& dz, const Vec& z, const Vec& /*unused*/, double t) {
         forward->evaluate(t, u);
         unusedP.resize(np);
         vjp(u.data(), params->data(), z.data(), t, dz.data(), unusedP.data());
         dz = -dz;
+    }
+
+    /// ∂(dz)/∂z = −Jᵀ.
+    void jacobian(Eigen::MatrixXd& jac, const Vec& /*z*/, const Vec& /*unused*/, double t) {
+        forward->evaluate(t, u);
+        (*jacobians)(u, *params, t, ju, jp);
+        jac = -ju.transpose();
     }
 };
 
@@ -82,7 +130,7 @@ bool backwardWithJumps(Rhs rhs,
                        double t1,
                        const std::vector<double>& times,
                        const std::vector<Vec>& jumps,
-                       const ode::ExplicitMethod& solver,
+                       const ode::Method& solver,
                        const ode::SolveOptions& baseOptions,
                        AdjointOutcome& out,
                        Vec& zAtStart,
@@ -164,7 +212,7 @@ ode::Solution<Vec> forwardSolve(const model::CompiledModel& m,
                                 const Vec& u0,
                                 double t0,
                                 double t1,
-                                const ode::ExplicitMethod& solver,
+                                const ode::Method& solver,
                                 const ode::SolveOptions& options,
                                 AdjointOutcome& out) {
     std::shared_ptr<const model::CompiledModel> shared(&m, [](const model::CompiledModel*) {});
@@ -198,7 +246,7 @@ AdjointOutcome checkpointedInterpolating(const model::CompiledModel& m,
                                          double t0,
                                          double t1,
                                          const fit::LeastSquaresLoss& loss,
-                                         const ode::ExplicitMethod& solver,
+                                         const ode::Method& solver,
                                          const ode::SolveOptions& forwardOptions,
                                          const ode::SolveOptions& backwardOptions,
                                          int checkpoints) {
@@ -236,6 +284,7 @@ AdjointOutcome checkpointedInterpolating(const model::CompiledModel& m,
     out.saved = atDataTimes;
 
     Vec z = Vec::Zero(n + np);
+    const auto jacobians = std::make_shared<DenseJacobians>(m);
     ode::SolveOptions segmentOptions = forwardOptions;
     segmentOptions.saveEverystep = false;
     segmentOptions.dense = true;
@@ -258,7 +307,7 @@ AdjointOutcome checkpointedInterpolating(const model::CompiledModel& m,
                 segJumps.push_back(jumps[s]);
             }
         }
-        InterpolatingRhs rhs{&segment.dense, &p, n, np, Vjp(m), Vec(n)};
+        InterpolatingRhs rhs{&segment.dense, &p, n, np, Vjp(m), Vec(n), jacobians};
         Vec zStart;
         if (!backwardWithJumps(rhs, z, 0, start, end, segTimes, segJumps, solver, backwardOptions,
                                out, zStart, nullptr)) {
@@ -280,17 +329,35 @@ AdjointOutcome continuousAdjoint(AdjointKind kind,
                                  double t0,
                                  double t1,
                                  const fit::LeastSquaresLoss& loss,
-                                 const ode::ExplicitMethod& solver,
+                                 const ode::Method& solver,
                                  const ode::SolveOptions& forwardOptions,
                                  const AdjointOptions& adjoint) {
+    if (detail::isCvode(solver)) {
+        if (kind == AdjointKind::Interpolating) {
+            // CVODES solves forward and backward with one set of options (per-state abstol
+            // included, which the forward problem needs).
+            return detail::cvodeInterpolatingAdjoint(m, p, u0, t0, t1, loss, solver,
+                                                     forwardOptions);
+        }
+        if (kind == AdjointKind::Quadrature) {
+            AdjointOutcome refused;
+            refused.ok = false;
+            refused.status = SolveStatus::InvalidInput;
+            refused.message = "the quadrature adjoint needs the forward solution's dense output, "
+                              "which CVODE does not keep here: use interpolating (CVODES's own "
+                              "checkpointed adjoint) or forward with CVODE";
+            return refused;
+        }
+    }
     ode::SolveOptions baseOptions = forwardOptions; // the backward solves' options
     if (adjoint.reltol > 0.0) {
         baseOptions.reltol = adjoint.reltol;
     }
     if (adjoint.abstol > 0.0) {
         baseOptions.abstol = adjoint.abstol;
-        baseOptions.abstolPerComponent.clear();
     }
+    // Per-state absolute tolerances do not carry over to λ and μ, whose scales are the loss's.
+    baseOptions.abstolPerComponent.clear();
     if (kind == AdjointKind::Interpolating && adjoint.checkpoints > 0) {
         return checkpointedInterpolating(m, p, u0, t0, t1, loss, solver, forwardOptions,
                                          baseOptions, adjoint.checkpoints);
@@ -317,9 +384,10 @@ AdjointOutcome continuousAdjoint(AdjointKind kind,
                      forward.u.begin() + static_cast<std::ptrdiff_t>(times.size()));
 
     Vec zStart;
+    const auto jacobians = std::make_shared<DenseJacobians>(m);
     switch (kind) {
     case AdjointKind::Interpolating: {
-        InterpolatingRhs rhs{&forward.dense, &p, n, np, Vjp(m), Vec(n)};
+        InterpolatingRhs rhs{&forward.dense, &p, n, np, Vjp(m), Vec(n), jacobians};
         if (backwardWithJumps(rhs, Vec::Zero(n + np), 0, t0, t1, times, jumps, solver, baseOptions,
                               out, zStart, nullptr)) {
             out.lambda0 = zStart.head(n);
@@ -328,7 +396,7 @@ AdjointOutcome continuousAdjoint(AdjointKind kind,
         break;
     }
     case AdjointKind::Quadrature: {
-        LambdaRhs rhs{&forward.dense, &p, n, np, Vjp(m), Vec(n), Vec(np)};
+        LambdaRhs rhs{&forward.dense, &p, n, np, Vjp(m), Vec(n), Vec(np), jacobians};
         std::vector<std::unique_ptr<ode::Solution<Vec>>> segments;
         if (backwardWithJumps(rhs, Vec::Zero(n), 0, t0, t1, times, jumps, solver, baseOptions, out,
                               zStart, &segments)) {

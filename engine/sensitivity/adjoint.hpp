@@ -57,7 +57,7 @@ AdjointOutcome continuousAdjoint(AdjointKind kind,
                                  double t0,
                                  double t1,
                                  const fit::LeastSquaresLoss& loss,
-                                 const ode::ExplicitMethod& solver,
+                                 const ode::Method& solver,
                                  const ode::SolveOptions& options,
                                  const AdjointOptions& adjoint = {});
 

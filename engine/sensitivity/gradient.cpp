@@ -5,6 +5,9 @@
 #include "core/dual.hpp"
 #include "model/model_rhs.hpp"
 #include "sensitivity/adjoint.hpp"
+#include "sensitivity/cvode_gradient.hpp"
+#include "sensitivity/gradient_support.hpp"
+#include "sensitivity/reverse_stiff.hpp"
 #include "sensitivity/reverse_tape.hpp"
 #include "solvers/solve.hpp"
 
@@ -12,6 +15,8 @@
 #include <cmath>
 
 namespace dynfit::sens {
+
+using namespace detail;
 
 namespace {
 
@@ -26,152 +31,11 @@ constexpr struct {
                 {GradientMethod::Quadrature, "quadrature", true},
                 {GradientMethod::FiniteDiff, "finite-diff", true}};
 
-// Directions of one forward-mode pass; more parameters take several passes (chunks).
-constexpr int kChunk = 8;
-using ChunkDual = Dual<double, kChunk>;
-using ChunkDualF = Dual<float, kChunk>;
-
-template<class S>
-using Vec = model::Vector<S>;
-
-// u0(p) (with the problem's fixed initial values) and t0(p), t1(p), for any scalar type.
-template<class S>
-void initialConditions(const GradientProblem& gp, const Vec<S>& p, Vec<S>& u0, S& t0, S& t1) {
-    const model::CompiledModel& m = *gp.model;
-    const auto& span = gp.span;
-    u0.resize(m.stateCount());
-    model::ProgramEvaluator<S> init(m.initial);
-    init(nullptr, p.data(), nullptr, 0.0, u0.data());
-    for (const auto& [state, value] : gp.initialValues) {
-        u0[state] = S(value);
-    }
-    if (span) {
-        t0 = S(span->t0);
-        t1 = S(span->t1);
-    } else {
-        S ends[2];
-        model::ProgramEvaluator<S> times(m.timeSpan);
-        times(nullptr, p.data(), nullptr, 0.0, ends);
-        t0 = ends[0];
-        t1 = ends[1];
-    }
-}
-
-template<class State>
-void keepSaved(const std::vector<State>& saved, GradientResult& result) {
-    result.saved.clear();
-    for (const auto& u : saved) {
-        auto& row = result.saved.emplace_back(static_cast<std::size_t>(u.size()));
-        for (Eigen::Index i = 0; i < u.size(); ++i) {
-            row[static_cast<std::size_t>(i)] = primal(u[i]);
-        }
-    }
-}
-
-// One solve of the model from (u0, p) on [t0, t1], returning the states at the loss's save
-// times; fills status on failure.
-template<class S>
-std::vector<Vec<S>> solveSaved(const GradientProblem& gp,
-                               const Vec<S>& p,
-                               const Vec<S>& u0,
-                               double t0,
-                               double t1,
-                               const ode::ExplicitMethod& solver,
-                               ode::SolveOptions options,
-                               GradientResult& result) {
-    options.saveat = gp.loss->saveTimes();
-    options.saveEverystep = false;
-    options.dense = false;
-    std::shared_ptr<const model::CompiledModel> shared(gp.model,
-                                                       [](const model::CompiledModel*) {});
-    const auto problem = ode::makeOdeProblem(model::ModelRhs<S>(shared), u0, {t0, t1}, p);
-    auto sol = ode::solve(problem, solver, options);
-    result.nfForward += sol.stats.nRhs;
-    if (!sol.ok()) {
-        result.status = sol.status;
-        result.message = sol.message;
-        return {};
-    }
-    return std::move(sol.u);
-}
-
-// One solve of the model from (u0, p) on [t0, t1], returning the loss; fills status on failure.
-template<class S>
-S solveLoss(const GradientProblem& gp,
-            const Vec<S>& p,
-            const Vec<S>& u0,
-            double t0,
-            double t1,
-            const ode::ExplicitMethod& solver,
-            const ode::SolveOptions& options,
-            GradientResult& result,
-            bool keepStates = true) {
-    const auto saved = solveSaved(gp, p, u0, t0, t1, solver, options, result);
-    if (!result.ok()) {
-        return S(std::nan(""));
-    }
-    if (keepStates) {
-        keepSaved(saved, result);
-    }
-    return gp.loss->evaluate(saved);
-}
-
-bool checkProblem(const GradientProblem& gp, GradientResult& result) {
-    if (!gp.span && !gp.model->hasTimeSpan) {
-        result.status = SolveStatus::InvalidInput;
-        result.message = "no time span: give one or write 'tspan = T0 .. T1' in the model";
-        return false;
-    }
-    return true;
-}
-
-// Dual inputs for the directions first … first + kChunk − 1: parameters 0..np−1, then initial
-// values np..np+n−1; u0(p) and t0(p) are chained through.
-template<class D>
-void seedChunk(const GradientProblem& gp, int first, Vec<D>& p, Vec<D>& u0, D& t0, D& t1) {
-    using Real = decltype(D{}.val);
-    const model::CompiledModel& m = *gp.model;
-    const int np = m.paramCount();
-    const int n = m.stateCount();
-    p.resize(np);
-    for (int k = 0; k < np; ++k) {
-        p[k] = D(static_cast<Real>(gp.params[static_cast<std::size_t>(k)]));
-        if (k >= first && k < first + kChunk) {
-            p[k].d[static_cast<std::size_t>(k - first)] = 1.0;
-        }
-    }
-    initialConditions(gp, p, u0, t0, t1);
-    for (int i = 0; i < n; ++i) {
-        const int dir = np + i - first;
-        if (dir >= 0 && dir < kChunk) {
-            u0[i].d[static_cast<std::size_t>(dir)] += 1.0;
-        }
-    }
-    // A start time that depends on p moves the solution: ∂u(t)/∂t0 = −Φ(t, t0) f(u0, t0).
-    if (std::any_of(t0.d.begin(), t0.d.end(), [](Real x) { return x != Real(0); })) {
-        Vec<double> u0v(n), pv(np), f0(n);
-        for (int i = 0; i < n; ++i) {
-            u0v[i] = u0[i].val;
-        }
-        for (int k = 0; k < np; ++k) {
-            pv[k] = p[k].val;
-        }
-        model::ProgramEvaluator<double> rhs(m.rhs);
-        rhs(u0v.data(), pv.data(), nullptr, t0.val, f0.data());
-        for (int i = 0; i < n; ++i) {
-            for (int d = 0; d < kChunk; ++d) {
-                u0[i].d[static_cast<std::size_t>(d)] -=
-                    static_cast<Real>(f0[i]) * t0.d[static_cast<std::size_t>(d)];
-            }
-        }
-    }
-}
-
 // Directions 0..np−1 are the parameters, np..np+n−1 the initial values. D: the dual number of
 // the chosen precision.
 template<class D>
 void forwardMode(const GradientProblem& gp,
-                 const ode::ExplicitMethod& solver,
+                 const ode::Method& solver,
                  const ode::SolveOptions& options,
                  GradientResult& result) {
     const model::CompiledModel& m = *gp.model;
@@ -199,69 +63,9 @@ void forwardMode(const GradientProblem& gp,
     }
 }
 
-// dt0/dp_k from the model's tspan program (zero when the span is given from outside).
-std::vector<double> startTimeDerivative(const GradientProblem& gp) {
-    const model::CompiledModel& m = *gp.model;
-    std::vector<double> dt0(static_cast<std::size_t>(m.paramCount()), 0.0);
-    if (gp.span) {
-        return dt0;
-    }
-    using D1 = Dual<double, 1>;
-    for (int k = 0; k < m.paramCount(); ++k) {
-        Vec<D1> p(m.paramCount());
-        for (int j = 0; j < m.paramCount(); ++j) {
-            p[j] = j == k ? D1::variable(gp.params[static_cast<std::size_t>(j)], 0)
-                          : D1(gp.params[static_cast<std::size_t>(j)]);
-        }
-        D1 ends[2];
-        model::ProgramEvaluator<D1> times(m.timeSpan);
-        times(nullptr, p.data(), nullptr, 0.0, ends);
-        dt0[static_cast<std::size_t>(k)] = ends[0].d[0];
-    }
-    return dt0;
-}
-
-// dL/du0 = ū0 and dL/dp = p̄ + (∂u0/∂p)ᵀ ū0 − (ū0ᵀ f(u0, t0)) ∂t0/∂p: the chain through the
-// initial state and the start time, shared by reverse mode and the adjoints.
-void assembleGradient(const GradientProblem& gp,
-                      const Vec<double>& p,
-                      const Vec<double>& u0,
-                      double t0,
-                      const Vec<double>& uBar,
-                      const Vec<double>& pBar,
-                      GradientResult& result) {
-    const model::CompiledModel& m = *gp.model;
-    const int n = m.stateCount();
-    const int np = m.paramCount();
-    std::vector<double> jac(static_cast<std::size_t>(n * np));
-    model::ProgramEvaluator<double> initJac(m.initialJacobianP);
-    initJac(nullptr, p.data(), nullptr, 0.0, jac.data());
-    Vec<double> f0(n);
-    model::ProgramEvaluator<double> rhs(m.rhs);
-    rhs(u0.data(), p.data(), nullptr, t0, f0.data());
-    const double startShift = -uBar.dot(f0);
-    const auto dt0 = startTimeDerivative(gp);
-    std::vector<char> fixed(static_cast<std::size_t>(n), 0);
-    for (const auto& given : gp.initialValues) {
-        fixed[static_cast<std::size_t>(given.first)] = 1;
-    }
-    for (int k = 0; k < np; ++k) {
-        double g = pBar[k] + startShift * dt0[static_cast<std::size_t>(k)];
-        for (int i = 0; i < n; ++i) {
-            if (!fixed[static_cast<std::size_t>(i)]) {
-                g += jac[static_cast<std::size_t>(i * np + k)] * uBar[i];
-            }
-        }
-        result.dParams[static_cast<std::size_t>(k)] = g;
-    }
-    for (int i = 0; i < n; ++i) {
-        result.dInit[static_cast<std::size_t>(i)] = uBar[i];
-    }
-}
-
 void adjointMode(AdjointKind kind,
                  const GradientProblem& gp,
-                 const ode::ExplicitMethod& solver,
+                 const ode::Method& solver,
                  const ode::SolveOptions& options,
                  const AdjointOptions& adjoint,
                  GradientResult& result) {
@@ -285,7 +89,7 @@ void adjointMode(AdjointKind kind,
 }
 
 // Reverse mode: a forward solve that records its accepted steps, then one backward sweep.
-template<ode::RkTableau T>
+template<class T>
 void reverseMode(const GradientProblem& gp,
                  const ode::SolveOptions& baseOptions,
                  GradientResult& result) {
@@ -349,12 +153,38 @@ void reverseMode(const GradientProblem& gp,
     }
 
     ModelDerivatives f(m);
-    ReverseWorkspace work;
     Vec<double> uBarStep = Vec<double>::Zero(n);
     Vec<double> pBar = Vec<double>::Zero(np);
-    for (std::size_t j = tape.size(); j-- > 0;) {
-        uBarStep += atEnd[j];
-        reverseStep<T>(tape[j], interior[j], p, f, work, uBarStep, pBar);
+    if constexpr (ode::RkTableau<T>) {
+        ReverseWorkspace work;
+        for (std::size_t j = tape.size(); j-- > 0;) {
+            uBarStep += atEnd[j];
+            reverseStep<T>(tape[j], interior[j], p, f, work, uBarStep, pBar);
+        }
+    } else if constexpr (ode::RosenbrockTableau<T>) {
+        StiffReverseWorkspace work;
+        for (std::size_t j = tape.size(); j-- > 0;) {
+            uBarStep += atEnd[j];
+            reverseRosenbrockStep<T>(tape[j], interior[j], p, f, work, uBarStep, pBar);
+        }
+    } else {
+        StiffReverseWorkspace work;
+        model::ModelRhs<double> rhs(shared);
+        ode::Esdirk<T, Vec<double>> stepper;
+        stepper.init(u0);
+        stepper.setTolerances({options.reltol, options.abstol, &options.abstolPerComponent});
+        SolveStats stats;
+        for (std::size_t j = tape.size(); j-- > 0;) {
+            uBarStep += atEnd[j];
+            if (!reverseEsdirkStep<T>(tape[j], interior[j], p, f, rhs, stepper, work, uBarStep,
+                                      pBar, stats)) {
+                result.status = SolveStatus::DtLessThanMin;
+                result.message = std::string("reverse mode: a recomputed ") + T::name
+                                 + " step failed to converge at t = " + std::to_string(tape[j].t);
+                return;
+            }
+        }
+        result.nfBackward += stats.nRhs;
     }
     uBar += uBarStep;
     result.nfBackward += f.evaluations;
@@ -366,7 +196,7 @@ double lossAt(const GradientProblem& gp,
               const std::vector<double>& params,
               int initShift,
               double h,
-              const ode::ExplicitMethod& solver,
+              const ode::Method& solver,
               const ode::SolveOptions& options,
               GradientResult& result) {
     const model::CompiledModel& m = *gp.model;
@@ -381,7 +211,7 @@ double lossAt(const GradientProblem& gp,
 }
 
 void finiteDifferences(const GradientProblem& gp,
-                       const ode::ExplicitMethod& solver,
+                       const ode::Method& solver,
                        const ode::SolveOptions& options,
                        GradientResult& result) {
     const model::CompiledModel& m = *gp.model;
@@ -441,7 +271,7 @@ bool isAvailable(GradientMethod method) {
 }
 
 GradientResult gradient(const GradientProblem& problem,
-                        const ode::ExplicitMethod& solver,
+                        const ode::Method& solver,
                         const ode::SolveOptions& options,
                         GradientMethod method,
                         const AdjointOptions& adjoint) {
@@ -463,7 +293,10 @@ GradientResult gradient(const GradientProblem& problem,
         result.message = "single precision is available with the forward method only";
         return result;
     }
-    if (method == GradientMethod::Forward) {
+    if (method == GradientMethod::Forward && isCvode(solver)
+        && problem.precision == Precision::Double) {
+        cvodeForwardGradient(problem, solver, options, result);
+    } else if (method == GradientMethod::Forward) {
         if (problem.precision == Precision::Single) {
             forwardMode<ChunkDualF>(problem, solver, options, result);
         } else {
@@ -476,61 +309,28 @@ GradientResult gradient(const GradientProblem& problem,
     } else if (method == GradientMethod::Quadrature) {
         adjointMode(AdjointKind::Quadrature, problem, solver, options, adjoint, result);
     } else if (method == GradientMethod::Reverse) {
-        std::visit([&](auto tag) { reverseMode<decltype(tag)>(problem, options, result); }, solver);
+        std::visit(
+            [&](auto tag) {
+                using Tag = decltype(tag);
+                if constexpr (ode::RkTableau<
+                                  Tag> || ode::RosenbrockTableau<Tag> || ode::EsdirkTableau<Tag>) {
+                    reverseMode<Tag>(problem, options, result);
+                } else {
+                    result.status = SolveStatus::InvalidInput;
+                    result.message = std::string("reverse mode replays the steps of a "
+                                                 "native method; with ")
+                                     + Tag::name
+                                     + " use the forward or interpolating gradient, or a "
+                                       "native method (Tsit5, Rodas5P, KenCarp4, ...)";
+                }
+            },
+            solver);
     } else {
         finiteDifferences(problem, solver, options, result);
     }
     result.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return result;
-}
-
-ResidualJacobian residualJacobian(const GradientProblem& problem,
-                                  const ode::ExplicitMethod& solver,
-                                  const ode::SolveOptions& options,
-                                  bool initialDirections) {
-    ResidualJacobian out;
-    const model::CompiledModel& m = *problem.model;
-    const int np = m.paramCount();
-    const int directions = np + (initialDirections ? m.stateCount() : 0);
-    const auto& terms = problem.loss->terms();
-    const auto rows = static_cast<Eigen::Index>(terms.size());
-    out.residuals.resize(rows);
-    out.jacobian.resize(rows, np);
-    out.jacobianInit.resize(rows, initialDirections ? m.stateCount() : 0);
-    GradientResult status;
-    if (!checkProblem(problem, status)) {
-        out.status = status.status;
-        out.message = status.message;
-        return out;
-    }
-    for (int first = 0; first < std::max(directions, 1); first += kChunk) {
-        Vec<ChunkDual> p, u0;
-        ChunkDual t0, t1;
-        seedChunk(problem, first, p, u0, t0, t1);
-        const auto saved = solveSaved(problem, p, u0, t0.val, t1.val, solver, options, status);
-        out.nfForward = status.nfForward;
-        if (!status.ok()) {
-            out.status = status.status;
-            out.message = status.message;
-            return out;
-        }
-        for (std::size_t r = 0; r < terms.size(); ++r) {
-            const auto& term = terms[r];
-            const double sw = std::sqrt(term.weight);
-            const ChunkDual& u = saved[static_cast<std::size_t>(term.save)][term.state];
-            out.residuals[static_cast<Eigen::Index>(r)] = sw * (u.val - term.value);
-            for (int d = 0; d < kChunk && first + d < directions; ++d) {
-                const double value = sw * u.d[static_cast<std::size_t>(d)];
-                if (first + d < np) {
-                    out.jacobian(static_cast<Eigen::Index>(r), first + d) = value;
-                } else {
-                    out.jacobianInit(static_cast<Eigen::Index>(r), first + d - np) = value;
-                }
-            }
-        }
-    }
-    return out;
 }
 
 } // namespace dynfit::sens

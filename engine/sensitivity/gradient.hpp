@@ -71,7 +71,7 @@ struct GradientProblem {
 /// The gradient by `method` with the solver `solver` and its options (saveat is set from the
 /// loss). Never throws: failures come back as a status and a message.
 GradientResult gradient(const GradientProblem& problem,
-                        const ode::ExplicitMethod& solver,
+                        const ode::Method& solver,
                         const ode::SolveOptions& options,
                         GradientMethod method,
                         const AdjointOptions& adjoint = {});
@@ -90,7 +90,7 @@ struct ResidualJacobian {
 };
 
 ResidualJacobian residualJacobian(const GradientProblem& problem,
-                                  const ode::ExplicitMethod& solver,
+                                  const ode::Method& solver,
                                   const ode::SolveOptions& options,
                                   bool initialDirections = false);
 

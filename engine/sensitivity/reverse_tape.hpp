@@ -3,9 +3,11 @@
 // Runge–Kutta step (and each interpolated save point) with vector–Jacobian products.
 #pragma once
 
+#include "core/dual.hpp"
 #include "model/model_rhs.hpp"
 #include "solvers/tableau.hpp"
 
+#include <optional>
 #include <vector>
 
 namespace dynfit::sens {
@@ -27,7 +29,9 @@ struct TapeSave {
 class ModelDerivatives {
   public:
     explicit ModelDerivatives(const model::CompiledModel& m)
-        : m_model(m), m_n(m.stateCount()), m_np(m.paramCount()) {}
+        : m_compiled(m), m_model(m), m_rhs(std::shared_ptr<const model::CompiledModel>(
+                                         &m, [](const model::CompiledModel*) {})),
+          m_n(m.stateCount()), m_np(m.paramCount()) {}
 
     void rhs(const model::Vector<double>& u,
              const model::Vector<double>& p,
@@ -53,13 +57,107 @@ class ModelDerivatives {
         ++evaluations;
     }
 
+    /// ∂f/∂u at (u, p, t), dense.
+    void jacobian(const model::Vector<double>& u,
+                  const model::Vector<double>& p,
+                  double t,
+                  Eigen::MatrixXd& jac) {
+        m_rhs.jacobian(jac, u, p, t);
+        ++evaluations;
+    }
+
+    /// ∂f/∂t at (u, p, t); false when f does not depend on t.
+    bool timeDerivative(const model::Vector<double>& u,
+                        const model::Vector<double>& p,
+                        double t,
+                        model::Vector<double>& out) {
+        return m_rhs.timeDerivative(out, u, p, t);
+    }
+
+    /// uBar += ∂/∂u (wᵀ J v) and pBar += ∂/∂p (wᵀ J v) at (u, p, t): the VJP programs evaluated
+    /// with dual numbers seeded along v (forward over reverse; the Hessian is symmetric).
+    void hessianVectorProduct(const model::Vector<double>& u,
+                              const model::Vector<double>& p,
+                              double t,
+                              const model::Vector<double>& w,
+                              const model::Vector<double>& v,
+                              model::Vector<double>& uBar,
+                              model::Vector<double>& pBar);
+
+    /// uBar += wᵀ ∂(∂f/∂t)/∂u and pBar += wᵀ ∂(∂f/∂t)/∂p (models that read t).
+    void timeDerivativeVjp(const model::Vector<double>& u,
+                           const model::Vector<double>& p,
+                           double t,
+                           const model::Vector<double>& w,
+                           model::Vector<double>& uBar,
+                           model::Vector<double>& pBar);
+
     long evaluations = 0;
 
   private:
+    using D1 = Dual<double, 1>;
+    const model::CompiledModel& m_compiled;
     model::DoubleModel m_model;
+    model::ModelRhs<double> m_rhs;
     int m_n, m_np;
     model::Vector<double> m_scratchU, m_scratchP;
+    std::optional<model::ProgramEvaluator<D1>> m_hvpU, m_hvpP;
+    std::optional<model::ProgramEvaluator<double>> m_dtVjpU, m_dtVjpP;
+    model::Vector<D1> m_uDual, m_pDual, m_wDual, m_outU, m_outP;
 };
+
+inline void ModelDerivatives::hessianVectorProduct(const model::Vector<double>& u,
+                                                   const model::Vector<double>& p,
+                                                   double t,
+                                                   const model::Vector<double>& w,
+                                                   const model::Vector<double>& v,
+                                                   model::Vector<double>& uBar,
+                                                   model::Vector<double>& pBar) {
+    if (!m_hvpU) {
+        m_hvpU.emplace(m_compiled.vjpU);
+        m_hvpP.emplace(m_compiled.vjpP);
+    }
+    m_uDual.resize(m_n);
+    m_wDual.resize(m_n);
+    m_pDual.resize(m_np);
+    m_outU.resize(m_n);
+    m_outP.resize(m_np);
+    for (int i = 0; i < m_n; ++i) {
+        m_uDual[i] = D1(u[i], {v[i]});
+        m_wDual[i] = D1(w[i]);
+    }
+    for (int k = 0; k < m_np; ++k) {
+        m_pDual[k] = D1(p[k]);
+    }
+    (*m_hvpU)(m_uDual.data(), m_pDual.data(), m_wDual.data(), t, m_outU.data());
+    (*m_hvpP)(m_uDual.data(), m_pDual.data(), m_wDual.data(), t, m_outP.data());
+    for (int i = 0; i < m_n; ++i) {
+        uBar[i] += m_outU[i].d[0];
+    }
+    for (int k = 0; k < m_np; ++k) {
+        pBar[k] += m_outP[k].d[0];
+    }
+    evaluations += 2;
+}
+
+inline void ModelDerivatives::timeDerivativeVjp(const model::Vector<double>& u,
+                                                const model::Vector<double>& p,
+                                                double t,
+                                                const model::Vector<double>& w,
+                                                model::Vector<double>& uBar,
+                                                model::Vector<double>& pBar) {
+    if (!m_dtVjpU) {
+        m_dtVjpU.emplace(m_compiled.timeDerivativeVjpU);
+        m_dtVjpP.emplace(m_compiled.timeDerivativeVjpP);
+    }
+    m_scratchU.resize(m_n);
+    m_scratchP.resize(m_np);
+    (*m_dtVjpU)(u.data(), p.data(), w.data(), t, m_scratchU.data());
+    (*m_dtVjpP)(u.data(), p.data(), w.data(), t, m_scratchP.data());
+    uBar += m_scratchU;
+    pBar += m_scratchP;
+    evaluations += 2;
+}
 
 /// Scratch vectors of the backward sweep, sized once and reused by every step.
 struct ReverseWorkspace {

@@ -24,6 +24,9 @@ class ExplicitRk {
     using Tableau = T;
     using Scalar = typename State::Scalar;
     using Real = RealOf<Scalar>;
+    static constexpr const char* kName = T::name;
+    static constexpr int kOrder = T::order;
+    static constexpr int kErrorOrder = T::errorOrder;
     static constexpr int kStages = T::stages;
     static constexpr int kInterpStages = interpolationStages<T>();
     static constexpr bool kHasErrorEstimate = T::errorOrder > 0;

@@ -20,21 +20,21 @@
 
 namespace dynfit::ode {
 
-/// Solves one problem with one method. init() validates and allocates everything; run() steps
-/// without allocating (unless save-every-step or dense output grow their storage). solve() in
-/// solve.hpp is the usual entry point; use this class directly to separate the two phases.
-/// The problem and the options are referenced, not copied: they must outlive the integrator.
-template<RkTableau T, class Problem>
-class RkIntegrator {
+/// Solves one problem with one stepper (ExplicitRk, Rosenbrock, Esdirk: anything with their
+/// step protocol). init() validates and allocates everything; run() steps without allocating
+/// (unless save-every-step or dense output grow their storage). solve() in solve.hpp is the usual
+/// entry point; use this class directly to separate the two phases. The problem and the options
+/// are referenced, not copied: they must outlive the integrator.
+template<class Stepper, class Problem>
+class Integrator {
   public:
     using State = typename Problem::StateType;
-    using Stepper = ExplicitRk<T, State>;
 
-    RkIntegrator(const Problem& problem,
-                 const SolveOptions& options,
-                 StepObserver<State> observer = {})
+    Integrator(const Problem& problem,
+               const SolveOptions& options,
+               StepObserver<State> observer = {})
         : m_problem(problem), m_f(problem.f), m_options(options), m_observer(std::move(observer)),
-          m_controller(T::errorOrder + 1) {}
+          m_controller(Stepper::kErrorOrder + 1) {}
 
     /// Validates the input and prepares storage. Returns false (status InvalidInput) on bad input.
     bool init();
@@ -81,15 +81,15 @@ class RkIntegrator {
     long m_attempts = 0;
 };
 
-template<RkTableau T, class Problem>
-bool RkIntegrator<T, Problem>::fail(SolveStatus status, const std::string& detail) {
+template<class Stepper, class Problem>
+bool Integrator<Stepper, Problem>::fail(SolveStatus status, const std::string& detail) {
     m_solution.status = status;
     m_solution.message = failureMessage(status, m_t, m_dir * m_h, detail);
     return false;
 }
 
-template<RkTableau T, class Problem>
-bool RkIntegrator<T, Problem>::validate() {
+template<class Stepper, class Problem>
+bool Integrator<Stepper, Problem>::validate() {
     const TimeSpan span = m_problem.timeSpan();
     m_t = span.t0;
     m_t1 = span.t1;
@@ -115,9 +115,9 @@ bool RkIntegrator<T, Problem>::validate() {
         return fail(SolveStatus::InvalidInput, "the fixed step dt must be a positive number");
     }
     m_adaptive = o.dt == 0.0;
-    if (m_adaptive && T::errorOrder == 0) {
+    if (m_adaptive && Stepper::kErrorOrder == 0) {
         return fail(SolveStatus::InvalidInput,
-                    std::string(T::name) + " has no error estimate: give a fixed step dt");
+                    std::string(Stepper::kName) + " has no error estimate: give a fixed step dt");
     }
     std::string error;
     if (!resolveSaveTimes(o.saveat, o.saveatStep, span.t0, span.t1, m_saveTimes, error)) {
@@ -126,8 +126,8 @@ bool RkIntegrator<T, Problem>::validate() {
     return true;
 }
 
-template<RkTableau T, class Problem>
-bool RkIntegrator<T, Problem>::init() {
+template<class Stepper, class Problem>
+bool Integrator<Stepper, Problem>::init() {
     m_solution = Solution<State>{};
     if (!validate()) {
         return false;
@@ -137,6 +137,9 @@ bool RkIntegrator<T, Problem>::init() {
     m_uNew = m_u;
     m_work = m_u;
     m_stepper.init(m_u);
+    if constexpr (requires { m_stepper.setTolerances(m_tol); }) {
+        m_stepper.setTolerances(m_tol);
+    }
     m_attempts = 0;
     if (m_options.dense) {
         m_solution.dense.setMethod(&Stepper::interpolateFrom, Stepper::kInterpStages);
@@ -157,20 +160,20 @@ bool RkIntegrator<T, Problem>::init() {
     } else if (span > 0.0) {
         const State& f0 = m_stepper.derivativeAtStart(m_f, m_problem.p, m_t, m_u, m_solution.stats);
         State work2 = m_u;
-        m_h = initialStepSize(m_f, m_problem.p, m_t, m_u, f0, T::order, m_dir, dtmax, m_tol, m_work,
-                              work2, m_solution.stats);
+        m_h = initialStepSize(m_f, m_problem.p, m_t, m_u, f0, Stepper::kOrder, m_dir, dtmax, m_tol,
+                              m_work, work2, m_solution.stats);
     }
     return true;
 }
 
-template<RkTableau T, class Problem>
-void RkIntegrator<T, Problem>::saveState(double t, const State& value) {
+template<class Stepper, class Problem>
+void Integrator<Stepper, Problem>::saveState(double t, const State& value) {
     nextSaveSlot(t) = value;
 }
 
 // The storage for the next saved state: a preallocated slot while any is left.
-template<RkTableau T, class Problem>
-typename RkIntegrator<T, Problem>::State& RkIntegrator<T, Problem>::nextSaveSlot(double t) {
+template<class Stepper, class Problem>
+typename Integrator<Stepper, Problem>::State& Integrator<Stepper, Problem>::nextSaveSlot(double t) {
     if (m_saved < m_solution.u.size()) {
         m_solution.t[m_saved] = t;
     } else {
@@ -180,8 +183,8 @@ typename RkIntegrator<T, Problem>::State& RkIntegrator<T, Problem>::nextSaveSlot
     return m_solution.u[m_saved++];
 }
 
-template<RkTableau T, class Problem>
-void RkIntegrator<T, Problem>::saveInitial() {
+template<class Stepper, class Problem>
+void Integrator<Stepper, Problem>::saveInitial() {
     if (m_saveEverystep) {
         saveState(m_t, m_u);
     }
@@ -193,17 +196,17 @@ void RkIntegrator<T, Problem>::saveInitial() {
     }
 }
 
-template<RkTableau T, class Problem>
-void RkIntegrator<T, Problem>::interpolateCallback(void* context, double t, State& out) {
-    auto& self = *static_cast<RkIntegrator*>(context);
+template<class Stepper, class Problem>
+void Integrator<Stepper, Problem>::interpolateCallback(void* context, double t, State& out) {
+    auto& self = *static_cast<Integrator*>(context);
     const double h = self.m_hTaken;
     self.m_stepper.prepareInterpolation(self.m_f, self.m_problem.p, self.m_t, h, self.m_u,
                                         self.m_uNew, self.m_solution.stats);
     self.m_stepper.interpolate((t - self.m_t) / h, h, self.m_u, self.m_uNew, out);
 }
 
-template<RkTableau T, class Problem>
-void RkIntegrator<T, Problem>::afterAcceptedStep(double tNew, double hSigned) {
+template<class Stepper, class Problem>
+void Integrator<Stepper, Problem>::afterAcceptedStep(double tNew, double hSigned) {
     m_hTaken = hSigned;
     while (m_nextSave < m_saveTimes.size() && m_dir * (m_saveTimes[m_nextSave] - tNew) <= 0.0) {
         const double ts = m_saveTimes[m_nextSave++];
@@ -226,8 +229,8 @@ void RkIntegrator<T, Problem>::afterAcceptedStep(double tNew, double hSigned) {
 }
 
 // The step to attempt: the controller's proposal, stretched or cut to land exactly on t1.
-template<RkTableau T, class Problem>
-double RkIntegrator<T, Problem>::chooseStep() const {
+template<class Stepper, class Problem>
+double Integrator<Stepper, Problem>::chooseStep() const {
     const double remaining = std::abs(m_t1 - m_t);
     if (m_h >= remaining * (1.0 - 1e-12)) {
         return remaining;
@@ -236,8 +239,8 @@ double RkIntegrator<T, Problem>::chooseStep() const {
 }
 
 // One attempted step. Returns false when the solve must stop (a failure status is set).
-template<RkTableau T, class Problem>
-bool RkIntegrator<T, Problem>::takeStep() {
+template<class Stepper, class Problem>
+bool Integrator<Stepper, Problem>::takeStep() {
     const double h = chooseStep();
     const bool last = h == std::abs(m_t1 - m_t);
     m_stepper.step(m_f, m_problem.p, m_t, m_dir * h, m_u, m_uNew, m_solution.stats);
@@ -285,8 +288,8 @@ bool RkIntegrator<T, Problem>::takeStep() {
     return true;
 }
 
-template<RkTableau T, class Problem>
-void RkIntegrator<T, Problem>::run() {
+template<class Stepper, class Problem>
+void Integrator<Stepper, Problem>::run() {
     if (m_solution.status == SolveStatus::Success) {
         while (m_dir * (m_t1 - m_t) > 0.0) {
             if (m_options.cancel != nullptr && m_options.cancel->load(std::memory_order_relaxed)) {
@@ -306,5 +309,9 @@ void RkIntegrator<T, Problem>::run() {
     m_solution.t.resize(m_saved);
     m_solution.u.resize(m_saved);
 }
+
+/// The integrator of an explicit Runge–Kutta tableau.
+template<RkTableau T, class Problem>
+using RkIntegrator = Integrator<ExplicitRk<T, typename Problem::StateType>, Problem>;
 
 } // namespace dynfit::ode

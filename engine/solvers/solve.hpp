@@ -2,29 +2,72 @@
 // The one entry point: solve(problem, method, options).
 #pragma once
 
+#include "solvers/auto_switch.hpp"
+#include "solvers/cvode_problem.hpp"
+#include "solvers/esdirk.hpp"
 #include "solvers/integrate.hpp"
 #include "solvers/methods.hpp"
+#include "solvers/rosenbrock.hpp"
 
 #include <variant>
 
 namespace dynfit::ode {
 
-/// Solves `problem` with the explicit method `T` (a tableau tag such as Tsit5{}). Never throws
+/// The stepper type of a method tag for a state type (void for CVODE, which steps itself).
+template<class Tag, class State>
+struct StepperOf {
+    using type = void;
+};
+template<RkTableau T, class State>
+struct StepperOf<T, State> {
+    using type = ExplicitRk<T, State>;
+};
+template<RosenbrockTableau T, class State>
+struct StepperOf<T, State> {
+    using type = Rosenbrock<T, State>;
+};
+template<EsdirkTableau T, class State>
+struct StepperOf<T, State> {
+    using type = Esdirk<T, State>;
+};
+template<class State>
+struct StepperOf<AutoSwitch, State> {
+    using type = AutoSwitchStepper<State>;
+};
+
+/// Solves `problem` with the method `Tag` (Tsit5{}, Rodas5P{}, CvodeBdf{}, ...). Never throws
 /// for bad input or solver failure: check Solution::ok() and read Solution::message.
-template<RkTableau T, class Problem>
+template<class Tag, class Problem>
 Solution<typename Problem::StateType>
 solve(const Problem& problem,
-      T /*method*/,
+      Tag /*method*/,
       const SolveOptions& options = {},
       StepObserver<typename Problem::StateType> observer = {}) {
-    RkIntegrator<T, Problem> integrator(problem, options, std::move(observer));
-    if (integrator.init()) {
-        integrator.run();
+    using State = typename Problem::StateType;
+    if constexpr (std::is_same_v<Tag, CvodeBdf> || std::is_same_v<Tag, CvodeAdams>) {
+        return solveWithCvode(problem, std::is_same_v<Tag, CvodeBdf>, options, observer);
+    } else {
+        Integrator<typename StepperOf<Tag, State>::type, Problem> integrator(problem, options,
+                                                                             std::move(observer));
+        if (integrator.init()) {
+            integrator.run();
+        }
+        return std::move(integrator.solution());
     }
-    return std::move(integrator.solution());
 }
 
 /// The same with the method chosen at run time (by name: see methodByName()).
+template<class Problem>
+Solution<typename Problem::StateType>
+solve(const Problem& problem,
+      const Method& method,
+      const SolveOptions& options = {},
+      StepObserver<typename Problem::StateType> observer = {}) {
+    return std::visit([&](auto tag) { return solve(problem, tag, options, std::move(observer)); },
+                      method);
+}
+
+/// An explicit method chosen at run time.
 template<class Problem>
 Solution<typename Problem::StateType>
 solve(const Problem& problem,

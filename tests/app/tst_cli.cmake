@@ -28,6 +28,13 @@ expect_run(0 "^t,x,y\n0,2,1\n" solve ${PROJECTS}/lotka_volterra.dyn --saveat 0,1
 expect_run(0 "^t,x,y\n0,1,1\n2,[0-9.]+,[0-9.]+\n$" solve ${PROJECTS}/lotka_volterra.dyn --tspan 0,2 --saveat 0,2 --solver vern7)
 expect_run(1 "not a param, const or init" solve ${PROJECTS}/lotka_volterra.dyn --set nope=1)
 expect_run(1 "MaxIters at t = .*try a stiff method" solve ${PROJECTS}/rober.dyn --saveat 0,1)
+# Every stiff method by name reaches ROBER's end, y1 = 2.08…e-08 (the CWI reference 2.0833e-08).
+foreach(method Rodas5P rodas4 KenCarp4 Kvaerno5 CVODE_BDF auto)
+  expect_run(0 "\n100000000000,2\\.083[0-9]*e-08," solve ${PROJECTS}/rober.dyn --saveat 0,1e11 --solver ${method}
+             --reltol 1e-8 --abstol 1e-16)
+endforeach()
+expect_run(1 "unknown solver 'Rodas9'; known: Euler, .*Rodas5P.*CVODE_BDF, CVODE_Adams, Auto"
+           solve ${PROJECTS}/rober.dyn --solver Rodas9)
 expect_run(1 "cannot read the model file" solve ${WORK}/missing.dyn)
 file(WRITE ${WORK}/broken.dyn "init x = 1\nd(x)/dt = -k*x\nd(y)/dt = 2 *\n")
 expect_run(1 "broken.dyn:2:12: error: unknown name 'k'\n    d\\(x\\)/dt = -k\\*x\n               \\^.*broken.dyn:3:14: error"
@@ -113,7 +120,8 @@ expect_run(1 "corrupt.dynfit: not a valid project file \\(JSON syntax error at l
            solve ${WORK}/corrupt.dynfit)
 file(WRITE ${WORK}/newer.dynfit "{\"format\": \"dynfit-project\", \"version\": 7, \"model\": \"\"}")
 expect_run(1 "newer DynFit" solve ${WORK}/newer.dynfit)
-expect_run(1 "no data: give --data" fit ${PROJECTS}/rober.dynfit)
+expect_run(1 "no data: give --data" fit ${PROJECTS}/rober.dyn)
+expect_run(0 "k1 = " fit ${PROJECTS}/rober.dynfit --iterations 3)
 # --fix holds a param: γ stays 2.7 while the rest fit as well as they can.
 expect_run(0 "γ = 2\\.7000000000000002\n|γ = 2\\.7\n" fit ${WORK}/lv_start.dyn --data ${WORK}/lv_data.csv --fix γ --iterations 20)
 expect_run(1 "cannot hold 'ζ' fixed" fit ${WORK}/lv_start.dyn --data ${WORK}/lv_data.csv --fix ζ)

@@ -29,7 +29,7 @@ inline void addMethodRows() {
 template<class Body>
 void withRowMethod(Body&& body) {
     QFETCH(QString, method);
-    const auto chosen = ode::methodByName(method.toStdString());
+    const auto chosen = ode::explicitMethodByName(method.toStdString());
     QVERIFY2(chosen.has_value(), qPrintable("unknown method " + method));
     std::visit(std::forward<Body>(body), *chosen);
 }

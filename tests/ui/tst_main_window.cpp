@@ -58,21 +58,29 @@ class TestMainWindow : public QObject {
     void everyBundledProjectOpensAndSimulates_data() {
         QTest::addColumn<QString>("name");
         QTest::addColumn<int>("states");
-        QTest::addColumn<bool>("explicitSolves"); // ROBER is stiff: Tsit5 stops, and says so
-        QTest::newRow("lotka_volterra") << "lotka_volterra" << 2 << true;
-        QTest::newRow("spiral_neural_ode") << "spiral_neural_ode" << 2 << true;
-        QTest::newRow("lotka_volterra_ude") << "lotka_volterra_ude" << 2 << true;
-        QTest::newRow("rober") << "rober" << 3 << false;
+        QTest::addColumn<QString>("method"); // ROBER is stiff: Rodas5P solves it, Tsit5 stops
+        QTest::addColumn<bool>("solves");
+        QTest::newRow("lotka_volterra") << "lotka_volterra" << 2 << "" << true;
+        QTest::newRow("spiral_neural_ode") << "spiral_neural_ode" << 2 << "" << true;
+        QTest::newRow("lotka_volterra_ude") << "lotka_volterra_ude" << 2 << "" << true;
+        QTest::newRow("rober") << "rober" << 3 << "" << true;
+        QTest::newRow("rober with Tsit5") << "rober" << 3 << "Tsit5" << false;
     }
     void everyBundledProjectOpensAndSimulates() {
         QFETCH(QString, name);
         QFETCH(int, states);
-        QFETCH(bool, explicitSolves);
+        QFETCH(QString, method);
+        QFETCH(bool, solves);
+        const bool explicitSolves = solves;
         MainWindow window;
         QString error;
         QVERIFY2(window.openProject(bundled(name.toUtf8().constData()), &error), qPrintable(error));
         QVERIFY(window.editor()->model() != nullptr);
         QVERIFY(!window.isDirty());
+        if (!method.isEmpty()) {
+            window.findChild<QComboBox*>("method")->setCurrentText(method);
+            QTRY_VERIFY(window.statusBar()->currentMessage().contains(method));
+        }
         // Prediction lines for every state, plus data markers where the project has data.
         QVERIFY(window.solutionPlot()->curveCount() >= states);
         if (explicitSolves) {
@@ -83,7 +91,7 @@ class TestMainWindow : public QObject {
                 window.statusBar()->currentMessage().contains("Tsit5 stopped: MaxIters at t = "),
                 qPrintable(window.statusBar()->currentMessage()));
         }
-        QVERIFY(window.windowTitle().startsWith(name + ".dynfit"));
+        QVERIFY(window.windowTitle().startsWith(name + ".dynfit") || !method.isEmpty());
         if (explicitSolves) {
             QVERIFY(window.phasePlot()->trajectoryPoints() > 10);
         }
@@ -147,6 +155,7 @@ class TestMainWindow : public QObject {
         QTest::newRow("lotka_volterra") << "lotka_volterra";
         QTest::newRow("spiral_neural_ode") << "spiral_neural_ode";
         QTest::newRow("lotka_volterra_ude") << "lotka_volterra_ude";
+        QTest::newRow("rober") << "rober";
     }
     void shortFitsLowerTheLoss() {
         QFETCH(QString, name);

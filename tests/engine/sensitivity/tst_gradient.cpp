@@ -44,7 +44,7 @@ Fixture makeFixture(const char* text, double firstTime, double lastTime, const c
 }
 
 sens::GradientResult
-run(const Fixture& f, const ode::ExplicitMethod& solver, double tol, sens::GradientMethod method) {
+run(const Fixture& f, const ode::Method& solver, double tol, sens::GradientMethod method) {
     ode::SolveOptions opts;
     opts.reltol = opts.abstol = tol;
     return sens::gradient({f.model.get(), f.model->defaultParams(), std::nullopt, &f.loss}, solver,
@@ -181,7 +181,7 @@ class TestGradient : public QObject {
     void methodSolverMatrix() {
         QFETCH(QString, method);
         QFETCH(QString, solver);
-        const auto info = ode::methodInfo(*ode::methodByName(solver.toStdString()));
+        const auto info = ode::methodInfo(*ode::explicitMethodByName(solver.toStdString()));
         const auto gm = *sens::gradientMethodByName(method.toStdString());
         const Fixture f = makeFixture(kLotkaVolterra, 0.0, 2.0, "x");
         ode::SolveOptions opts;
@@ -195,9 +195,9 @@ class TestGradient : public QObject {
         }
         const sens::GradientProblem problem{f.model.get(), f.model->defaultParams(), std::nullopt,
                                             &f.loss};
-        const auto forward =
-            sens::gradient(problem, info.method, opts, sens::GradientMethod::Forward);
-        const auto other = sens::gradient(problem, info.method, opts, gm);
+        const auto forward = sens::gradient(problem, ode::toMethod(info.method), opts,
+                                            sens::GradientMethod::Forward);
+        const auto other = sens::gradient(problem, ode::toMethod(info.method), opts, gm);
         // Reverse differentiates the same discrete solution as forward: round-off only. The
         // continuous adjoints and finite differences differ by the discretisation error:
         // O(h^order) with fixed steps, about the tolerance otherwise.
