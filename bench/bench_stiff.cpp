@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <string>
 #include <vector>
@@ -102,7 +103,11 @@ double timeAtError(const std::vector<Point>& points, double error) {
 int main() {
     for (const Case& c : kCases) {
         model::Diagnostics d;
-        const auto m = model::compileModel(c.text, d, {}, {.native = true});
+        const auto m = model::compileModel(c.text, d, {}, {.native = std::getenv("BENCH_BYTECODE") == nullptr});
+        if (!m) {
+            std::fprintf(stderr, "%s", model::formatDiagnostics(d, c.name, c.text).c_str());
+            return 1;
+        }
         const Vec p = Eigen::Map<const Vec>(m->defaultParams().data(), m->paramCount());
         const auto problem = model::makeModelProblem<double>(m, p, {});
         std::printf("\n### %s (native code: %s)\n\n| method | reltol | rel. error | steps | time "

@@ -20,7 +20,7 @@ namespace dynfit::ode {
 ///
 /// Reference: J. Lang, J. Verwer, "ROS3P — an accurate third-order Rosenbrock solver designed
 /// for parabolic problems", BIT 41 (2001) 731–738, doi:10.1023/A:1021900219772. In classical
-/// form (recovered from the transformed one; the test checks it) γ = 1/2 + √3/6,
+/// form (recovered by back-transforming the values below) γ = 1/2 + √3/6,
 /// α_21 = α_31 = 1, γ_21 = −1, γ_31 = −γ, γ_32 = −(1/2 + 1/√3), b = (2/3, 0, 1/3) and
 /// b̂ = (1/3, 1/3, 1/3). Digits: the transformed coefficients in closed form (each next to its
 /// value) evaluated to 20 significant digits; they agree with the 16-digit values used by
