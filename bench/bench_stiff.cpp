@@ -58,6 +58,7 @@ Point measure(const Problem& problem, const ode::Method& method, double reltol, 
         opts.abstolPerComponent.push_back(scale * reltol);
     }
     opts.saveEverystep = false;
+    opts.saveat = {problem.timeSpan().t1};
     opts.maxiters = 10'000'000;
     std::vector<double> times;
     ode::Solution<Vec> sol;
