@@ -104,7 +104,8 @@ double timeAtError(const std::vector<Point>& points, double error) {
 int main() {
     for (const Case& c : kCases) {
         model::Diagnostics d;
-        const auto m = model::compileModel(c.text, d, {}, {.native = std::getenv("BENCH_BYTECODE") == nullptr});
+        const auto m = model::compileModel(c.text, d, {},
+                                           {.native = std::getenv("BENCH_BYTECODE") == nullptr});
         if (!m) {
             std::fprintf(stderr, "%s", model::formatDiagnostics(d, c.name, c.text).c_str());
             return 1;

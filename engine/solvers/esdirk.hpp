@@ -42,7 +42,7 @@ concept EsdirkTableau = requires {
 /// Newton settings of the stage equations (Hairer–Wanner IV, §IV.8).
 struct NewtonSettings {
     int maxIterations = 10;
-    double kappa = 0.01;    ///< converged when η‖ΔZ‖ ≤ κ in the tolerance-scaled norm
+    double kappa = 0.01;     ///< converged when η‖ΔZ‖ ≤ κ in the tolerance-scaled norm
     double reuseRate = 0.03; ///< keep the Jacobian for the next step while rates stay below this
 };
 
