@@ -105,4 +105,28 @@ LeastSquaresLoss::withTargets(double time, const std::vector<double>& values, do
     return out;
 }
 
+std::vector<Eigen::VectorXd>
+LeastSquaresLoss::stateGradients(const std::vector<Eigen::VectorXd>& saved) const {
+    std::vector<Eigen::VectorXd> gradients(m_times.size());
+    for (std::size_t k = 0; k < gradients.size(); ++k) {
+        gradients[k].setZero(saved[k].size());
+    }
+    for (const Term& term : m_terms) {
+        const auto k = static_cast<std::size_t>(term.save);
+        gradients[k][term.state] += 2.0 * term.weight * (saved[k][term.state] - term.value);
+    }
+    return gradients;
+}
+
+Eigen::VectorXd LeastSquaresLoss::stateGradientAt(std::size_t save,
+                                                  const Eigen::VectorXd& u) const {
+    Eigen::VectorXd gradient = Eigen::VectorXd::Zero(u.size());
+    for (const Term& term : m_terms) {
+        if (static_cast<std::size_t>(term.save) == save) {
+            gradient[term.state] += 2.0 * term.weight * (u[term.state] - term.value);
+        }
+    }
+    return gradient;
+}
+
 } // namespace dynfit::fit

@@ -63,6 +63,12 @@ class LeastSquaresLoss {
         return sum;
     }
 
+    /// ∂L/∂u(t_k) at every save time k, from the states saved there (an adjoint's jumps).
+    std::vector<Eigen::VectorXd> stateGradients(const std::vector<Eigen::VectorXd>& saved) const;
+
+    /// ∂L/∂u(t_k) at the one save time k, from the state u saved there.
+    Eigen::VectorXd stateGradientAt(std::size_t save, const Eigen::VectorXd& u) const;
+
   private:
     std::vector<double> m_times;
     std::vector<Term> m_terms;

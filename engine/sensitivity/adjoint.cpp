@@ -227,17 +227,6 @@ ode::Solution<Vec> forwardSolve(const model::CompiledModel& m,
     return sol;
 }
 
-// ∂L/∂u(t_s) at each save time of the loss, from the states saved there.
-std::vector<Vec>
-lossJumps(const fit::LeastSquaresLoss& loss, const std::vector<Vec>& saved, int n) {
-    std::vector<Vec> jumps(loss.saveTimes().size(), Vec::Zero(n));
-    for (const auto& term : loss.terms()) {
-        const double r = saved[static_cast<std::size_t>(term.save)][term.state] - term.value;
-        jumps[static_cast<std::size_t>(term.save)][term.state] += 2.0 * term.weight * r;
-    }
-    return jumps;
-}
-
 // Interpolating adjoint with K checkpoints: the forward pass keeps u at K + 1 times only; each
 // interval is re-solved forward with dense output just before the adjoint crosses it.
 AdjointOutcome checkpointedInterpolating(const model::CompiledModel& m,
@@ -280,7 +269,7 @@ AdjointOutcome checkpointedInterpolating(const model::CompiledModel& m,
         atDataTimes.push_back(stateAt(forward, t));
     }
     out.loss = loss.evaluate(atDataTimes);
-    const std::vector<Vec> jumps = lossJumps(loss, atDataTimes, n);
+    const std::vector<Vec> jumps = loss.stateGradients(atDataTimes);
     out.saved = atDataTimes;
 
     Vec z = Vec::Zero(n + np);
@@ -379,7 +368,7 @@ AdjointOutcome continuousAdjoint(AdjointKind kind,
     out.loss = loss.evaluate(forward.u);
     out.peakStoredValues = forward.dense.storedValues();
     const auto& times = loss.saveTimes();
-    const std::vector<Vec> jumps = lossJumps(loss, forward.u, n);
+    const std::vector<Vec> jumps = loss.stateGradients(forward.u);
     out.saved.assign(forward.u.begin(),
                      forward.u.begin() + static_cast<std::ptrdiff_t>(times.size()));
 

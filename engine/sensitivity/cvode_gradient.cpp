@@ -218,15 +218,8 @@ AdjointOutcome cvodeInterpolatingAdjoint(const model::CompiledModel& m,
     adjoint.vjp = [model, p](double t, const double* u, const double* w, double* gu, double* gp) {
         model->vjp(u, p.data(), w, t, gu, gp);
     };
-    const int n = m.stateCount();
-    adjoint.jump = [&loss, n](std::size_t k, const Eigen::VectorXd& u) {
-        Eigen::VectorXd jump = Eigen::VectorXd::Zero(n);
-        for (const auto& term : loss.terms()) {
-            if (static_cast<std::size_t>(term.save) == k) {
-                jump[term.state] += 2.0 * term.weight * (u[term.state] - term.value);
-            }
-        }
-        return jump;
+    adjoint.jump = [&loss](std::size_t k, const Eigen::VectorXd& u) {
+        return loss.stateGradientAt(k, u);
     };
     ode::SolveOptions options = baseOptions;
     options.saveat = loss.saveTimes();

@@ -169,4 +169,16 @@ void assembleGradient(const GradientProblem& gp,
                       const Vec<double>& pBar,
                       GradientResult& result);
 
+/// Forward-mode AD through the solver (chunked dual numbers, in the problem's precision).
+void forwardModeGradient(const GradientProblem& problem,
+                         const ode::Method& solver,
+                         const ode::SolveOptions& options,
+                         GradientResult& result);
+
+/// Reverse mode through a native method's recorded steps; other methods are refused.
+void reverseModeGradient(const GradientProblem& problem,
+                         const ode::Method& solver,
+                         const ode::SolveOptions& options,
+                         GradientResult& result);
+
 } // namespace dynfit::sens::detail

@@ -32,12 +32,6 @@ struct StiffReverseWorkspace {
     }
 };
 
-// Cubic Hermite weights (u0, u1, h f0, h f1) at θ.
-inline std::array<double, 4> hermiteWeights(double theta) {
-    const double t2 = theta * theta, t3 = t2 * theta;
-    return {2 * t3 - 3 * t2 + 1, -2 * t3 + 3 * t2, t3 - 2 * t2 + theta, t3 - t2};
-}
-
 /// Back-propagates through one Rosenbrock step of tableau T (see solvers/rosenbrock.hpp): the
 /// stage solves U_i = W⁻¹ r_i give r̄_i = W⁻ᵀ Ū_i, and W = I/(hγ) − J(u) adds ∂/∂(u, p) of
 /// Σ_i r̄_iᵀ J U_i, a Hessian-vector product per stage. Exact for the discrete solution.
@@ -100,7 +94,7 @@ void reverseRosenbrockStep(const TapeStep& step,
                 }
             }
         } else {
-            const auto c = hermiteWeights(th);
+            const auto c = ode::hermiteWeights(th);
             uBarOut += c[0] * s.adjoint;
             w.uNewBar += c[1] * s.adjoint;
             w.extraF0Bar += (h * c[2]) * s.adjoint;
@@ -191,7 +185,7 @@ bool reverseEsdirkStep(const TapeStep& step,
                 FBar[i] += (h * wi * th) * s.adjoint;
             }
         } else {
-            const auto c = hermiteWeights(th);
+            const auto c = ode::hermiteWeights(th);
             uBarOut += c[0] * s.adjoint;
             w.uNewBar += c[1] * s.adjoint;
             FBar[0] += (h * c[2]) * s.adjoint;

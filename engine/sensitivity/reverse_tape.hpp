@@ -5,6 +5,7 @@
 
 #include "core/dual.hpp"
 #include "model/model_rhs.hpp"
+#include "solvers/hermite.hpp"
 #include "solvers/tableau.hpp"
 
 #include <optional>
@@ -238,16 +239,15 @@ void reverseStep(const TapeStep& step,
                 kBar[i] += (h * w[i]) * s.adjoint;
             }
         } else {
-            // Cubic Hermite: c00 u + c01 u_new + c10 h f(u) + c11 h f(u_new).
-            const double t1 = s.theta, t2 = t1 * t1, t3 = t2 * t1;
-            uBarDirect += (2 * t3 - 3 * t2 + 1) * s.adjoint;
-            uBar += (-2 * t3 + 3 * t2) * s.adjoint;
-            kBar[0] += (h * (t3 - 2 * t2 + t1)) * s.adjoint;
+            const auto c = ode::hermiteWeights(s.theta);
+            uBarDirect += c[0] * s.adjoint;
+            uBar += c[1] * s.adjoint;
+            kBar[0] += (h * c[2]) * s.adjoint;
             work.uNew = step.u;
             for (int i = 0; i < T::stages; ++i) {
                 work.uNew += (h * T::b[i]) * k[i];
             }
-            work.weighted = (h * (t3 - t2)) * s.adjoint;
+            work.weighted = (h * c[3]) * s.adjoint;
             f.vjp(work.uNew, p, step.t + h, work.weighted, uBar, pBar);
         }
     }

@@ -6,6 +6,7 @@
 #include "control/error_norm.hpp"
 #include "core/scalar_traits.hpp"
 #include "core/stats.hpp"
+#include "solvers/hermite.hpp"
 #include "solvers/linear_solver.hpp"
 #include "solvers/rosenbrock.hpp"
 #include "solvers/stiff_support.hpp"
@@ -192,12 +193,7 @@ class Esdirk {
                 }
             }
         } else {
-            const double t2 = theta * theta;
-            const double t3 = t2 * theta;
-            out = u * Real(2 * t3 - 3 * t2 + 1);
-            out += uNew * Real(-2 * t3 + 3 * t2);
-            out += k[0] * Real(h * (t3 - 2 * t2 + theta));
-            out += f1 * Real(h * (t3 - t2));
+            hermiteInterpolate(theta, h, u, uNew, k[0], f1, out);
         }
     }
 

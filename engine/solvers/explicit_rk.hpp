@@ -4,6 +4,7 @@
 
 #include "core/scalar_traits.hpp"
 #include "core/stats.hpp"
+#include "solvers/hermite.hpp"
 #include "solvers/tableau.hpp"
 
 #include <algorithm>
@@ -127,12 +128,7 @@ class ExplicitRk {
                            std::make_index_sequence<nonZeroInterpolationRows().size()>{});
         } else {
             // Cubic Hermite through (u, f(u)) and (u_new, f(u_new)).
-            const double t2 = theta * theta;
-            const double t3 = t2 * theta;
-            out = u * Real(2 * t3 - 3 * t2 + 1);
-            out += uNew * Real(-2 * t3 + 3 * t2);
-            out += k[0] * Real(h * (t3 - 2 * t2 + theta));
-            out += f1 * Real(h * (t3 - t2));
+            hermiteInterpolate(theta, h, u, uNew, k[0], f1, out);
         }
     }
 

@@ -12,6 +12,13 @@ namespace dynfit::test {
 /// Alphaserver DS20E ... uround = 1.01d-19, rtol = atol = h0 = 1.1d-18". The same values are
 /// in Hairer's test set (unige.ch/~hairer/testset) used by ODE.jl.
 struct RoberReference {
+    /// The problem in the model language (params k1..k3 at the published values).
+    static constexpr const char* model = "param k1 = 0.04\nparam k2 = 3e7\nparam k3 = 1e4\n"
+                                         "init y1 = 1\ninit y2 = 0\ninit y3 = 0\n"
+                                         "d(y1)/dt = -k1*y1 + k3*y2*y3\n"
+                                         "d(y2)/dt = k1*y1 - k2*y2^2 - k3*y2*y3\n"
+                                         "d(y3)/dt = k2*y2^2\n"
+                                         "tspan = 0 .. 1e11\n";
     static constexpr double k1 = 0.04, k2 = 3e7, k3 = 1e4;
     static constexpr double y0[3] = {1.0, 0.0, 0.0};
     static constexpr double t1 = 1e11;

@@ -7,6 +7,7 @@
 #include "sensitivity/gradient.hpp"
 #include "solvers/solve.hpp"
 #include "support/data_from_solution.hpp"
+#include "support/stiff_references.hpp"
 
 #include <QTest>
 
@@ -16,11 +17,7 @@ namespace {
 
 using Vec = model::Vector<double>;
 
-const char* const kRober = "param k1 = 0.04\nparam k2 = 3e7\nparam k3 = 1e4\n"
-                           "init y1 = 1\ninit y2 = 0\ninit y3 = 0\n"
-                           "d(y1)/dt = -k1*y1 + k3*y2*y3\n"
-                           "d(y2)/dt = k1*y1 - k2*y2^2 - k3*y2*y3\n"
-                           "d(y3)/dt = k2*y2^2\n";
+const char* const kRober = test::RoberReference::model;
 
 struct Fixture {
     std::shared_ptr<const model::CompiledModel> model;

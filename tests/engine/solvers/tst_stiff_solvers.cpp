@@ -19,12 +19,7 @@ namespace {
 
 using Vec = model::Vector<double>;
 
-const char* const kRober = "param k1 = 0.04\nparam k2 = 3e7\nparam k3 = 1e4\n"
-                           "init y1 = 1\ninit y2 = 0\ninit y3 = 0\n"
-                           "d(y1)/dt = -k1*y1 + k3*y2*y3\n"
-                           "d(y2)/dt = k1*y1 - k2*y2^2 - k3*y2*y3\n"
-                           "d(y3)/dt = k2*y2^2\n"
-                           "tspan = 0 .. 1e11\n";
+const char* const kRober = test::RoberReference::model;
 
 const char* const kVanDerPol = "const eps = 1e-6\ninit y1 = 2\ninit y2 = 0\n"
                                "d(y1)/dt = y2\n"

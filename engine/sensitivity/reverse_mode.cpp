@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: MIT
+// Reverse mode: the accepted steps of a native solve are recorded, then swept backwards exactly
+// (explicit RK, Rosenbrock and ESDIRK steps each have their own discrete adjoint).
+#include "sensitivity/gradient_support.hpp"
+#include "sensitivity/reverse_stiff.hpp"
+#include "sensitivity/reverse_tape.hpp"
+
+namespace dynfit::sens::detail {
+
+namespace {
+
+// Reverse mode: a forward solve that records its accepted steps, then one backward sweep.
+template<class T>
+void reverseMode(const GradientProblem& gp,
+                 const ode::SolveOptions& baseOptions,
+                 GradientResult& result) {
+    const model::CompiledModel& m = *gp.model;
+    const int n = m.stateCount();
+    const int np = m.paramCount();
+    const Vec<double> p = Eigen::Map<const Eigen::VectorXd>(gp.params.data(), np);
+    Vec<double> u0;
+    double t0 = 0.0, t1 = 0.0;
+    initialConditions(gp, p, u0, t0, t1);
+
+    ode::SolveOptions options = baseOptions;
+    options.saveat = gp.loss->saveTimes();
+    options.saveEverystep = false;
+    options.dense = false;
+    std::vector<TapeStep> tape;
+    std::shared_ptr<const model::CompiledModel> shared(gp.model,
+                                                       [](const model::CompiledModel*) {});
+    const auto problem = ode::makeOdeProblem(model::ModelRhs<double>(shared), u0, {t0, t1}, p);
+    const auto sol =
+        ode::solve(problem, T{}, options, [&tape](const ode::StepView<Vec<double>>& s) {
+            tape.push_back({s.t0, s.t1 - s.t0, s.u0});
+            return true;
+        });
+    result.nfForward += sol.stats.nRhs;
+    if (!sol.ok()) {
+        result.status = sol.status;
+        result.message = sol.message;
+        return;
+    }
+    result.loss = gp.loss->evaluate(sol.u);
+    keepSaved(sol.u, result);
+
+    // ∂L/∂u(t_s) at each save time, then each save assigned to the step that holds it.
+    const auto& times = gp.loss->saveTimes();
+    const std::vector<Vec<double>> saveAdjoint = gp.loss->stateGradients(sol.u);
+    std::vector<std::vector<TapeSave>> interior(tape.size());
+    std::vector<Vec<double>> atEnd(tape.size(), Vec<double>::Zero(n));
+    Vec<double> uBar = Vec<double>::Zero(n);
+    std::size_t step = 0;
+    for (std::size_t s = 0; s < times.size(); ++s) {
+        if (times[s] == t0 || tape.empty()) {
+            uBar += saveAdjoint[s]; // data at the start time: straight onto u0
+            continue;
+        }
+        while (step + 1 < tape.size()
+               && (times[s] - (tape[step].t + tape[step].h)) * tape[step].h > 0) {
+            ++step;
+        }
+        const double theta = (times[s] - tape[step].t) / tape[step].h;
+        const bool end = step + 1 == tape.size() ? times[s] == t1 : times[s] == tape[step + 1].t;
+        if (end) {
+            atEnd[step] += saveAdjoint[s];
+        } else {
+            interior[step].push_back({theta, saveAdjoint[s]});
+        }
+    }
+
+    ModelDerivatives f(m);
+    Vec<double> uBarStep = Vec<double>::Zero(n);
+    Vec<double> pBar = Vec<double>::Zero(np);
+    if constexpr (ode::RkTableau<T>) {
+        ReverseWorkspace work;
+        for (std::size_t j = tape.size(); j-- > 0;) {
+            uBarStep += atEnd[j];
+            reverseStep<T>(tape[j], interior[j], p, f, work, uBarStep, pBar);
+        }
+    } else if constexpr (ode::RosenbrockTableau<T>) {
+        StiffReverseWorkspace work;
+        for (std::size_t j = tape.size(); j-- > 0;) {
+            uBarStep += atEnd[j];
+            reverseRosenbrockStep<T>(tape[j], interior[j], p, f, work, uBarStep, pBar);
+        }
+    } else {
+        StiffReverseWorkspace work;
+        model::ModelRhs<double> rhs(shared);
+        ode::Esdirk<T, Vec<double>> stepper;
+        stepper.init(u0);
+        stepper.setTolerances({options.reltol, options.abstol, &options.abstolPerComponent});
+        SolveStats stats;
+        for (std::size_t j = tape.size(); j-- > 0;) {
+            uBarStep += atEnd[j];
+            if (!reverseEsdirkStep<T>(tape[j], interior[j], p, f, rhs, stepper, work, uBarStep,
+                                      pBar, stats)) {
+                result.status = SolveStatus::DtLessThanMin;
+                result.message = std::string("reverse mode: a recomputed ") + T::name
+                                 + " step failed to converge at t = " + std::to_string(tape[j].t);
+                return;
+            }
+        }
+        result.nfBackward += stats.nRhs;
+    }
+    uBar += uBarStep;
+    result.nfBackward += f.evaluations;
+    assembleGradient(gp, p, u0, t0, uBar, pBar, result);
+}
+
+} // namespace
+
+void reverseModeGradient(const GradientProblem& problem,
+                         const ode::Method& solver,
+                         const ode::SolveOptions& options,
+                         GradientResult& result) {
+    std::visit(
+        [&](auto tag) {
+            using Tag = decltype(tag);
+            if constexpr (ode::RkTableau<
+                              Tag> || ode::RosenbrockTableau<Tag> || ode::EsdirkTableau<Tag>) {
+                reverseMode<Tag>(problem, options, result);
+            } else {
+                result.status = SolveStatus::InvalidInput;
+                result.message = std::string("reverse mode replays the steps of a "
+                                             "native method; with ")
+                                 + Tag::name
+                                 + " use the forward or interpolating gradient, or a "
+                                   "native method (Tsit5, Rodas5P, KenCarp4, ...)";
+            }
+        },
+        solver);
+}
+
+} // namespace dynfit::sens::detail
