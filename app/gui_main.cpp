@@ -56,8 +56,10 @@ int main(int argc, char** argv) {
                                   "FILE");
     QCommandLineOption fitShots(
         "fit-screenshots", "Fit the project, save before/during/after PNGs in DIR, quit.", "DIR");
+    QCommandLineOption view("view", "Show the plot tab VIEW: time, phase or residuals.", "VIEW");
     parser.addOption(screenshot);
     parser.addOption(fitShots);
+    parser.addOption(view);
     parser.process(app);
 
     dynfit::ui::MainWindow window;
@@ -70,6 +72,13 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "dynfit: %s\n", qPrintable(error));
     }
     window.show();
+    if (parser.isSet(view)) {
+        using View = dynfit::ui::MainWindow::PlotView;
+        const QString name = parser.value(view);
+        window.showView(name == "phase"       ? View::PhasePlane
+                        : name == "residuals" ? View::Residuals
+                                              : View::TimeSeries);
+    }
     if (parser.isSet(screenshot)) {
         QTimer::singleShot(800, &window, [&] {
             const bool saved = window.grab().save(parser.value(screenshot));

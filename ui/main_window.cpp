@@ -10,6 +10,7 @@
 #include "parameter_table.hpp"
 #include "phase_plot.hpp"
 #include "project/project_fit.hpp"
+#include "residual_chart.hpp"
 #include "solution_plot.hpp"
 #include "solvers/methods.hpp"
 #include "undo_commands.hpp"
@@ -52,14 +53,16 @@ QLineEdit* numberEdit(double value, QWidget* parent) {
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), m_editor(new ModelEditor(this)), m_plot(new SolutionPlot(this)),
-      m_phase(new PhasePlot(this)), m_loss(new LossPlot(this)),
-      m_parameters(new ParameterTableModel(this)), m_parameterView(new QTableView(this)),
-      m_session(new FitSession(this)), m_undo(new QUndoStack(this)) {
+      m_phase(new PhasePlot(this)), m_residuals(new ResidualChart(this)),
+      m_loss(new LossPlot(this)), m_parameters(new ParameterTableModel(this)),
+      m_parameterView(new QTableView(this)), m_session(new FitSession(this)),
+      m_undo(new QUndoStack(this)) {
     auto* splitter = new QSplitter(Qt::Vertical, this);
-    auto* views = new QTabWidget(splitter);
-    views->addTab(m_plot, tr("Time series"));
-    views->addTab(m_phase, tr("Phase plane"));
-    splitter->addWidget(views);
+    m_views = new QTabWidget(splitter);
+    m_views->addTab(m_plot, tr("Time series"));
+    m_views->addTab(m_phase, tr("Phase plane"));
+    m_views->addTab(m_residuals, tr("Residuals"));
+    splitter->addWidget(m_views);
     splitter->addWidget(m_loss);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 1);
@@ -244,9 +247,13 @@ bool MainWindow::drawPrediction(const std::vector<double>& params) {
         const auto data = e.loss.observedColumns(model->stateCount());
         m_plot->showFit(model->states, e.loss.saveTimes(), data, sim.t, sim.columns);
         m_phase->show(model->states, data, sim.columns);
+        request.times = e.loss.saveTimes();
+        const auto atData = fit::simulate(*model, request);
+        m_residuals->show(model->states, fit::residualsByState(e.loss, atData.columns));
     } else {
         m_plot->showFit(model->states, {}, {}, sim.t, sim.columns);
         m_phase->show(model->states, {}, sim.columns);
+        m_residuals->clear();
     }
     if (!m_dataError.empty()) {
         statusBar()->showMessage(tr("Data: %1").arg(QString::fromStdString(m_dataError)));

@@ -20,6 +20,7 @@ class QLineEdit;
 class QPushButton;
 class QSpinBox;
 class QTableView;
+class QTabWidget;
 class QUndoStack;
 
 namespace dynfit::ui {
@@ -30,6 +31,7 @@ class LossPlot;
 class ModelEditor;
 class ParameterTableModel;
 class PhasePlot;
+class ResidualChart;
 class SolutionPlot;
 
 class MainWindow : public QMainWindow {
@@ -61,8 +63,11 @@ class MainWindow : public QMainWindow {
     /// Writes the prediction at the current values as CSV: on a fine grid (t, states; the first
     /// data set's initial values), or at every data set's data times (with its name first).
     bool exportPrediction(const QString& path, bool atDataTimes, QString* error = nullptr) const;
-    /// Writes the prediction plot as PNG, SVG or PDF, by the extension.
-    bool exportPlot(const QString& path) const;
+    enum class PlotView { TimeSeries, PhasePlane, Residuals, Loss };
+    /// Writes one of the plots as PNG, SVG or PDF, by the extension.
+    bool exportPlot(const QString& path, PlotView view = PlotView::TimeSeries) const;
+    /// Brings a plot tab to the front (Loss is always shown, below the tabs).
+    void showView(PlotView view);
     /// Writes the frames of the last fit (the prediction plot at each drawn snapshot) as an
     /// animated GIF.
     bool exportAnimation(const QString& path, QString* error = nullptr) const;
@@ -71,6 +76,7 @@ class MainWindow : public QMainWindow {
     ModelEditor* editor() const { return m_editor; }
     SolutionPlot* solutionPlot() const { return m_plot; }
     PhasePlot* phasePlot() const { return m_phase; }
+    ResidualChart* residualChart() const { return m_residuals; }
     LossPlot* lossPlot() const { return m_loss; }
     ParameterTableModel* parameterTable() const { return m_parameters; }
     FitSession* session() const { return m_session; }
@@ -124,6 +130,8 @@ class MainWindow : public QMainWindow {
     ModelEditor* m_editor;
     SolutionPlot* m_plot;
     PhasePlot* m_phase;
+    ResidualChart* m_residuals;
+    QTabWidget* m_views;
     LossPlot* m_loss;
     ParameterTableModel* m_parameters;
     QTableView* m_parameterView;

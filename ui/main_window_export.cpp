@@ -4,13 +4,18 @@
 #include "fit/simulation.hpp"
 #include "gif_writer.hpp"
 #include "io/csv_data.hpp"
+#include "loss_plot.hpp"
 #include "main_window.hpp"
 #include "model_editor.hpp"
+#include "phase_plot.hpp"
+#include "plot_export.hpp"
 #include "project/project_fit.hpp"
+#include "residual_chart.hpp"
 #include "solution_plot.hpp"
 
 #include <QFileInfo>
 #include <QSaveFile>
+#include <QTabWidget>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -135,8 +140,29 @@ bool MainWindow::exportPrediction(const QString& path, bool atDataTimes, QString
     return true;
 }
 
-bool MainWindow::exportPlot(const QString& path) const {
-    return m_plot->save(path);
+bool MainWindow::exportPlot(const QString& path, PlotView view) const {
+    constexpr int width = 900, height = 560;
+    switch (view) {
+    case PlotView::TimeSeries:
+        return savePlot(m_plot->plot(), path, width, height);
+    case PlotView::PhasePlane:
+        return savePlot(m_phase->plot(), path, width, height);
+    case PlotView::Residuals:
+        return saveChart(m_residuals->view(), path, width, height);
+    case PlotView::Loss:
+        return savePlot(m_loss->plot(), path, width, height);
+    }
+    return false;
+}
+
+void MainWindow::showView(PlotView view) {
+    if (view == PlotView::PhasePlane) {
+        m_views->setCurrentWidget(m_phase);
+    } else if (view == PlotView::Residuals) {
+        m_views->setCurrentWidget(m_residuals);
+    } else {
+        m_views->setCurrentWidget(m_plot);
+    }
 }
 
 bool MainWindow::exportAnimation(const QString& path, QString* error) const {

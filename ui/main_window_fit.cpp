@@ -7,6 +7,7 @@
 #include "parameter_table.hpp"
 #include "phase_plot.hpp"
 #include "project/project_fit.hpp"
+#include "residual_chart.hpp"
 #include "solution_plot.hpp"
 
 #include <QSpinBox>
@@ -85,6 +86,7 @@ void MainWindow::onProgress(const FitSnapshot& s) {
         m_plot->showFit(model->states, times, data,
                         columns.front().empty() ? std::vector<double>{} : times, columns);
         m_phase->show(model->states, data, columns);
+        m_residuals->show(model->states, fit::residualsByState(e.loss, columns));
     }
     recordFrame();
     const int total = m_iterations->value();

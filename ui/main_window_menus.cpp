@@ -3,6 +3,7 @@
 #include "main_window.hpp"
 #include "model_editor.hpp"
 #include "project/project.hpp"
+#include "residual_chart.hpp"
 #include "solution_plot.hpp"
 
 #include <QAction>
@@ -91,13 +92,20 @@ void MainWindow::buildMenus() {
             QMessageBox::warning(this, tr("Cannot export"), error);
         }
     });
-    file->addAction(tr("Export p&lot…"), this, [this] {
-        const QString path = QFileDialog::getSaveFileName(
-            this, tr("Export plot"), QString(), tr("PNG (*.png);;SVG (*.svg);;PDF (*.pdf)"));
-        if (!path.isEmpty() && !exportPlot(path)) {
-            QMessageBox::warning(this, tr("Cannot export"), tr("Cannot write %1").arg(path));
-        }
-    });
+    QMenu* plots = file->addMenu(tr("Export p&lot"));
+    const std::pair<QString, PlotView> views[] = {{tr("&Time series…"), PlotView::TimeSeries},
+                                                  {tr("&Phase plane…"), PlotView::PhasePlane},
+                                                  {tr("&Residuals…"), PlotView::Residuals},
+                                                  {tr("&Loss and gradient norm…"), PlotView::Loss}};
+    for (const auto& [label, view] : views) {
+        plots->addAction(label, this, [this, view = view] {
+            const QString path = QFileDialog::getSaveFileName(
+                this, tr("Export plot"), QString(), tr("PNG (*.png);;SVG (*.svg);;PDF (*.pdf)"));
+            if (!path.isEmpty() && !exportPlot(path, view)) {
+                QMessageBox::warning(this, tr("Cannot export"), tr("Cannot write %1").arg(path));
+            }
+        });
+    }
     for (const bool atData : {false, true}) {
         file->addAction(atData ? tr("Export prediction at the &data times…")
                                : tr("Export prediction on a &fine grid…"),
@@ -143,6 +151,7 @@ void MainWindow::buildMenus() {
     m_logTime->setCheckable(true);
     connect(m_logTime, &QAction::toggled, this, [this](bool on) {
         m_plot->setLogTime(on);
+        m_residuals->setLogTime(on);
         simulate();
     });
     m_logY = view->addAction(tr("Logarithmic &values"));

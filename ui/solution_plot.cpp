@@ -2,22 +2,14 @@
 // A QCustomPlot showing the states of a solution against time.
 #include "solution_plot.hpp"
 
-#include <QFileInfo>
-#include <QSvgGenerator>
+#include "palette.hpp"
+#include "plot_export.hpp"
+
 #include <QVBoxLayout>
 #include <cmath>
 #include <qcustomplot.h>
 
 namespace dynfit::ui {
-
-namespace {
-
-// Colour-blind-safe palette (Okabe–Ito), one colour per state.
-const QColor kPalette[] = {QColor(0, 114, 178),   QColor(213, 94, 0),  QColor(0, 158, 115),
-                           QColor(204, 121, 167), QColor(230, 159, 0), QColor(86, 180, 233),
-                           QColor(240, 228, 66),  QColor(0, 0, 0)};
-
-} // namespace
 
 SolutionPlot::SolutionPlot(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlot(this)) {
     auto* layout = new QVBoxLayout(this);
@@ -40,7 +32,7 @@ void SolutionPlot::showSolution(const std::vector<std::string>& names,
         QCPGraph* graph = m_plot->addGraph();
         graph->setName(i < names.size() ? QString::fromStdString(names[i])
                                         : QString("u%1").arg(i + 1));
-        graph->setPen(QPen(kPalette[i % std::size(kPalette)], 2.0));
+        graph->setPen(QPen(stateColour(i), 2.0));
         graph->setData(times, QVector<double>(columns[i].begin(), columns[i].end()), true);
     }
     m_plot->rescaleAxes();
@@ -61,19 +53,22 @@ void SolutionPlot::showFit(const std::vector<std::string>& names,
         QCPGraph* graph = m_plot->addGraph();
         graph->setName(nameOf(i) + tr(" (data)"));
         graph->setLineStyle(QCPGraph::lsNone);
-        graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle,
-                                               kPalette[i % std::size(kPalette)], Qt::white, 6));
+        graph->setScatterStyle(
+            QCPScatterStyle(QCPScatterStyle::ssCircle, stateColour(i), Qt::white, 6));
         for (std::size_t k = 0; k < dataTimes.size() && k < data[i].size(); ++k) {
             if (std::isfinite(data[i][k])) {
                 graph->addData(dataTimes[k], data[i][k]);
             }
+        }
+        if (graph->dataCount() == 0) {
+            graph->removeFromLegend(); // an unobserved state has no markers to name
         }
     }
     const QVector<double> times(predictionTimes.begin(), predictionTimes.end());
     for (std::size_t i = 0; i < prediction.size(); ++i) {
         QCPGraph* graph = m_plot->addGraph();
         graph->setName(nameOf(i));
-        graph->setPen(QPen(kPalette[i % std::size(kPalette)], 2.0));
+        graph->setPen(QPen(stateColour(i), 2.0));
         graph->setData(times, QVector<double>(prediction[i].begin(), prediction[i].end()), true);
     }
     m_plot->rescaleAxes();
@@ -105,31 +100,21 @@ void SolutionPlot::setLogValues(bool on) {
 }
 
 bool SolutionPlot::save(const QString& path, int width, int height) const {
-    const QString ext = QFileInfo(path).suffix().toLower();
-    if (ext == "png") {
-        return m_plot->savePng(path, width, height);
-    }
-    if (ext == "pdf") {
-        return m_plot->savePdf(path, width, height);
-    }
-    if (ext == "svg") {
-        QSvgGenerator svg;
-        svg.setFileName(path);
-        svg.setSize(QSize(width, height));
-        svg.setViewBox(QRect(0, 0, width, height));
-        svg.setTitle("DynFit plot");
-        QCPPainter painter;
-        if (!painter.begin(&svg)) {
-            return false;
-        }
-        m_plot->toPainter(&painter, width, height);
-        return painter.end();
-    }
-    return false;
+    return savePlot(m_plot, path, width, height);
 }
 
 int SolutionPlot::curveCount() const {
     return m_plot->graphCount();
+}
+
+QStringList SolutionPlot::legendNames() const {
+    QStringList names;
+    for (int i = 0; i < m_plot->legend->itemCount(); ++i) {
+        if (auto* item = qobject_cast<QCPPlottableLegendItem*>(m_plot->legend->item(i))) {
+            names << item->plottable()->name();
+        }
+    }
+    return names;
 }
 
 int SolutionPlot::pointCount(int curve) const {

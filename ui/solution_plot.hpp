@@ -2,6 +2,7 @@
 // A QCustomPlot showing the states of a solution against time, one colour per state.
 #pragma once
 
+#include <QStringList>
 #include <QWidget>
 #include <string>
 #include <vector>
@@ -34,6 +35,8 @@ class SolutionPlot : public QWidget {
 
     int curveCount() const;
     int pointCount(int curve) const;
+    /// The names the legend shows, in order.
+    QStringList legendNames() const;
     QCustomPlot* plot() const { return m_plot; }
 
     /// Writes the plot as PNG, SVG or PDF (by the extension); false if it cannot.

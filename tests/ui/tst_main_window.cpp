@@ -9,6 +9,7 @@
 #include "parameter_table.hpp"
 #include "phase_plot.hpp"
 #include "project/project.hpp"
+#include "residual_chart.hpp"
 #include "solution_plot.hpp"
 
 #include <QAbstractItemView>
@@ -17,6 +18,7 @@
 #include <QDomDocument>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QImage>
 #include <QImageReader>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -43,6 +45,17 @@ QString bundled(const char* name) {
 QByteArray readAll(const QString& path) {
     QFile file(path);
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+// How many pixels differ from the top-left one: a blank export has none.
+int pixelsUnlikeTheCorner(const QImage& image) {
+    int count = 0;
+    for (int y = 0; y < image.height(); ++y) {
+        for (int x = 0; x < image.width(); ++x) {
+            count += image.pixel(x, y) != image.pixel(0, 0);
+        }
+    }
+    return count;
 }
 
 } // namespace
@@ -91,6 +104,26 @@ class TestMainWindow : public QObject {
                 window.statusBar()->currentMessage().contains("Tsit5 stopped: MaxIters at t = "),
                 qPrintable(window.statusBar()->currentMessage()));
         }
+        if (name == "rober") { // y1 and y3 are observed, y2 is not: no legend entry for its data
+            const QStringList legend = window.solutionPlot()->legendNames();
+            QVERIFY2(legend.contains("y1 (data)") && legend.contains("y3 (data)"),
+                     qPrintable(legend.join(", ")));
+            QVERIFY2(!legend.contains("y2 (data)") && legend.contains("y2"),
+                     qPrintable(legend.join(", ")));
+            // The residual chart (Qt Charts) likewise: y1 and y3 at all 33 data times, or only
+            // those before Tsit5 stopped.
+            const auto* residuals = window.residualChart();
+            QCOMPARE(residuals->seriesCount(), 2);
+            if (solves) {
+                QCOMPARE(residuals->pointCount(0), 33);
+            } else {
+                QVERIFY(residuals->pointCount(0) > 0 && residuals->pointCount(0) < 33);
+            }
+            const QStringList names = residuals->legendNames();
+            QVERIFY2(names.size() == 2 && names[0].startsWith("y1 (RMS ")
+                         && names[1].startsWith("y3 (RMS "),
+                     qPrintable(names.join(" / ")));
+        }
         QVERIFY(window.windowTitle().startsWith(name + ".dynfit") || !method.isEmpty());
         if (explicitSolves) {
             QVERIFY(window.phasePlot()->trajectoryPoints() > 10);
@@ -129,6 +162,8 @@ class TestMainWindow : public QObject {
         QVERIFY(ticks >= 10); // the measurement really ran during the fit
         QVERIFY(worst < 100);
         QVERIFY(window.lossPlot()->pointCount() > 0);
+        QCOMPARE(window.residualChart()->seriesCount(), 2); // redrawn live from the snapshots
+        QVERIFY(window.residualChart()->pointCount(0) > 10);
         QVERIFY(window.isDirty());
         // The training animation: one frame per drawn snapshot, as an animated GIF.
         QVERIFY(window.animationFrameCount() > 1);
@@ -259,15 +294,22 @@ class TestMainWindow : public QObject {
         QVERIFY(window.exportParameters(dir.filePath("p.json")));
         const auto json = QJsonDocument::fromJson(readAll(dir.filePath("p.json")));
         QCOMPARE(json.object().value("γ").toObject().value("value").toDouble(), 3.0);
-        QVERIFY(window.exportPlot(dir.filePath("plot.png")));
-        QVERIFY(readAll(dir.filePath("plot.png")).startsWith("\x89PNG\r\n\x1a\n"));
-        QVERIFY(window.exportPlot(dir.filePath("plot.pdf")));
-        QVERIFY(readAll(dir.filePath("plot.pdf")).startsWith("%PDF-"));
-        QVERIFY(window.exportPlot(dir.filePath("plot.svg")));
-        QDomDocument svg;
-        QVERIFY(svg.setContent(readAll(dir.filePath("plot.svg"))));
-        QCOMPARE(svg.documentElement().tagName(), QString("svg"));
-        QVERIFY(!window.exportPlot(dir.filePath("plot.bmp")));
+        using View = MainWindow::PlotView;
+        for (const View view : {View::TimeSeries, View::PhasePlane, View::Residuals, View::Loss}) {
+            const QString base = dir.filePath(QString("plot%1").arg(int(view)));
+            QVERIFY(window.exportPlot(base + ".png", view));
+            QImage png(base + ".png");
+            QCOMPARE(png.size(), QSize(900, 560));
+            QVERIFY2(pixelsUnlikeTheCorner(png) > 2000, "a blank page"); // axes, labels, data
+            QVERIFY(readAll(base + ".png").startsWith("\x89PNG\r\n\x1a\n"));
+            QVERIFY(window.exportPlot(base + ".pdf", view));
+            QVERIFY(readAll(base + ".pdf").startsWith("%PDF-"));
+            QVERIFY(window.exportPlot(base + ".svg", view));
+            QDomDocument svg;
+            QVERIFY(svg.setContent(readAll(base + ".svg")));
+            QCOMPARE(svg.documentElement().tagName(), QString("svg"));
+            QVERIFY(!window.exportPlot(base + ".bmp", view));
+        }
         QVERIFY(window.exportPrediction(dir.filePath("grid.csv"), false));
         const auto grid = readAll(dir.filePath("grid.csv")).split('\n');
         QCOMPARE(grid.first(), QByteArray("t,x,y"));

@@ -2,11 +2,13 @@
 // Several experiments per fit and multiple shooting: their gradients against finite differences,
 // and fits they make possible.
 #include "fit/fitter.hpp"
+#include "fit/residuals.hpp"
 #include "model/model_rhs.hpp"
 #include "solvers/solve.hpp"
 #include "support/data_from_solution.hpp"
 
 #include <QTest>
+#include <cmath>
 
 using namespace dynfit;
 
@@ -226,6 +228,36 @@ class TestFitProblem : public QObject {
         for (std::size_t k = 0; k < kTrue.size(); ++k) {
             QVERIFY(std::abs(out.params[k] - kTrue[k]) < 1e-5 * kTrue[k]);
         }
+    }
+
+    // Residuals per state: data − prediction at every observed cell (replicates at one time
+    // included, gaps and unobserved states left out), their RMS, and the loss they add up to.
+    void residualsByStateAreDataMinusPrediction() {
+        const auto m = compile();
+        io::DataSet data;
+        data.timeColumn = "t";
+        data.columns = {"y"};
+        data.times = {0.0, 1.0, 1.0, 2.0};
+        data.values = {{1.0, 2.0, 2.5, std::nan("")}};
+        fit::LeastSquaresLoss loss;
+        std::string error;
+        QVERIFY2(fit::LeastSquaresLoss::build(*m, data, {}, loss, error), error.c_str());
+        const std::vector<std::vector<double>> predicted{{9.0, 9.0, 9.0}, {0.5, 1.5, 3.0}};
+        const auto r = fit::residualsByState(loss, predicted);
+        QCOMPARE(r.size(), std::size_t(2));
+        QVERIFY(r[0].values.empty());
+        QCOMPARE(r[0].rms, 0.0);
+        QCOMPARE(r[1].times, (std::vector<double>{0.0, 1.0, 1.0}));
+        QCOMPARE(r[1].values, (std::vector<double>{0.5, 0.5, 1.0}));
+        QCOMPARE(r[1].rms, std::sqrt(0.5));
+        std::vector<Eigen::VectorXd> saved(3, Eigen::VectorXd(2));
+        for (int k = 0; k < 3; ++k) {
+            saved[std::size_t(k)] << predicted[0][std::size_t(k)], predicted[1][std::size_t(k)];
+        }
+        QCOMPARE(loss.evaluate(saved), 3 * r[1].rms * r[1].rms);
+        // A prediction that stopped after the first save time: only that cell.
+        const auto shortRun = fit::residualsByState(loss, {{9.0}, {0.5}});
+        QCOMPARE(shortRun[1].values, (std::vector<double>{0.5}));
     }
 
     void badInputIsRefused() {
