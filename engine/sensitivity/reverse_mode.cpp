@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 // Reverse mode: the accepted steps of a native solve are recorded, then swept backwards exactly
-// (explicit RK, Rosenbrock and ESDIRK steps each have their own discrete adjoint).
+// (explicit RK, Rosenbrock and ESDIRK steps each have their own discrete adjoint; Auto's steps
+// are Tsit5's or Rodas5P's, as the tape records).
 #include "sensitivity/gradient_support.hpp"
 #include "sensitivity/reverse_stiff.hpp"
 #include "sensitivity/reverse_tape.hpp"
+
+#include <concepts>
 
 namespace dynfit::sens::detail {
 
@@ -32,7 +35,7 @@ void reverseMode(const GradientProblem& gp,
     const auto problem = ode::makeOdeProblem(model::ModelRhs<double>(shared), u0, {t0, t1}, p);
     const auto sol =
         ode::solve(problem, T{}, options, [&tape](const ode::StepView<Vec<double>>& s) {
-            tape.push_back({s.t0, s.t1 - s.t0, s.u0});
+            tape.push_back({s.t0, s.t1 - s.t0, s.u0, s.method});
             return true;
         });
     result.nfForward += sol.stats.nRhs;
@@ -72,7 +75,20 @@ void reverseMode(const GradientProblem& gp,
     ModelDerivatives f(m);
     Vec<double> uBarStep = Vec<double>::Zero(n);
     Vec<double> pBar = Vec<double>::Zero(np);
-    if constexpr (ode::RkTableau<T>) {
+    if constexpr (std::same_as<T, ode::AutoSwitch>) {
+        // Each step by the method that made it (Auto's dense output is that method's too).
+        ReverseWorkspace explicitWork;
+        StiffReverseWorkspace stiffWork;
+        for (std::size_t j = tape.size(); j-- > 0;) {
+            uBarStep += atEnd[j];
+            if (tape[j].method == 0) {
+                reverseStep<ode::Tsit5>(tape[j], interior[j], p, f, explicitWork, uBarStep, pBar);
+            } else {
+                reverseRosenbrockStep<ode::Rodas5P>(tape[j], interior[j], p, f, stiffWork, uBarStep,
+                                                    pBar);
+            }
+        }
+    } else if constexpr (ode::RkTableau<T>) {
         ReverseWorkspace work;
         for (std::size_t j = tape.size(); j-- > 0;) {
             uBarStep += atEnd[j];
@@ -117,8 +133,9 @@ void reverseModeGradient(const GradientProblem& problem,
     std::visit(
         [&](auto tag) {
             using Tag = decltype(tag);
-            if constexpr (ode::RkTableau<
-                              Tag> || ode::RosenbrockTableau<Tag> || ode::EsdirkTableau<Tag>) {
+            if constexpr (
+                ode::RkTableau<
+                    Tag> || ode::RosenbrockTableau<Tag> || ode::EsdirkTableau<Tag> || std::same_as<Tag, ode::AutoSwitch>) {
                 reverseMode<Tag>(problem, options, result);
             } else {
                 result.status = SolveStatus::InvalidInput;

@@ -18,6 +18,7 @@ struct TapeStep {
     double t = 0.0;
     double h = 0.0; ///< signed
     model::Vector<double> u;
+    int method = 0; ///< ode::StepView::method: which method of Auto made the step
 };
 
 /// A save point inside a step: its adjoint ∂L/∂u(t_s), and where it sits (θ ∈ (0, 1]).
@@ -239,15 +240,15 @@ void reverseStep(const TapeStep& step,
                 kBar[i] += (h * w[i]) * s.adjoint;
             }
         } else {
-            const auto c = ode::hermiteWeights(s.theta);
-            uBarDirect += c[0] * s.adjoint;
-            uBar += c[1] * s.adjoint;
-            kBar[0] += (h * c[2]) * s.adjoint;
+            const auto hw = ode::hermiteWeights(s.theta);
+            uBarDirect += hw[0] * s.adjoint;
+            uBar += hw[1] * s.adjoint;
+            kBar[0] += (h * hw[2]) * s.adjoint;
             work.uNew = step.u;
             for (int i = 0; i < T::stages; ++i) {
                 work.uNew += (h * T::b[i]) * k[i];
             }
-            work.weighted = (h * c[3]) * s.adjoint;
+            work.weighted = (h * hw[3]) * s.adjoint;
             f.vjp(work.uNew, p, step.t + h, work.weighted, uBar, pBar);
         }
     }

@@ -53,6 +53,8 @@ class AutoSwitchStepper {
     }
 
     bool usingStiff() const { return m_useStiff; }
+    /// The method of the step just made, until accept(): 0 Tsit5, 1 Rodas5P.
+    int stepMethod() const { return m_useStiff ? 1 : 0; }
 
     template<class Rhs, class Params>
     const State&

@@ -275,6 +275,9 @@ bool Integrator<Stepper, Problem>::takeStep() {
     bool keepGoing = true;
     if (m_observer) {
         StepView<State> view(m_t, tNew, m_u, m_uNew, &interpolateCallback, this);
+        if constexpr (requires { m_stepper.stepMethod(); }) {
+            view.method = m_stepper.stepMethod();
+        }
         keepGoing = m_observer(view);
     }
     m_stepper.accept();

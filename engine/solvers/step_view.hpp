@@ -21,6 +21,9 @@ class StepView {
     double t1;
     const State& u0;
     const State& u1;
+    /// Which of a composite stepper's methods made the step (Auto: 0 Tsit5, 1 Rodas5P); 0 for
+    /// a single method.
+    int method = 0;
 
     void interpolate(double t, State& out) const { m_fn(m_context, t, out); }
 

@@ -100,12 +100,23 @@ class TestStiffGradients : public QObject {
         QTest::newRow("ROS3P") << "ROS3P" << 1e-8;
         QTest::newRow("KenCarp4") << "KenCarp4" << 1e-4;
         QTest::newRow("Kvaerno5") << "Kvaerno5" << 1e-4;
+        // Tsit5 steps, then Rodas5P once ROBER turns stiff (checked below): both linear per step.
+        QTest::newRow("Auto") << "Auto" << 1e-8;
     }
     void roberFit() {
         QFETCH(QString, method);
         QFETCH(double, reverseAgreement);
         const auto solver = *ode::methodByName(method.toStdString());
         const double tol = 1e-9;
+        if (method == "Auto") {
+            ode::SolveOptions opts;
+            opts.reltol = tol;
+            opts.abstolPerComponent = {1e-14, 1e-18, 1e-14};
+            const Vec p = Eigen::Map<const Vec>(m_fixture.params.data(), 3);
+            const auto sol = ode::solve(
+                model::makeModelProblem<double>(m_fixture.model, p, {0.0, 40.0}), solver, opts);
+            QVERIFY2(sol.stats.nStiffSwitches >= 1, "Auto never left Tsit5: the row tests nothing");
+        }
         const auto forward = run(m_fixture, solver, sens::GradientMethod::Forward, tol);
         QVERIFY2(forward.ok(), forward.message.c_str());
         QVERIFY(forward.loss > 1e-6);
