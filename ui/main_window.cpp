@@ -22,6 +22,7 @@
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QHeaderView>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPlainTextEdit>
@@ -41,9 +42,9 @@ namespace dynfit::ui {
 
 namespace {
 
-QLineEdit* numberEdit(double value, QWidget* parent) {
+QLineEdit* numberEdit(double value, QWidget* parent, double lowest = 0.0) {
     auto* edit = new QLineEdit(QString::number(value, 'g', 6), parent);
-    auto* validator = new QDoubleValidator(0.0, 1e6, 14, edit);
+    auto* validator = new QDoubleValidator(lowest, 1e300, 14, edit);
     validator->setNotation(QDoubleValidator::ScientificNotation);
     edit->setValidator(validator);
     return edit;
@@ -143,6 +144,27 @@ QWidget* MainWindow::buildSettingsPanel() {
     form->addRow(tr("Solver"), m_method);
     form->addRow(tr("Relative tolerance"), m_reltol);
     form->addRow(tr("Absolute tolerance"), m_abstol);
+    m_t0 = numberEdit(0.0, panel, -1e300);
+    m_t1 = numberEdit(0.0, panel, -1e300);
+    m_t0->setObjectName("t0");
+    m_t1->setObjectName("t1");
+    auto* span = new QHBoxLayout;
+    for (QLineEdit* end : {m_t0, m_t1}) {
+        end->clear();
+        end->setPlaceholderText(tr("model's"));
+        end->setToolTip(tr("Leave both empty for the model's own tspan"));
+        span->addWidget(end);
+        if (end == m_t0) {
+            span->addWidget(new QLabel(tr("to"), panel));
+        }
+    }
+    form->addRow(tr("Time span"), span);
+    m_points = new QSpinBox(panel);
+    m_points->setObjectName("points");
+    m_points->setRange(project::ViewSettings::kMinPoints, project::ViewSettings::kMaxPoints);
+    m_points->setValue(project::ViewSettings{}.points);
+    m_points->setToolTip(tr("Points of the drawn prediction (fits use the data times)"));
+    form->addRow(tr("Plot points"), m_points);
     form->addRow(tr("Gradient"), m_gradient);
     form->addRow(tr("Optimiser"), m_optimizer);
     form->addRow(tr("Learning rate"), m_learningRate);
@@ -170,7 +192,17 @@ QWidget* MainWindow::buildSettingsPanel() {
     for (QLineEdit* edit : {m_reltol, m_abstol, m_learningRate}) {
         connect(edit, &QLineEdit::editingFinished, this, &MainWindow::settingsEdited);
     }
+    for (QLineEdit* end : {m_t0, m_t1}) {
+        connect(end, &QLineEdit::editingFinished, this, [this] {
+            settingsEdited();
+            simulate();
+        });
+    }
     connect(m_iterations, &QSpinBox::valueChanged, this, &MainWindow::settingsEdited);
+    connect(m_points, &QSpinBox::editingFinished, this, [this] {
+        settingsEdited();
+        simulate();
+    });
     connect(m_method, &QComboBox::currentIndexChanged, this, &MainWindow::simulate);
 
     auto* buttons = new QHBoxLayout;
@@ -237,7 +269,8 @@ bool MainWindow::drawPrediction(const std::vector<double>& params) {
     request.span = p.solver.span;
     request.solver = options.solver;
     request.options = options.solve;
-    request.logTime = m_logTime->isChecked();
+    request.logTime = p.view.logTime;
+    request.points = p.view.points;
     if (hasData) {
         request.initialValues = experiments[shown].initialValues;
     }

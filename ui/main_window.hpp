@@ -120,6 +120,8 @@ class MainWindow : public QMainWindow {
     /// Applies `edit` to the project's non-text state as one undoable step.
     void changeProject(const QString& what, const std::function<void(project::Project&)>& edit);
     void applyState(const project::Project& state);
+    std::optional<ode::TimeSpan> spanInWidgets() const;
+    void showSpanAndView(const project::Project& p); ///< the span fields, points and log axes
     void settingsEdited();
     std::size_t shownDataSet() const;
     void refreshDataSets();
@@ -144,6 +146,9 @@ class MainWindow : public QMainWindow {
     QComboBox* m_optimizer;
     QLineEdit* m_learningRate;
     QSpinBox* m_iterations;
+    QLineEdit* m_t0; ///< the time span; both empty: the model's own tspan
+    QLineEdit* m_t1;
+    QSpinBox* m_points; ///< points of the drawn prediction's grid
     QComboBox* m_device;
     QComboBox* m_dataSet = nullptr;
     QPushButton* m_simulate;

@@ -152,12 +152,14 @@ void MainWindow::buildMenus() {
     connect(m_logTime, &QAction::toggled, this, [this](bool on) {
         m_plot->setLogTime(on);
         m_residuals->setLogTime(on);
+        settingsEdited();
         simulate();
     });
     m_logY = view->addAction(tr("Logarithmic &values"));
     m_logY->setCheckable(true);
     connect(m_logY, &QAction::toggled, this, [this](bool on) {
         m_plot->setLogValues(on);
+        settingsEdited();
         simulate();
     });
 }

@@ -67,7 +67,7 @@ void MainWindow::showProject(const project::Project& p) {
         std::max(0, m_optimizer->findData(QString::fromStdString(p.fit.optimizer))));
     m_learningRate->setText(QString::number(p.fit.learningRate, 'g', 6));
     m_iterations->setValue(p.fit.iterations);
-    m_logTime->setChecked(p.modelText.find("1e11") != std::string::npos); // ROBER's span
+    showSpanAndView(p);
     m_loss->clear();
     for (const auto& h : p.history) {
         m_loss->addPoint(h.iteration, h.loss, h.gradientNorm);
@@ -90,7 +90,31 @@ project::Project MainWindow::currentProject() const {
     p.fit.optimizer = m_optimizer->currentData().toString().toStdString();
     p.fit.learningRate = m_learningRate->text().toDouble();
     p.fit.iterations = m_iterations->value();
+    p.solver.span = spanInWidgets();
+    p.view.logTime = m_logTime->isChecked();
+    p.view.logValues = m_logY->isChecked();
+    p.view.points = m_points->value();
     return p;
+}
+
+// Both ends given and different: the project's own span; otherwise the model's tspan.
+std::optional<ode::TimeSpan> MainWindow::spanInWidgets() const {
+    bool ok0 = false, ok1 = false;
+    const double t0 = m_t0->text().toDouble(&ok0);
+    const double t1 = m_t1->text().toDouble(&ok1);
+    if (!ok0 || !ok1 || t0 == t1) {
+        return std::nullopt;
+    }
+    return ode::TimeSpan{t0, t1};
+}
+
+void MainWindow::showSpanAndView(const project::Project& p) {
+    const QSignalBlocker b1(m_t0), b2(m_t1), b3(m_points);
+    m_t0->setText(p.solver.span ? QString::number(p.solver.span->t0, 'g', 12) : QString());
+    m_t1->setText(p.solver.span ? QString::number(p.solver.span->t1, 'g', 12) : QString());
+    m_points->setValue(p.view.points);
+    m_logTime->setChecked(p.view.logTime); // the toggles redraw their plots
+    m_logY->setChecked(p.view.logValues);
 }
 
 bool MainWindow::saveProject(const QString& path, QString* error) {
@@ -136,6 +160,8 @@ void MainWindow::applyState(const project::Project& state) {
         m_learningRate->setText(QString::number(state.fit.learningRate, 'g', 6));
         m_iterations->setValue(state.fit.iterations);
     }
+    m_project.view = state.view;
+    showSpanAndView(state);
     m_parameters->setFixed(state.fit.fixed);
     matchData();
     refreshDataSets();
@@ -154,7 +180,7 @@ void MainWindow::settingsEdited() {
     project::Project before = m_settingsBefore;
     before.data = after.data;
     before.fit.fixed = after.fit.fixed;
-    if (before.solver == after.solver && before.fit == after.fit) {
+    if (before.solver == after.solver && before.fit == after.fit && before.view == after.view) {
         return;
     }
     m_undo->push(new ProjectStateCommand(tr("change the settings"), std::move(before),

@@ -141,6 +141,8 @@ std::string writeProject(const Project& p) {
                 {"continuity", p.fit.continuity},
                 {"seed", p.fit.seed},
                 {"fixed", p.fit.fixed}};
+    j["view"] = {
+        {"log_time", p.view.logTime}, {"log_values", p.view.logValues}, {"points", p.view.points}};
     Json history = Json::array();
     for (const auto& h : p.history) {
         history.push_back({h.iteration, h.loss, h.gradientNorm, h.seconds});
@@ -207,6 +209,17 @@ bool readProject(std::string_view text, Project& project, std::string& error) {
             f.continuity = get<double>(*it, "continuity", "fit", f.continuity);
             f.seed = get<unsigned long long>(*it, "seed", "fit", f.seed);
             f.fixed = get<std::vector<std::string>>(*it, "fixed", "fit", f.fixed);
+        }
+        if (const auto it = j.find("view"); it != j.end()) {
+            ViewSettings& v = p.view;
+            v.logTime = get<bool>(*it, "log_time", "view", v.logTime);
+            v.logValues = get<bool>(*it, "log_values", "view", v.logValues);
+            v.points = get<int>(*it, "points", "view", v.points);
+            if (v.points < ViewSettings::kMinPoints || v.points > ViewSettings::kMaxPoints) {
+                throw FieldError{"view.points",
+                                 "must be between " + std::to_string(ViewSettings::kMinPoints)
+                                     + " and " + std::to_string(ViewSettings::kMaxPoints)};
+            }
         }
         if (const auto it = j.find("history"); it != j.end()) {
             const auto rows = get<std::vector<std::vector<double>>>(j, "history", "", {});

@@ -58,6 +58,16 @@ struct FitSettings {
     bool operator==(const FitSettings&) const = default;
 };
 
+/// How the prediction is drawn: log axes, and how many points the fine grid has.
+struct ViewSettings {
+    static constexpr int kMinPoints = 2, kMaxPoints = 100000;
+    bool logTime = false;
+    bool logValues = false;
+    int points = 400;
+
+    bool operator==(const ViewSettings&) const = default;
+};
+
 /// One iteration of the last fit, for the loss curve.
 struct HistoryEntry {
     int iteration = 0;
@@ -75,6 +85,7 @@ struct Project {
     std::vector<DataSetEntry> data;
     SolverSettings solver;
     FitSettings fit;
+    ViewSettings view;
     std::vector<HistoryEntry> history;
 
     bool operator==(const Project&) const = default;

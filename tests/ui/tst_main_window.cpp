@@ -22,6 +22,7 @@
 #include <QImageReader>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QSettings>
@@ -33,6 +34,7 @@
 #include <QTest>
 #include <QTimer>
 #include <QUndoStack>
+#include <qcustomplot.h>
 
 using dynfit::ui::MainWindow;
 
@@ -354,6 +356,48 @@ class TestMainWindow : public QObject {
     }
 
     // One undo history: a data import, a settings change and a text edit undo in turn.
+    // The time span, the plot's points and its log axes are project settings: shown from the
+    // file (ROBER opens on log time), drawn at once, undoable, saved and reopened.
+    void spanPointsAndLogAxesAreProjectSettings() {
+        MainWindow rober;
+        QVERIFY(rober.openProject(bundled("rober")));
+        QVERIFY(rober.currentProject().view.logTime);
+        MainWindow window;
+        QVERIFY(window.openProject(bundled("lotka_volterra")));
+        const auto original = window.currentProject();
+        QVERIFY(!original.view.logTime && !original.solver.span.has_value());
+        auto* t0 = window.findChild<QLineEdit*>("t0");
+        auto* t1 = window.findChild<QLineEdit*>("t1");
+        auto* points = window.findChild<QSpinBox*>("points");
+        QVERIFY(t0 && t1 && points);
+        t0->setText("0");
+        t1->setText("4");
+        emit t1->editingFinished();
+        QCOMPARE(window.currentProject().solver.span->t1, 4.0);
+        points->setValue(50);
+        emit points->editingFinished();
+        const auto* plot = window.solutionPlot();
+        const int last = plot->curveCount() - 1; // the prediction lines come after the data
+        QCOMPARE(plot->pointCount(last), 50);
+        QCOMPARE(plot->plot()->graph(last)->data()->at(49)->key, 4.0);
+        QCOMPARE(window.undoStack()->count(), 2);
+        QTemporaryDir dir;
+        QVERIFY(window.saveProject(dir.filePath("span.dynfit")));
+        MainWindow reopened;
+        QVERIFY(reopened.openProject(dir.filePath("span.dynfit")));
+        QVERIFY(reopened.currentProject() == window.currentProject());
+        QCOMPARE(reopened.findChild<QLineEdit*>("t1")->text(), QString("4"));
+        window.undoStack()->undo();
+        window.undoStack()->undo();
+        QVERIFY(window.currentProject().solver == original.solver);
+        QVERIFY(window.currentProject().view == original.view);
+        QVERIFY(t0->text().isEmpty() && t1->text().isEmpty());
+        // One end alone, or t1 = t0, is not a span: the model's own applies.
+        t0->setText("2");
+        t1->setText("2");
+        QVERIFY(!window.currentProject().solver.span.has_value());
+    }
+
     void oneUndoHistory() {
         MainWindow window;
         QVERIFY(window.openProject(bundled("lotka_volterra")));

@@ -28,6 +28,7 @@ project::Project sample() {
     p.fit.iterations = 50;
     p.fit.seed = 1234567890123ULL;
     p.fit.fixed = {"k"};
+    p.view = {true, false, 1234};
     p.history = {{1, 0.5, 0.1, 0.01}, {2, 0.25, 0.05, 0.02}};
     return p;
 }
@@ -63,6 +64,11 @@ class TestProject : public QObject {
         bad.replace(bad.find("\"csv\": \"t,x"), 11, "\"csv\": 7, \"x\": \"t,x");
         QVERIFY(!project::readProject(bad, p, error));
         QVERIFY2(error.find("\"data[0].csv\" must be a string") != std::string::npos,
+                 error.c_str());
+        auto points = project::writeProject(sample());
+        points.replace(points.find("\"points\": 1234"), 14, "\"points\": 1");
+        QVERIFY(!project::readProject(points, p, error));
+        QVERIFY2(error.find("\"view.points\" must be between 2 and 100000") != std::string::npos,
                  error.c_str());
         QVERIFY(!project::readProject("[1, 2]", p, error));
         QVERIFY(error.find("not a DynFit project") != std::string::npos);
