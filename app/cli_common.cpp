@@ -68,7 +68,8 @@ bool parseOverrides(const std::vector<std::string>& sets, model::Overrides& over
 }
 
 bool checkOverrides(const model::Overrides& overrides, const model::CompiledModel& m) {
-    for (const auto& [name, value] : overrides) {
+    for (const auto& entry : overrides) {
+        const std::string& name = entry.first;
         const bool isInit = name.rfind("init:", 0) == 0 && m.stateIndex(name.substr(5)) >= 0;
         const bool isConst = std::any_of(m.consts.begin(), m.consts.end(),
                                          [&](const auto& c) { return c.first == name; });

@@ -15,7 +15,8 @@ endif()
 
 add_library(dynfit_warnings INTERFACE)
 target_compile_options(dynfit_warnings INTERFACE
-  $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wpedantic -Wshadow=local -Wno-missing-field-initializers>)
+  $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wpedantic -Wno-missing-field-initializers>
+  $<$<COMPILE_LANG_AND_ID:CXX,GNU>:-Wshadow=local>)
 if(DYNFIT_WERROR)
   target_compile_options(dynfit_warnings INTERFACE $<$<COMPILE_LANGUAGE:CXX>:-Werror>)
 endif()

@@ -10,7 +10,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-svg-dev libqcustomplot-dev libgl1-mesa-dev
   libeigen3-dev libsundials-dev nlohmann-json3-dev libcli11-dev liblbfgspp-dev libgif-dev
-  libbenchmark-dev xvfb xauth imagemagick fonts-dejavu-core clang-format
+  libbenchmark-dev xvfb xauth imagemagick fonts-dejavu-core clang clang-format
 )
 
 missing=()
