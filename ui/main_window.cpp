@@ -273,6 +273,7 @@ bool MainWindow::drawPrediction(const std::vector<double>& params) {
     request.points = p.view.points;
     if (hasData) {
         request.initialValues = experiments[shown].initialValues;
+        request.observationTimes = experiments[shown].loss.saveTimes();
     }
     const auto sim = fit::simulate(*model, request);
     if (hasData) {
@@ -280,9 +281,7 @@ bool MainWindow::drawPrediction(const std::vector<double>& params) {
         const auto data = e.loss.observedColumns(model->stateCount());
         m_plot->showFit(model->states, e.loss.saveTimes(), data, sim.t, sim.columns);
         m_phase->show(model->states, data, sim.columns);
-        request.times = e.loss.saveTimes();
-        const auto atData = fit::simulate(*model, request);
-        m_residuals->show(model->states, fit::residualsByState(e.loss, atData.columns));
+        m_residuals->show(model->states, fit::residualsByState(e.loss, sim.atObservations));
     } else {
         m_plot->showFit(model->states, {}, {}, sim.t, sim.columns);
         m_phase->show(model->states, {}, sim.columns);

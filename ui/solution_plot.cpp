@@ -3,7 +3,6 @@
 #include "solution_plot.hpp"
 
 #include "palette.hpp"
-#include "plot_export.hpp"
 
 #include <QVBoxLayout>
 #include <cmath>
@@ -97,10 +96,6 @@ void SolutionPlot::setLogTime(bool on) {
 void SolutionPlot::setLogValues(bool on) {
     setLogScale(m_plot->yAxis, on);
     m_plot->replot(QCustomPlot::rpQueuedReplot);
-}
-
-bool SolutionPlot::save(const QString& path, int width, int height) const {
-    return savePlot(m_plot, path, width, height);
 }
 
 int SolutionPlot::curveCount() const {

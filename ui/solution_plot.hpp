@@ -39,9 +39,6 @@ class SolutionPlot : public QWidget {
     QStringList legendNames() const;
     QCustomPlot* plot() const { return m_plot; }
 
-    /// Writes the plot as PNG, SVG or PDF (by the extension); false if it cannot.
-    bool save(const QString& path, int width = 900, int height = 560) const;
-
   private:
     QCustomPlot* m_plot;
 };

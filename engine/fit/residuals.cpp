@@ -13,7 +13,8 @@ residualsByState(const LeastSquaresLoss& loss,
     for (const auto& term : loss.terms()) {
         const auto state = static_cast<std::size_t>(term.state);
         const auto save = static_cast<std::size_t>(term.save);
-        if (state >= predictedColumns.size() || save >= predictedColumns[state].size()) {
+        if (state >= predictedColumns.size() || save >= predictedColumns[state].size()
+            || !std::isfinite(predictedColumns[state][save])) {
             continue;
         }
         out[state].times.push_back(times[save]);

@@ -16,7 +16,8 @@ struct StateResiduals {
 };
 
 /// One entry per state (empty for an unobserved one). predictedColumns[i][k] is state i at the
-/// loss's k-th save time; cells beyond a short prediction (a solve that stopped) are left out.
+/// loss's k-th save time; cells without a finite prediction (beyond a short column, NaN) are
+/// left out.
 std::vector<StateResiduals>
 residualsByState(const LeastSquaresLoss& loss,
                  const std::vector<std::vector<double>>& predictedColumns);

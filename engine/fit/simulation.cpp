@@ -5,9 +5,71 @@
 #include "model/model_rhs.hpp"
 #include "solvers/solve.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace dynfit::fit {
+
+namespace {
+
+// r.points times over the span, even or (r.logTime, from t0 ≥ 0) logarithmic, ending on t1.
+std::vector<double> displayGrid(const ode::TimeSpan& span, const SimulationRequest& r) {
+    const int points = std::max(2, r.points);
+    const bool logScale = r.logTime && span.t0 >= 0.0 && span.t1 > span.t0;
+    // From t0 = 0 a log grid starts 16 decades below t1 (ROBER's [0, 1e11]: from 1e-5).
+    const double first = span.t0 > 0.0 ? span.t0 : span.t1 * 1e-16;
+    std::vector<double> grid;
+    for (int k = 0; k < points; ++k) {
+        const double s = static_cast<double>(k) / (points - 1);
+        grid.push_back(logScale ? (k == 0 ? span.t0 : first * std::pow(span.t1 / first, s))
+                                : span.t0 + s * (span.t1 - span.t0));
+    }
+    grid.back() = span.t1;
+    return grid;
+}
+
+struct SaveTime {
+    double t;
+    bool grid;       ///< a point of the drawn grid
+    int observation; ///< index into the observation times, or −1
+};
+
+// The grid and the observation times inside the span as one list in the direction of
+// integration, a time in both listed once: one solve serves both. Without observations, the
+// grid as given.
+std::vector<SaveTime> mergedSaveTimes(const std::vector<double>& grid,
+                                      const std::vector<double>& observations,
+                                      const ode::TimeSpan& span) {
+    const double lo = std::min(span.t0, span.t1), hi = std::max(span.t0, span.t1);
+    std::vector<SaveTime> all;
+    for (const double t : grid) {
+        all.push_back({t, true, -1});
+    }
+    if (observations.empty()) {
+        return all; // the grid as given
+    }
+    for (std::size_t j = 0; j < observations.size(); ++j) {
+        if (observations[j] >= lo && observations[j] <= hi) {
+            all.push_back({observations[j], false, static_cast<int>(j)});
+        }
+    }
+    const double dir = span.t1 >= span.t0 ? 1.0 : -1.0;
+    std::stable_sort(all.begin(), all.end(),
+                     [dir](const SaveTime& a, const SaveTime& b) { return dir * a.t < dir * b.t; });
+    std::vector<SaveTime> merged;
+    for (const SaveTime& s : all) {
+        if (!merged.empty() && merged.back().t == s.t) {
+            merged.back().grid = merged.back().grid || s.grid;
+            merged.back().observation = std::max(merged.back().observation, s.observation);
+        } else {
+            merged.push_back(s);
+        }
+    }
+    return merged;
+}
+
+} // namespace
 
 Simulation simulate(const model::CompiledModel& model, const SimulationRequest& r) {
     Simulation out;
@@ -32,31 +94,34 @@ Simulation simulate(const model::CompiledModel& model, const SimulationRequest& 
         return u0;
     };
     const ode::TimeSpan span = problem.timeSpan();
+    const std::vector<double> grid = r.times.empty() ? displayGrid(span, r) : r.times;
+    const auto saves = mergedSaveTimes(grid, r.observationTimes, span);
     ode::SolveOptions options = r.options;
     options.saveEverystep = false;
     options.dense = false;
-    options.saveat = r.times;
-    const int points = r.times.empty() ? std::max(2, r.points) : 0;
-    const bool logScale = r.logTime && span.t0 >= 0.0 && span.t1 > span.t0;
-    // From t0 = 0 a log grid starts 16 decades below t1 (ROBER's [0, 1e11]: from 1e-5).
-    const double first = span.t0 > 0.0 ? span.t0 : span.t1 * 1e-16;
-    for (int k = 0; k < points; ++k) {
-        const double s = static_cast<double>(k) / (points - 1);
-        options.saveat.push_back(logScale
-                                     ? (k == 0 ? span.t0 : first * std::pow(span.t1 / first, s))
-                                     : span.t0 + s * (span.t1 - span.t0));
-    }
-    if (r.times.empty()) {
-        options.saveat.back() = span.t1;
+    for (const SaveTime& s : saves) {
+        options.saveat.push_back(s.t);
     }
     const auto sol = ode::solve(problem, r.solver, options);
     out.status = sol.status;
     out.message = sol.message;
-    out.t = sol.t;
-    out.columns.assign(static_cast<std::size_t>(model.stateCount()), {});
-    for (const auto& u : sol.u) {
-        for (int i = 0; i < model.stateCount(); ++i) {
-            out.columns[static_cast<std::size_t>(i)].push_back(u[i]);
+    const auto n = static_cast<std::size_t>(model.stateCount());
+    out.columns.assign(n, {});
+    out.atObservations.assign(n, std::vector<double>(r.observationTimes.size(),
+                                                     std::numeric_limits<double>::quiet_NaN()));
+    for (std::size_t k = 0; k < sol.u.size() && k < saves.size(); ++k) {
+        const auto& u = sol.u[k];
+        if (saves[k].grid) {
+            out.t.push_back(sol.t[k]);
+            for (std::size_t i = 0; i < n; ++i) {
+                out.columns[i].push_back(u[static_cast<Eigen::Index>(i)]);
+            }
+        }
+        if (saves[k].observation >= 0) {
+            for (std::size_t i = 0; i < n; ++i) {
+                out.atObservations[i][static_cast<std::size_t>(saves[k].observation)] =
+                    u[static_cast<Eigen::Index>(i)];
+            }
         }
     }
     return out;

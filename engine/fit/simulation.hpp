@@ -19,6 +19,9 @@ namespace dynfit::fit {
 struct Simulation {
     std::vector<double> t;
     std::vector<std::vector<double>> columns; ///< columns[i][k]: state i at t[k]
+    /// The states at the request's observationTimes, as columns: NaN at a time outside the span
+    /// or not reached (a failed solve).
+    std::vector<std::vector<double>> atObservations;
     SolveStatus status = SolveStatus::Success;
     std::string message;
     bool ok() const { return status == SolveStatus::Success; }
@@ -35,6 +38,9 @@ struct SimulationRequest {
     bool logTime = false;
     /// When given: save exactly at these times (points and logTime are then unused).
     std::vector<double> times;
+    /// Times at which the states are wanted too, from the same solve (the data times, for
+    /// residuals): returned in atObservations, not in t and columns.
+    std::vector<double> observationTimes;
 };
 
 /// Never throws; a failed solve returns what was computed with its status and message.

@@ -3,6 +3,7 @@
 // and fits they make possible.
 #include "fit/fitter.hpp"
 #include "fit/residuals.hpp"
+#include "fit/simulation.hpp"
 #include "model/model_rhs.hpp"
 #include "solvers/solve.hpp"
 #include "support/data_from_solution.hpp"
@@ -258,6 +259,34 @@ class TestFitProblem : public QObject {
         // A prediction that stopped after the first save time: only that cell.
         const auto shortRun = fit::residualsByState(loss, {{9.0}, {0.5}});
         QCOMPARE(shortRun[1].values, (std::vector<double>{0.5}));
+    }
+
+    // One display solve gives the drawn grid and the states at the data times: the same
+    // values as a solve at those times alone; a time outside the span is NaN, not a failure.
+    void simulationServesTheGridAndTheDataTimes() {
+        const auto m = compile();
+        fit::SimulationRequest request;
+        request.params = kTrue;
+        request.options.reltol = request.options.abstol = 1e-10;
+        request.points = 50;
+        request.observationTimes = {0.0, 0.25, 3.7, 12.0};
+        const auto both = fit::simulate(*m, request);
+        QVERIFY2(both.ok(), both.message.c_str());
+        QCOMPARE(both.t.size(), std::size_t(50));
+        QCOMPARE(both.t.back(), 10.0);
+        fit::SimulationRequest alone = request;
+        alone.observationTimes.clear();
+        alone.times = {0.0, 0.25, 3.7};
+        const auto reference = fit::simulate(*m, alone);
+        QVERIFY2(reference.ok(), reference.message.c_str());
+        for (std::size_t i = 0; i < 2; ++i) {
+            QCOMPARE(both.atObservations[i].size(), std::size_t(4));
+            for (std::size_t k = 0; k < 3; ++k) {
+                QVERIFY(std::abs(both.atObservations[i][k] - reference.columns[i][k]) < 1e-12);
+            }
+            QVERIFY(std::isnan(both.atObservations[i][3]));
+        }
+        QCOMPARE(both.atObservations[0][0], 1.0); // the initial value, at t0 on the grid too
     }
 
     void badInputIsRefused() {
