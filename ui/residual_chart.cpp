@@ -116,7 +116,8 @@ void ResidualChart::rebuildAxes() {
     auto* valueAxis = new QValueAxis;
     const double bound = rMax > 0.0 ? 1.1 * rMax : 1.0;
     valueAxis->setRange(-bound, bound);
-    valueAxis->setLabelFormat("%.2g");
+    valueAxis->applyNiceNumbers(); // round ticks, the range still symmetric about zero
+    valueAxis->setLabelFormat("%g");
     valueAxis->setTitleText(tr("residual"));
     m_chart->addAxis(timeAxis, Qt::AlignBottom);
     m_chart->addAxis(valueAxis, Qt::AlignLeft);
