@@ -2,6 +2,7 @@
 // What the CLI's model commands share: reading and compiling a model, solver options.
 #include "cli_common.hpp"
 
+#include "core/number_text.hpp"
 #include "io/csv_data.hpp"
 
 #include <CLI/CLI.hpp>
@@ -139,9 +140,7 @@ bool loadModel(const SolverArguments& given, LoadedModel& loaded) {
             args.abstol = p.solver.abstol;
         }
         if (!args.given("--tspan") && p.solver.span) {
-            char span[64];
-            std::snprintf(span, sizeof span, "%.17g,%.17g", p.solver.span->t0, p.solver.span->t1);
-            args.tspan = span;
+            args.tspan = shortestText(p.solver.span->t0) + "," + shortestText(p.solver.span->t1);
         }
         if (!args.given("--seed")) {
             args.seed = p.fit.seed;

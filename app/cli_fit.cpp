@@ -2,6 +2,7 @@
 // `dynfit-cli fit`: fit a model's parameters to data and write the fitted model.
 #include "cli_fit.hpp"
 
+#include "core/number_text.hpp"
 #include "fit/fitter.hpp"
 #include "io/csv_data.hpp"
 #include "model/rewrite.hpp"
@@ -230,7 +231,8 @@ int runFit(const FitArguments& args) {
                     std::string(fit::fitStatusName(out.status)).c_str(), out.iterations,
                     out.message.c_str(), out.lossInitial, out.lossFinal, out.seconds);
         for (std::size_t k = 0; k < out.params.size(); ++k) {
-            std::printf("  %s = %.17g\n", loaded.model->params[k].name.c_str(), out.params[k]);
+            std::printf("  %s = %s\n", loaded.model->params[k].name.c_str(),
+                        shortestText(out.params[k]).c_str());
         }
     }
     if (out.status == fit::FitStatus::Failed) {

@@ -3,6 +3,7 @@
 #include "cli_solve.hpp"
 
 #include "cli_common.hpp"
+#include "core/number_text.hpp"
 #include "model/model_rhs.hpp"
 #include "solvers/solve.hpp"
 
@@ -55,11 +56,11 @@ void printCsv(const model::CompiledModel& m, const ode::Solution<model::Vector<d
     }
     std::printf("%s\n", line.c_str());
     for (std::size_t k = 0; k < sol.t.size(); ++k) {
-        std::printf("%.17g", sol.t[k]);
+        line = shortestText(sol.t[k]);
         for (Eigen::Index i = 0; i < sol.u[k].size(); ++i) {
-            std::printf(",%.17g", sol.u[k][i]);
+            line += "," + shortestText(sol.u[k][i]);
         }
-        std::printf("\n");
+        std::printf("%s\n", line.c_str());
     }
 }
 

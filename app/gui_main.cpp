@@ -64,9 +64,8 @@ int main(int argc, char** argv) {
 
     dynfit::ui::MainWindow window;
     const QStringList args = parser.positionalArguments();
-    const QString project = args.isEmpty()
-                                ? QStringLiteral(DYNFIT_PROJECTS_DIR "/lotka_volterra.dynfit")
-                                : args.front();
+    const QString project =
+        args.isEmpty() ? dynfit::ui::MainWindow::startupProject() : args.front();
     QString error;
     if (!window.openProject(project, &error)) {
         std::fprintf(stderr, "dynfit: %s\n", qPrintable(error));

@@ -65,6 +65,46 @@ QString CodeEdit::wordUnderCursor() const {
     return cursor.selectedText();
 }
 
+QString CodeEdit::helpWordAtCursor(bool* call) const {
+    QTextCursor cursor = textCursor();
+    const QString line = cursor.block().text();
+    const int at = cursor.positionInBlock();
+    const auto isWordChar = [](QChar c) { return c.isLetterOrNumber() || c == '_'; };
+    int start = at, end = at;
+    while (start > 0 && isWordChar(line[start - 1])) {
+        --start;
+    }
+    while (end < line.size() && isWordChar(line[end])) {
+        ++end;
+    }
+    QString word = line.mid(start, end - start);
+    if (word.isEmpty() || word[0].isDigit()) { // an operator: the character at (or before) it
+        static const QStringList operators = {"..", ">>"};
+        for (const QString& op : operators) {
+            for (int from = std::max(0, at - 1); from <= at; ++from) {
+                if (line.mid(from, 2) == op) {
+                    return op;
+                }
+            }
+        }
+        const int pos = at < line.size() && !line[at].isSpace() ? at : at - 1;
+        word = pos >= 0 && pos < line.size() ? QString(line[pos]) : QString();
+        if (word == "]") {
+            word = "[";
+        } else if (word == ")") {
+            word = "(";
+        }
+    }
+    if (call != nullptr) {
+        int next = end;
+        while (next < line.size() && line[next].isSpace()) {
+            ++next;
+        }
+        *call = next < line.size() && line[next] == '(';
+    }
+    return word;
+}
+
 void CodeEdit::insertCompletion(const QString& word) {
     QTextCursor cursor = textCursor();
     const int typed = static_cast<int>(m_completer->completionPrefix().size());

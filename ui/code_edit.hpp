@@ -18,6 +18,9 @@ class CodeEdit : public QPlainTextEdit {
     QStringList completions() const;
     QCompleter* completer() const { return m_completer; }
 
+    /// The word (or operator) at the cursor, for F1; `call` is set when a '(' follows it.
+    QString helpWordAtCursor(bool* call = nullptr) const;
+
     int lineNumberWidth() const;
     void paintLineNumbers(QPaintEvent* event);
 

@@ -86,7 +86,17 @@ QString CsvImportModel::mappedState(const QString& column) const {
     if (it != m_mapping.end()) {
         return it->second;
     }
-    return m_states.contains(column) ? column : QString();
+    // A column named like a state maps to it, whatever the case and surrounding spaces
+    // (Lynx → lynx); an exact match wins over a case-insensitive one.
+    if (m_states.contains(column)) {
+        return column;
+    }
+    for (const QString& state : m_states) {
+        if (state.compare(column.trimmed(), Qt::CaseInsensitive) == 0) {
+            return state;
+        }
+    }
+    return QString();
 }
 
 void CsvImportModel::setMapping(const QString& column, const QString& state) {

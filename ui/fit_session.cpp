@@ -3,6 +3,7 @@
 #include "fit_session.hpp"
 
 #include <chrono>
+#include <optional>
 #include <thread>
 
 namespace dynfit::ui {
@@ -23,36 +24,50 @@ void FitWorker::run(const FitJob& job) {
                                                    job.initial, forPlots, error);
     double lastEmitted = -1.0;
     int lastIteration = 0;
+    std::vector<LossPoint> pending;         // losses not yet sent
+    std::optional<fit::FitProgress> unsent; // the latest iteration, if it was not sent
+    const auto send = [&](const fit::FitProgress& p) {
+        FitSnapshot s;
+        s.iteration = p.iteration;
+        s.loss = p.loss;
+        s.gradientNorm = p.gradientNorm;
+        s.seconds = p.seconds;
+        s.iterationsPerSecond = lastEmitted > 0.0 && p.seconds > lastEmitted
+                                    ? (p.iteration - lastIteration) / (p.seconds - lastEmitted)
+                                    : 0.0;
+        s.params = p.params;
+        if (canPredict) {
+            s.predictions = forPlots.predictions(p.params);
+        }
+        s.losses = std::move(pending);
+        pending.clear();
+        unsent.reset();
+        lastEmitted = p.seconds;
+        lastIteration = p.iteration;
+        emit progress(s);
+    };
     const auto callback = [&](const fit::FitProgress& p) {
         while (m_paused.load() && !m_stop.load()) {
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }
-        if (m_stop.load()) {
-            return false;
-        }
+        pending.push_back({p.iteration, p.loss, p.gradientNorm, p.seconds});
         if (p.seconds - lastEmitted >= kMinSecondsBetweenSnapshots || p.iteration == 1) {
-            FitSnapshot s{
-                p.iteration,
-                p.loss,
-                p.gradientNorm,
-                p.seconds,
-                lastEmitted > 0.0 ? (p.iteration - lastIteration) / (p.seconds - lastEmitted) : 0.0,
-                p.params,
-                {}};
-            if (canPredict) {
-                s.predictions = forPlots.predictions(p.params);
-            }
-            lastEmitted = p.seconds;
-            lastIteration = p.iteration;
-            emit progress(s);
+            send(p);
+        } else {
+            unsent = p;
         }
-        return true;
+        return !m_stop.load();
     };
     auto options = job.options;
     options.reportPrediction = false; // only the snapshots that are drawn pay for a prediction
     options.cancel = &m_stop;
     fit::FitOutcome outcome =
         fit::fitParameters(*job.model, job.initial, job.experiments, options, callback);
+    // The throttle may drop intermediate snapshots, never the last: the plots and the animation
+    // end where the fit ended.
+    if (unsent) {
+        send(*unsent);
+    }
     if (m_stop.load() && outcome.status != fit::FitStatus::Failed) {
         outcome.status = fit::FitStatus::Cancelled;
         outcome.message = "stopped";

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "fit/fitter.hpp"
+#include "loss_point.hpp"
 
 #include <QObject>
 #include <QThread>
@@ -22,7 +23,9 @@ struct FitJob {
     fit::FitOptions options;
 };
 
-/// One iteration as the GUI draws it.
+/// One iteration as the GUI draws it. Snapshots are throttled (about 30 a second), but every
+/// iteration's loss arrives (`losses`), and the fit's last iteration always comes as a snapshot
+/// before FitSession::finished.
 struct FitSnapshot {
     int iteration = 0;
     double loss = 0.0;
@@ -32,6 +35,8 @@ struct FitSnapshot {
     std::vector<double> params;
     /// [experiment][data time][state]: the model at `params` (empty when its solve failed).
     std::vector<std::vector<std::vector<double>>> predictions;
+    /// The iterations since the previous snapshot, this one last.
+    std::vector<LossPoint> losses;
 };
 
 /// The worker: lives on the session's thread; run() blocks that thread for the whole fit.

@@ -37,14 +37,34 @@ void LossPlot::clear() {
 }
 
 void LossPlot::addPoint(int iteration, double loss, double gradientNorm) {
-    if (loss > 0.0 && std::isfinite(loss)) {
-        m_plot->graph(0)->addData(iteration, loss);
+    addPoints({{iteration, loss, gradientNorm, 0.0}});
+}
+
+void LossPlot::addPoints(const std::vector<LossPoint>& points) {
+    if (points.empty()) {
+        return;
     }
-    if (gradientNorm > 0.0 && std::isfinite(gradientNorm)) {
-        m_plot->graph(1)->addData(iteration, gradientNorm);
+    for (const LossPoint& p : points) {
+        if (p.loss > 0.0 && std::isfinite(p.loss)) {
+            m_plot->graph(0)->addData(p.iteration, p.loss);
+        }
+        if (p.gradientNorm > 0.0 && std::isfinite(p.gradientNorm)) {
+            m_plot->graph(1)->addData(p.iteration, p.gradientNorm);
+        }
     }
     m_plot->rescaleAxes();
+    // One iteration alone would make a zero-width axis: show it in the middle of a range.
+    const QCPRange x = m_plot->xAxis->range();
+    if (x.size() < 1.0) {
+        m_plot->xAxis->setRange(x.center() - 1.0, x.center() + 1.0);
+    }
+    m_plot->yAxis->scaleRange(1.2, m_plot->yAxis->range().center());
     m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+int LossPlot::lastIteration() const {
+    const auto data = m_plot->graph(0)->data();
+    return data->isEmpty() ? 0 : static_cast<int>((data->constEnd() - 1)->key);
 }
 
 int LossPlot::pointCount() const {

@@ -2,7 +2,10 @@
 // The loss and the gradient norm against the iteration, on a log scale, growing live.
 #pragma once
 
+#include "loss_point.hpp"
+
 #include <QWidget>
+#include <vector>
 
 class QCustomPlot;
 
@@ -15,7 +18,10 @@ class LossPlot : public QWidget {
 
     void clear();
     void addPoint(int iteration, double loss, double gradientNorm);
+    /// Several iterations at once, drawn with one replot.
+    void addPoints(const std::vector<LossPoint>& points);
     int pointCount() const;
+    int lastIteration() const; ///< the highest iteration drawn (0: none)
     QCustomPlot* plot() const { return m_plot; }
 
   private:

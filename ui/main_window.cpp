@@ -6,7 +6,9 @@
 #include "fit/simulation.hpp"
 #include "fit_session.hpp"
 #include "loss_plot.hpp"
+#include "model/observables.hpp"
 #include "model_editor.hpp"
+#include "parameter_sliders.hpp"
 #include "parameter_table.hpp"
 #include "phase_plot.hpp"
 #include "project/project_fit.hpp"
@@ -35,6 +37,7 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTextDocument>
+#include <QTimer>
 #include <QUndoStack>
 #include <QVBoxLayout>
 
@@ -50,58 +53,92 @@ QLineEdit* numberEdit(double value, QWidget* parent, double lowest = 0.0) {
     return edit;
 }
 
+std::vector<std::string> scalarParamNames(const model::CompiledModel& m) {
+    std::vector<std::string> names;
+    for (const auto& p : m.params) {
+        names.push_back(p.name);
+    }
+    return names;
+}
+
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), m_editor(new ModelEditor(this)), m_plot(new SolutionPlot(this)),
       m_phase(new PhasePlot(this)), m_residuals(new ResidualChart(this)),
       m_loss(new LossPlot(this)), m_parameters(new ParameterTableModel(this)),
-      m_parameterView(new QTableView(this)), m_session(new FitSession(this)),
-      m_undo(new QUndoStack(this)) {
+      m_parameterView(new QTableView(this)), m_sliders(new ParameterSliders(this)),
+      m_log(new MessageLog(this)), m_session(new FitSession(this)), m_undo(new QUndoStack(this)) {
     auto* splitter = new QSplitter(Qt::Vertical, this);
-    m_views = new QTabWidget(splitter);
-    m_views->addTab(m_plot, tr("Time series"));
-    m_views->addTab(m_phase, tr("Phase plane"));
-    m_views->addTab(m_residuals, tr("Residuals"));
-    splitter->addWidget(m_views);
+    splitter->addWidget(buildPlotArea());
     splitter->addWidget(m_loss);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 1);
     setCentralWidget(splitter);
-
-    auto* modelDock = new QDockWidget(tr("Model"), this);
-    modelDock->setObjectName("modelDock");
-    modelDock->setWidget(m_editor);
-    addDockWidget(Qt::LeftDockWidgetArea, modelDock);
-
-    auto* fitDock = new QDockWidget(tr("Fit"), this);
-    fitDock->setObjectName("fitDock");
-    fitDock->setWidget(buildSettingsPanel());
-    addDockWidget(Qt::RightDockWidgetArea, fitDock);
-
-    resizeDocks({modelDock, fitDock}, {430, 400}, Qt::Horizontal);
+    buildDocks();
     buildMenus();
     connect(m_editor, &ModelEditor::compiled, this, [this] { onCompiled(); });
     connect(m_editor, &ModelEditor::textEdited, this, [this] { setDirty(true); });
+    // The rewritten text recompiles at once; the table then updates its rows in place (same
+    // params), so the open editor and the current cell survive the edit.
     connect(m_parameters, &ParameterTableModel::valueEdited, this, &MainWindow::setParameterValue);
+    connect(m_parameters, &ParameterTableModel::boundsEdited, this,
+            &MainWindow::setParameterBounds);
+    connect(m_parameters, &ParameterTableModel::editRefused, this,
+            [this](const QString& why) { report(why, MessageLevel::Warning); });
     connect(m_parameters, &ParameterTableModel::fixedChanged, this, [this] {
         const auto fixed = m_parameters->fixed();
         changeProject(tr("hold params fixed"),
                       [fixed](project::Project& p) { p.fit.fixed = fixed; });
+    });
+    connect(m_sliders, &ParameterSliders::previewed, this, &MainWindow::previewParameter);
+    connect(m_sliders, &ParameterSliders::released, this, [this](int param, double value) {
+        m_preview.reset();
+        setParameterValue(param, value);
     });
     QTextDocument* document = m_editor->textEdit()->document();
     connect(document, &QTextDocument::undoCommandAdded, this,
             [this, document] { m_undo->push(new TextEditCommand(document)); });
     connect(m_session, &FitSession::progress, this, &MainWindow::onProgress);
     connect(m_session, &FitSession::finished, this, &MainWindow::onFinished);
-    resize(1320, 800);
+    resize(1600, 900);
+    m_defaultLayout = saveState();
     QSettings settings;
     restoreGeometry(settings.value("window/geometry").toByteArray());
     restoreState(settings.value("window/state").toByteArray());
     showProject(project::Project{kNewModelText, {}, {}, {}, {}});
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+    // An editor still open in the table commits while the window is torn down: nothing may
+    // reach the half-destroyed window then.
+    m_parameters->disconnect(this);
+    m_sliders->disconnect(this);
+    m_editor->disconnect(this);
+}
+
+void MainWindow::buildDocks() {
+    const auto dock = [this](const QString& title, const char* name, QWidget* content,
+                             Qt::DockWidgetArea area) {
+        auto* d = new QDockWidget(title, this);
+        d->setObjectName(name);
+        d->setWidget(content);
+        addDockWidget(area, d);
+        return d;
+    };
+    QDockWidget* model = dock(tr("Model"), "modelDock", m_editor, Qt::LeftDockWidgetArea);
+    QDockWidget* fit = dock(tr("Fit"), "fitDock", buildSettingsPanel(), Qt::RightDockWidgetArea);
+    QDockWidget* sliders = dock(tr("Sliders"), "slidersDock", m_sliders, Qt::LeftDockWidgetArea);
+    QDockWidget* log = dock(tr("Messages"), "messagesDock", m_log, Qt::BottomDockWidgetArea);
+    splitDockWidget(model, sliders, Qt::Vertical);
+    resizeDocks({model, fit}, {430, 540}, Qt::Horizontal);
+    resizeDocks({model, sliders}, {560, 200}, Qt::Vertical);
+    resizeDocks({log}, {120}, Qt::Vertical);
+}
+
+QList<QDockWidget*> MainWindow::docks() const {
+    return findChildren<QDockWidget*>(QString(), Qt::FindDirectChildrenOnly);
+}
 
 QWidget* MainWindow::buildSettingsPanel() {
     auto* panel = new QWidget(this);
@@ -122,11 +159,16 @@ QWidget* MainWindow::buildSettingsPanel() {
         m_gradient->addItem(name);
     }
     m_optimizer = new QComboBox(panel);
+    m_optimizer->setObjectName("optimizer");
     m_optimizer->addItem(tr("L-BFGS-B"), "lbfgs");
     m_optimizer->addItem(tr("Adam"), "adam");
     m_optimizer->addItem(tr("Levenberg–Marquardt"), "lm");
     m_learningRate = numberEdit(0.05, panel);
+    m_learningRate->setObjectName("learningRate");
+    m_learningRate->setToolTip(tr("Adam's step, relative to each param's start value (log "
+                                  "params: in log units)"));
     m_iterations = new QSpinBox(panel);
+    m_iterations->setObjectName("iterations");
     m_iterations->setRange(1, 1000000);
     m_iterations->setValue(200);
     m_device = new QComboBox(panel);
@@ -170,10 +212,6 @@ QWidget* MainWindow::buildSettingsPanel() {
     form->addRow(tr("Learning rate"), m_learningRate);
     form->addRow(tr("Iterations"), m_iterations);
     form->addRow(tr("Device"), m_device);
-    m_dataSet = new QComboBox(panel);
-    m_dataSet->setToolTip(tr("The data set the plots show (a fit uses them all)"));
-    connect(m_dataSet, &QComboBox::activated, this, &MainWindow::simulate);
-    form->addRow(tr("Data set shown"), m_dataSet);
 
     m_simulate = new QPushButton(tr("Simulate"), panel);
     m_fit = new QPushButton(tr("Fit"), panel);
@@ -181,11 +219,17 @@ QWidget* MainWindow::buildSettingsPanel() {
     m_pause = new QPushButton(tr("Pause"), panel);
     m_stop = new QPushButton(tr("Stop"), panel);
     m_apply = new QPushButton(tr("Apply fitted values"), panel);
+    m_apply->setObjectName("apply");
+    m_discard = new QPushButton(tr("Discard"), panel);
+    m_discard->setObjectName("discard");
+    m_discard->setToolTip(tr("Draw the model's own values again (the fitted ones stay in the "
+                             "table until the next fit)"));
     connect(m_simulate, &QPushButton::clicked, this, &MainWindow::simulate);
     connect(m_fit, &QPushButton::clicked, this, &MainWindow::startFit);
     connect(m_pause, &QPushButton::clicked, this, &MainWindow::togglePause);
     connect(m_stop, &QPushButton::clicked, this, &MainWindow::stopFit);
     connect(m_apply, &QPushButton::clicked, this, &MainWindow::applyFitted);
+    connect(m_discard, &QPushButton::clicked, this, &MainWindow::discardFitted);
     for (QComboBox* box : {m_method, m_gradient, m_optimizer}) {
         connect(box, &QComboBox::currentIndexChanged, this, &MainWindow::settingsEdited);
     }
@@ -212,16 +256,23 @@ QWidget* MainWindow::buildSettingsPanel() {
     buttons->addWidget(m_stop);
 
     m_parameterView->setModel(m_parameters);
+    m_parameterView->setObjectName("parameterView");
     m_parameterView->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_parameterView->horizontalHeader()->setStretchLastSection(true);
     m_parameterView->verticalHeader()->hide();
     m_parameterView->setAlternatingRowColors(true);
+    m_parameterView->setEditTriggers(QAbstractItemView::DoubleClicked
+                                     | QAbstractItemView::EditKeyPressed
+                                     | QAbstractItemView::AnyKeyPressed);
 
+    auto* applyRow = new QHBoxLayout;
+    applyRow->addWidget(m_apply, 1);
+    applyRow->addWidget(m_discard);
     auto* layout = new QVBoxLayout(panel);
     layout->addLayout(form);
     layout->addLayout(buttons);
     layout->addWidget(m_parameterView, 1);
-    layout->addWidget(m_apply);
+    layout->addLayout(applyRow);
     panel->setMinimumWidth(380);
     return panel;
 }
@@ -240,12 +291,114 @@ void MainWindow::onCompiled() {
     const auto model = m_editor->model();
     m_parameters->setModel(model.get());
     m_parameters->setFixed(m_project.fit.fixed);
+    m_sliders->setModel(model.get());
+    if (model && !m_fitted.empty() && scalarParamNames(*model) != m_fittedNames) {
+        // Params were added, removed or renamed: the fitted values no longer belong to them.
+        m_fitted.clear();
+        m_showFitted = false;
+        m_parameters->clearFitted();
+    }
     matchData();
+    compileExpressions();
+    refreshPlotControls();
     updateButtons();
     if (model) {
         simulate();
     } else if (!m_editor->messages().isEmpty()) {
-        statusBar()->showMessage(tr("The model has errors: %1").arg(m_editor->messages().first()));
+        report(tr("The model has errors: %1").arg(m_editor->messages().first()),
+               MessageLevel::Warning, false);
+    }
+}
+
+std::vector<double> MainWindow::drawnParams() const {
+    const auto model = m_editor->model();
+    if (!model) {
+        return {};
+    }
+    std::vector<double> params = showsFitted() ? m_fitted : model->defaultParams();
+    if (m_preview && m_preview->first < static_cast<int>(params.size())) {
+        params[static_cast<std::size_t>(m_preview->first)] = m_preview->second;
+    }
+    return params;
+}
+
+bool MainWindow::showsFitted() const {
+    const auto model = m_editor->model();
+    return m_showFitted && model && m_fitted.size() == model->params.size() && !m_preview;
+}
+
+QString MainWindow::curveSourceText() const {
+    if (m_session->isRunning()) {
+        return tr("Drawn: the running fit's current values");
+    }
+    if (m_preview) {
+        return tr("Drawn: the model's values with a slider's value (release to apply)");
+    }
+    if (showsFitted()) {
+        return tr("Drawn: the fitted values — not yet in the model text (Apply or Discard)");
+    }
+    return tr("Drawn: the model's values");
+}
+
+void MainWindow::updateCurveSource() {
+    m_curveSource->setText(curveSourceText());
+    m_curveSource->setStyleSheet(showsFitted() ? "color: #8a4b00; font-weight: bold"
+                                               : "color: #555");
+}
+
+void MainWindow::appendSeries(std::vector<PlotSeries>& series,
+                              std::size_t dataSet,
+                              const std::vector<double>& t,
+                              const std::vector<std::vector<double>>& columns,
+                              const std::vector<double>& params) const {
+    const auto model = m_editor->model();
+    const auto& hidden = m_project.view.hiddenSeries;
+    const auto isHidden = [&hidden](const std::string& name) {
+        return std::find(hidden.begin(), hidden.end(), name) != hidden.end();
+    };
+    const bool hasData = dataSet < m_experiments.size();
+    std::vector<std::vector<double>> data;
+    std::vector<double> dataTimes;
+    QString dataSetName;
+    if (hasData) {
+        const auto& e = m_experiments[dataSet];
+        data = e.loss.observedColumns(model->stateCount());
+        dataTimes = e.loss.saveTimes();
+        dataSetName = QString::fromStdString(e.name);
+    }
+    for (std::size_t i = 0; i < model->states.size(); ++i) {
+        if (isHidden(model->states[i])) {
+            continue;
+        }
+        PlotSeries s;
+        s.name = QString::fromStdString(model->states[i]);
+        s.colour = i;
+        s.dataSetName = dataSetName;
+        if (hasData) {
+            s.dataTimes = dataTimes;
+            s.data = data[i];
+        }
+        if (i < columns.size() && !columns[i].empty()) {
+            s.times = t;
+            s.values = columns[i];
+        }
+        series.push_back(std::move(s));
+    }
+    if (m_observables && columns.size() == model->states.size()) {
+        const auto values = m_observables->evaluate(t, columns, params);
+        for (std::size_t k = 0; k < values.size(); ++k) {
+            const std::string& name = m_observables->expressions[k];
+            if (isHidden(name)) {
+                continue;
+            }
+            PlotSeries s;
+            s.name = QString::fromStdString(name);
+            s.colour = model->states.size() + k;
+            s.dataSetName = dataSetName;
+            s.times = t;
+            s.values = values[k];
+            series.push_back(std::move(s));
+        }
     }
 }
 
@@ -258,12 +411,9 @@ bool MainWindow::drawPrediction(const std::vector<double>& params) {
     fit::FitOptions options;
     std::string error;
     if (!project::fitOptionsOf(p, options, error)) {
-        statusBar()->showMessage(QString::fromStdString(error));
+        report(QString::fromStdString(error), MessageLevel::Warning);
         return false;
     }
-    const auto& experiments = m_experiments;
-    const bool hasData = !experiments.empty();
-    const std::size_t shown = hasData ? std::min(shownDataSet(), experiments.size() - 1) : 0;
     fit::SimulationRequest request;
     request.params = params;
     request.span = p.solver.span;
@@ -271,30 +421,48 @@ bool MainWindow::drawPrediction(const std::vector<double>& params) {
     request.options = options.solve;
     request.logTime = p.view.logTime;
     request.points = p.view.points;
-    if (hasData) {
-        request.initialValues = experiments[shown].initialValues;
-        request.observationTimes = experiments[shown].loss.saveTimes();
+    std::vector<PlotSeries> series;
+    std::optional<fit::Simulation> first; // the phase plane and residuals show the first set
+    std::string failure;
+    const auto shown = shownDataSets();
+    for (std::size_t k = 0; k < std::max<std::size_t>(1, shown.size()); ++k) {
+        const bool hasData = k < shown.size();
+        if (hasData) {
+            const auto& e = m_experiments[shown[k]];
+            request.initialValues = e.initialValues;
+            request.observationTimes = e.loss.saveTimes();
+        }
+        auto sim = fit::simulate(*model, request);
+        const std::size_t before = series.size();
+        appendSeries(series, hasData ? shown[k] : m_experiments.size(), sim.t, sim.columns, params);
+        for (std::size_t s = before; s < series.size(); ++s) {
+            series[s].dataSet = static_cast<int>(k);
+        }
+        if (!sim.ok() && failure.empty()) {
+            failure = sim.message;
+        }
+        if (!first) {
+            first = std::move(sim);
+        }
     }
-    const auto sim = fit::simulate(*model, request);
-    if (hasData) {
-        const auto& e = experiments[shown];
-        const auto data = e.loss.observedColumns(model->stateCount());
-        m_plot->showFit(model->states, e.loss.saveTimes(), data, sim.t, sim.columns);
-        m_phase->show(model->states, data, sim.columns);
-        m_residuals->show(model->states, fit::residualsByState(e.loss, sim.atObservations));
+    m_plot->show(series, p.view.layout);
+    if (!shown.empty()) {
+        const auto& e = m_experiments[shown.front()];
+        m_phase->show(model->states, e.loss.observedColumns(model->stateCount()), first->columns);
+        m_residuals->show(model->states, fit::residualsByState(e.loss, first->atObservations));
     } else {
-        m_plot->showFit(model->states, {}, {}, sim.t, sim.columns);
-        m_phase->show(model->states, {}, sim.columns);
+        m_phase->show(model->states, {}, first->columns);
         m_residuals->clear();
     }
+    updateCurveSource();
     if (!m_dataError.empty()) {
-        statusBar()->showMessage(tr("Data: %1").arg(QString::fromStdString(m_dataError)));
+        report(tr("Data: %1").arg(QString::fromStdString(m_dataError)), MessageLevel::Warning);
         return false;
     }
-    if (!sim.ok()) {
+    if (!failure.empty()) {
         // The solver's message says where it stopped and what to try.
-        statusBar()->showMessage(
-            tr("%1 stopped: %2").arg(m_method->currentText(), QString::fromStdString(sim.message)));
+        report(tr("%1 stopped: %2").arg(m_method->currentText(), QString::fromStdString(failure)),
+               MessageLevel::Warning);
         return false;
     }
     return true;
@@ -305,8 +473,34 @@ void MainWindow::simulate() {
     if (!model) {
         return;
     }
-    if (drawPrediction(model->defaultParams()) && !m_session->isRunning()) {
+    if (drawPrediction(drawnParams()) && !m_session->isRunning()) {
         statusBar()->showMessage(tr("Simulated with %1").arg(m_method->currentText()), 3000);
+    }
+}
+
+void MainWindow::previewParameter(int param, double value) {
+    m_preview = std::make_pair(param, value);
+    if (m_previewQueued) {
+        return; // one redraw per turn of the event loop, with the latest value
+    }
+    m_previewQueued = true;
+    QTimer::singleShot(0, this, [this] {
+        m_previewQueued = false;
+        if (m_preview && m_editor->model()) {
+            drawPrediction(drawnParams());
+        }
+    });
+}
+
+void MainWindow::report(const QString& text, MessageLevel level, bool logged) {
+    statusBar()->showMessage(text, level == MessageLevel::Info ? 5000 : 0);
+    statusBar()->setToolTip(text);
+    if (logged || level != MessageLevel::Info) {
+        const auto& entries = m_log->entries();
+        // A redraw repeats its warning: log it once until something else is said.
+        if (entries.empty() || entries.back().text != text) {
+            m_log->append(level, text);
+        }
     }
 }
 
@@ -323,12 +517,30 @@ void MainWindow::updateTitle() {
 void MainWindow::updateButtons() {
     const bool running = m_session->isRunning();
     const bool compiled = m_editor->model() != nullptr;
+    const bool canApply = !running && compiled && !m_fitted.empty()
+                          && m_fitted.size() == m_editor->model()->params.size();
     m_simulate->setEnabled(compiled);
     m_fit->setEnabled(compiled && !running);
     m_pause->setEnabled(running);
     m_pause->setText(running && m_session->isPaused() ? tr("Resume") : tr("Pause"));
     m_stop->setEnabled(running);
-    m_apply->setEnabled(!running && !m_fitted.empty());
+    m_apply->setEnabled(canApply);
+    m_apply->setToolTip(compiled || m_fitted.empty()
+                            ? tr("Write the fitted values into the model text (undoable)")
+                            : tr("The model has errors: fix them to apply the fitted values"));
+    m_discard->setEnabled(!running && showsFitted());
+    m_sliders->setEnabled(!running);
+    for (QAction* a : {m_simulateAction, m_fitAction, m_pauseAction, m_stopAction, m_applyAction}) {
+        if (a == nullptr) {
+            return;
+        }
+    }
+    m_simulateAction->setEnabled(compiled);
+    m_fitAction->setEnabled(compiled && !running);
+    m_pauseAction->setEnabled(running);
+    m_stopAction->setEnabled(running);
+    m_applyAction->setEnabled(canApply);
+    updateCurveSource();
 }
 
 bool MainWindow::confirmDiscard() {
@@ -336,8 +548,13 @@ bool MainWindow::confirmDiscard() {
         return true;
     }
     const auto answer = QMessageBox::question(
-        this, tr("Unsaved changes"), tr("The project has unsaved changes. Discard them?"),
-        QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Cancel);
+        this, tr("Unsaved changes"),
+        tr("The project %1 has unsaved changes. Save them first?")
+            .arg(m_path.isEmpty() ? tr("(untitled)") : QFileInfo(m_path).fileName()),
+        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    if (answer == QMessageBox::Save) {
+        return saveInteractively(false); // cancelled or failed: nothing is discarded
+    }
     return answer == QMessageBox::Discard;
 }
 

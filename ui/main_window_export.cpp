@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The main window's exports: parameters, prediction, plot, training animation.
+#include "core/number_text.hpp"
 #include "fit/fit_problem.hpp"
 #include "fit/simulation.hpp"
 #include "gif_writer.hpp"
@@ -16,7 +17,6 @@
 #include <QFileInfo>
 #include <QSaveFile>
 #include <QTabWidget>
-#include <cstdio>
 #include <nlohmann/json.hpp>
 
 namespace dynfit::ui {
@@ -44,12 +44,9 @@ bool MainWindow::exportParameters(const QString& path, QString* error) const {
     } else {
         text = "name,value,fitted\n";
         for (std::size_t k = 0; k < model->params.size(); ++k) {
-            char line[256];
-            std::snprintf(line, sizeof line, ",%.17g,", model->params[k].value);
-            text += model->params[k].name + line;
+            text += model->params[k].name + "," + shortestText(model->params[k].value) + ",";
             if (k < m_fitted.size()) {
-                std::snprintf(line, sizeof line, "%.17g", m_fitted[k]);
-                text += line;
+                text += shortestText(m_fitted[k]);
             }
             text += "\n";
         }
@@ -83,9 +80,8 @@ bool MainWindow::exportPrediction(const QString& path, bool atDataTimes, QString
     if (!project::fitOptionsOf(p, options, why) || !m_dataError.empty()) {
         return fail(QString::fromStdString(why.empty() ? m_dataError : why));
     }
-    const auto params = model->defaultParams();
+    const auto params = drawnParams(); // what the plot shows: fitted values while they are drawn
     std::string text;
-    char number[32];
     if (atDataTimes) {
         fit::FitProblem problem;
         const fit::SolverSetup setup{options.solver, options.solve, options.gradient, options.span,
@@ -103,11 +99,12 @@ bool MainWindow::exportPrediction(const QString& path, bool atDataTimes, QString
         for (std::size_t e = 0; e < experiments.size(); ++e) {
             const auto& times = experiments[e].loss.saveTimes();
             for (std::size_t k = 0; k < predictions[e].size() && k < times.size(); ++k) {
-                std::snprintf(number, sizeof number, "%.17g", times[k]);
-                text += experiments[e].name + "," + number;
+                text += experiments[e].name;
+                text += ',';
+                text += shortestText(times[k]);
                 for (const double v : predictions[e][k]) {
-                    std::snprintf(number, sizeof number, ",%.17g", v);
-                    text += number;
+                    text += ','; // (not "," + ...: g++ 12 warns falsely on that, -Wrestrict)
+                    text += shortestText(v);
                 }
                 text += "\n";
             }

@@ -3,6 +3,7 @@
 #include "fit_session.hpp"
 #include "loss_plot.hpp"
 #include "main_window.hpp"
+#include "model/observables.hpp"
 #include "model_editor.hpp"
 #include "parameter_table.hpp"
 #include "phase_plot.hpp"
@@ -10,6 +11,7 @@
 #include "residual_chart.hpp"
 #include "solution_plot.hpp"
 
+#include <QPainter>
 #include <QSpinBox>
 #include <QStatusBar>
 #include <qcustomplot.h>
@@ -25,24 +27,30 @@ void MainWindow::startFit() {
     FitJob job;
     std::string error;
     if (!project::fitOptionsOf(p, job.options, error) || !m_dataError.empty()) {
-        statusBar()->showMessage(
-            tr("Cannot fit: %1").arg(QString::fromStdString(error.empty() ? m_dataError : error)));
+        report(
+            tr("Cannot fit: %1").arg(QString::fromStdString(error.empty() ? m_dataError : error)),
+            MessageLevel::Error);
         return;
     }
     job.experiments = m_experiments;
     if (job.experiments.empty()) {
-        statusBar()->showMessage(tr("Cannot fit: the project has no data"));
+        report(tr("Cannot fit: the project has no data (Data ▸ Import CSV)"), MessageLevel::Error);
         return;
     }
     job.model = model;
     job.initial = model->defaultParams();
     m_fitExperiments = job.experiments;
+    m_fitParams = job.initial;
     m_project.history.clear();
     m_frames.clear();
+    m_captions.clear();
     m_frameStride = 1;
     m_snapshotCount = 0;
     m_loss->clear();
     m_parameters->clearFitted();
+    m_fitted.clear();
+    m_showFitted = false;
+    m_preview.reset();
     if (m_session->start(std::move(job))) {
         statusBar()->showMessage(tr("Fitting…"));
     }
@@ -68,27 +76,45 @@ void MainWindow::stopFit() {
 }
 
 void MainWindow::onProgress(const FitSnapshot& s) {
-    m_project.history.push_back({s.iteration, s.loss, s.gradientNorm, s.seconds});
-    m_loss->addPoint(s.iteration, s.loss, s.gradientNorm);
+    // Every iteration's loss, though only some snapshots are drawn.
+    for (const LossPoint& l : s.losses) {
+        m_project.history.push_back({l.iteration, l.loss, l.gradientNorm, l.seconds});
+    }
+    m_loss->addPoints(s.losses);
+    m_fitParams = s.params;
     const auto model = m_editor->model();
-    const std::size_t shown = shownDataSet();
-    if (model && shown < s.predictions.size() && shown < m_fitExperiments.size()) {
+    const auto shown = shownDataSets();
+    std::vector<PlotSeries> series;
+    for (std::size_t k = 0; model && k < shown.size(); ++k) {
+        const std::size_t e = shown[k];
+        if (e >= s.predictions.size() || e >= m_fitExperiments.size()) {
+            continue;
+        }
         // The live view: the prediction at the data times, no extra solve on this thread.
-        const auto& e = m_fitExperiments[shown];
         std::vector<std::vector<double>> columns(static_cast<std::size_t>(model->stateCount()));
-        for (const auto& row : s.predictions[shown]) {
+        for (const auto& row : s.predictions[e]) {
             for (std::size_t i = 0; i < row.size() && i < columns.size(); ++i) {
                 columns[i].push_back(row[i]);
             }
         }
-        const auto data = e.loss.observedColumns(model->stateCount());
-        const auto& times = e.loss.saveTimes();
-        m_plot->showFit(model->states, times, data,
-                        columns.front().empty() ? std::vector<double>{} : times, columns);
-        m_phase->show(model->states, data, columns);
-        m_residuals->show(model->states, fit::residualsByState(e.loss, columns));
+        const auto& experiment = m_fitExperiments[e];
+        const auto& times = experiment.loss.saveTimes();
+        const std::size_t before = series.size();
+        appendSeries(series, e, columns.front().empty() ? std::vector<double>{} : times, columns,
+                     s.params);
+        for (std::size_t j = before; j < series.size(); ++j) {
+            series[j].dataSet = static_cast<int>(k);
+        }
+        if (k == 0) {
+            const auto data = experiment.loss.observedColumns(model->stateCount());
+            m_phase->show(model->states, data, columns);
+            m_residuals->show(model->states, fit::residualsByState(experiment.loss, columns));
+        }
     }
-    recordFrame();
+    if (model) {
+        m_plot->show(series, m_project.view.layout);
+    }
+    recordFrame(s.iteration, s.loss);
     const int total = m_iterations->value();
     const double left =
         s.iterationsPerSecond > 0.0 ? (total - s.iteration) / s.iterationsPerSecond : 0.0;
@@ -103,9 +129,19 @@ void MainWindow::onProgress(const FitSnapshot& s) {
 void MainWindow::onFinished(const fit::FitOutcome& outcome) {
     m_outcome = outcome;
     m_fitted = outcome.params;
+    const auto model = m_editor->model();
+    m_fittedNames.clear();
+    if (model) {
+        for (const auto& p : model->params) {
+            m_fittedNames.push_back(p.name);
+        }
+    }
+    m_showFitted = !outcome.params.empty();
     m_parameters->setFitted(outcome.params);
     if (!outcome.params.empty()) {
         drawPrediction(outcome.params);
+        // The animation ends on the result, whatever the throttle dropped.
+        recordFrame(outcome.iterations, outcome.lossFinal);
     }
     setDirty(true);
     QString summary = tr("%1 after %2 iterations: loss %3 → %4 (%5)")
@@ -120,25 +156,48 @@ void MainWindow::onFinished(const fit::FitOutcome& outcome) {
                        .arg(outcome.rejectedSteps)
                        .arg(QString::fromStdString(outcome.lastRejection));
     }
-    statusBar()->showMessage(summary);
+    const bool troubled = outcome.status == fit::FitStatus::Failed
+                          || outcome.message.find("progress:") != std::string::npos;
+    report(summary, outcome.status == fit::FitStatus::Failed ? MessageLevel::Error
+                    : troubled                               ? MessageLevel::Warning
+                                                             : MessageLevel::Info);
     updateButtons();
     emit fitFinished(outcome);
 }
 
-// One frame per drawn snapshot, up to a budget; past it, every other frame is dropped and only
-// every 2k-th snapshot kept, so that a long fit still spans the whole animation.
-void MainWindow::recordFrame() {
+// One frame per drawn snapshot, captioned with its iteration and loss, up to a budget; past it,
+// every other frame is dropped and only every 2k-th snapshot kept, so that a long fit still
+// spans the whole animation. The last frame (the result) is always kept.
+void MainWindow::recordFrame(int iteration, double loss) {
     constexpr std::size_t kMaxFrames = 160;
-    if (m_snapshotCount++ % m_frameStride != 0) {
+    const bool last = !m_session->isRunning();
+    if (!last && m_snapshotCount++ % m_frameStride != 0) {
         return;
     }
-    m_frames.push_back(m_plot->plot()->toPixmap(640, 400).toImage());
+    QImage frame = m_plot->plot()->toPixmap(640, 400).toImage();
+    const QString caption = tr("iteration %1 · loss %2").arg(iteration).arg(loss, 0, 'g', 4);
+    {
+        QPainter painter(&frame);
+        QFont font = painter.font();
+        font.setPixelSize(13);
+        font.setBold(true);
+        painter.setFont(font);
+        const QRect box(frame.width() - 250, frame.height() - 56, 240, 22);
+        painter.fillRect(box, QColor(255, 255, 255, 215));
+        painter.setPen(QColor(40, 40, 40));
+        painter.drawText(box, Qt::AlignCenter, caption);
+    }
+    m_frames.push_back(std::move(frame));
+    m_captions.push_back(caption);
     if (m_frames.size() >= kMaxFrames) {
         std::vector<QImage> kept;
+        std::vector<QString> captions;
         for (std::size_t k = 0; k < m_frames.size(); k += 2) {
             kept.push_back(m_frames[k]);
+            captions.push_back(m_captions[k]);
         }
         m_frames = std::move(kept);
+        m_captions = std::move(captions);
         m_frameStride *= 2;
     }
 }

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The main window's menus and recent files.
+#include "code_edit.hpp"
+#include "file_dialogs.hpp"
+#include "help_dialog.hpp"
 #include "main_window.hpp"
 #include "model_editor.hpp"
 #include "project/project.hpp"
@@ -9,11 +12,13 @@
 #include <QAction>
 #include <QCoreApplication>
 #include <QDir>
+#include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSettings>
+#include <QStatusBar>
 #include <QUndoStack>
 
 namespace dynfit::ui {
@@ -28,9 +33,58 @@ QString projectsDirectory() {
 #endif
 }
 
+const QString kProjectFilter = QObject::tr("DynFit projects (*.dynfit)");
+
 } // namespace
 
 void MainWindow::buildMenus() {
+    buildFileMenu();
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    QAction* undo = m_undo->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    QAction* redo = m_undo->createRedoAction(this, tr("&Redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    edit->addAction(undo);
+    edit->addAction(redo);
+    QMenu* data = menuBar()->addMenu(tr("&Data"));
+    data->addAction(tr("&Import CSV…"), QKeySequence(tr("Ctrl+I")), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Import data"), QString(),
+                                                          tr("CSV (*.csv *.txt *.tsv);;All (*)"));
+        if (!path.isEmpty()) {
+            importData(path);
+        }
+    });
+    data->addAction(tr("&Remove all data sets"), this, [this] {
+        changeProject(tr("remove the data sets"), [](project::Project& p) { p.data.clear(); });
+    });
+    buildRunMenu();
+    buildViewMenu();
+    buildHelpMenu();
+}
+
+// Save (askForPath false: the current path when it is a project) or Save As.
+bool MainWindow::saveInteractively(bool askForPath) {
+    QString path = m_path;
+    if (askForPath || path.isEmpty() || !project::isProjectPath(path.toStdString())) {
+        const QString start =
+            m_path.isEmpty()
+                ? QString()
+                : QFileInfo(m_path).dir().filePath(QFileInfo(m_path).completeBaseName());
+        path = askSavePath(this, tr("Save project"), {kProjectFilter}, start);
+    }
+    if (path.isEmpty()) {
+        return false;
+    }
+    QString error;
+    if (!saveProject(path, &error)) {
+        report(tr("Cannot save: %1").arg(error), MessageLevel::Error);
+        QMessageBox::warning(this, tr("Cannot save"), error);
+        return false;
+    }
+    return true;
+}
+
+void MainWindow::buildFileMenu() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&New"), QKeySequence::New, this, [this] {
         if (confirmDiscard()) {
@@ -47,6 +101,7 @@ void MainWindow::buildMenus() {
                                          tr("DynFit projects (*.dynfit);;Model texts (*.dyn)"));
         QString error;
         if (!path.isEmpty() && !openProject(path, &error)) {
+            report(tr("Cannot open %1: %2").arg(path, error), MessageLevel::Error);
             QMessageBox::warning(this, tr("Cannot open"), error);
         }
     });
@@ -64,32 +119,17 @@ void MainWindow::buildMenus() {
             }
         });
     }
-    file->addAction(tr("&Save"), QKeySequence::Save, this, [this] {
-        QString path = m_path;
-        if (path.isEmpty() || !project::isProjectPath(path.toStdString())) {
-            path = QFileDialog::getSaveFileName(this, tr("Save project"), QString(),
-                                                tr("DynFit projects (*.dynfit)"));
-        }
-        QString error;
-        if (!path.isEmpty() && !saveProject(path, &error)) {
-            QMessageBox::warning(this, tr("Cannot save"), error);
-        }
-    });
-    file->addAction(tr("Save &As…"), QKeySequence::SaveAs, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Save project"), QString(),
-                                                          tr("DynFit projects (*.dynfit)"));
-        QString error;
-        if (!path.isEmpty() && !saveProject(path, &error)) {
-            QMessageBox::warning(this, tr("Cannot save"), error);
-        }
-    });
+    file->addAction(tr("&Save"), QKeySequence::Save, this, [this] { saveInteractively(false); });
+    // QKeySequence::SaveAs is empty on some platforms: spell it out.
+    file->addAction(tr("Save &As…"), QKeySequence(tr("Ctrl+Shift+S")), this,
+                    [this] { saveInteractively(true); });
     file->addSeparator();
     file->addAction(tr("Export &parameters…"), this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export parameters"), QString(),
-                                                          tr("CSV (*.csv);;JSON (*.json)"));
+        const QString path =
+            askSavePath(this, tr("Export parameters"), {tr("CSV (*.csv)"), tr("JSON (*.json)")});
         QString error;
         if (!path.isEmpty() && !exportParameters(path, &error)) {
-            QMessageBox::warning(this, tr("Cannot export"), error);
+            report(tr("Cannot export: %1").arg(error), MessageLevel::Error);
         }
     });
     QMenu* plots = file->addMenu(tr("Export p&lot"));
@@ -98,55 +138,67 @@ void MainWindow::buildMenus() {
                                                   {tr("&Residuals…"), PlotView::Residuals},
                                                   {tr("&Loss and gradient norm…"), PlotView::Loss}};
     for (const auto& [label, view] : views) {
-        plots->addAction(label, this, [this, view = view] {
-            const QString path = QFileDialog::getSaveFileName(
-                this, tr("Export plot"), QString(), tr("PNG (*.png);;SVG (*.svg);;PDF (*.pdf)"));
+        QAction* action = plots->addAction(label, this, [this, view = view] {
+            const QString path = askSavePath(
+                this, tr("Export plot"), {tr("PNG (*.png)"), tr("SVG (*.svg)"), tr("PDF (*.pdf)")});
             if (!path.isEmpty() && !exportPlot(path, view)) {
-                QMessageBox::warning(this, tr("Cannot export"), tr("Cannot write %1").arg(path));
+                report(tr("Cannot write %1 (PNG, SVG or PDF)").arg(path), MessageLevel::Error);
+            } else if (!path.isEmpty()) {
+                report(tr("Exported %1").arg(path));
             }
         });
+        action->setObjectName(QString("exportPlot%1").arg(int(view)));
     }
     for (const bool atData : {false, true}) {
         file->addAction(atData ? tr("Export prediction at the &data times…")
                                : tr("Export prediction on a &fine grid…"),
                         this, [this, atData] {
-                            const QString path = QFileDialog::getSaveFileName(
-                                this, tr("Export prediction"), QString(), tr("CSV (*.csv)"));
+                            const QString path =
+                                askSavePath(this, tr("Export prediction"), {tr("CSV (*.csv)")});
                             QString error;
                             if (!path.isEmpty() && !exportPrediction(path, atData, &error)) {
-                                QMessageBox::warning(this, tr("Cannot export"), error);
+                                report(tr("Cannot export: %1").arg(error), MessageLevel::Error);
                             }
                         });
     }
-    file->addAction(tr("Export training &animation…"), this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export training animation"),
-                                                          QString(), tr("GIF (*.gif)"));
+    QAction* animation = file->addAction(tr("Export training &animation…"), this, [this] {
+        if (m_frames.empty()) { // say so before asking for a name
+            report(tr("No training animation to export: run a fit first (Run ▸ Fit)"),
+                   MessageLevel::Warning);
+            return;
+        }
+        const QString path =
+            askSavePath(this, tr("Export training animation"), {tr("GIF (*.gif)")});
         QString error;
         if (!path.isEmpty() && !exportAnimation(path, &error)) {
-            QMessageBox::warning(this, tr("Cannot export"), error);
+            report(tr("Cannot export: %1").arg(error), MessageLevel::Error);
         }
     });
+    animation->setObjectName("exportAnimation");
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
-    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
-    QAction* undo = m_undo->createUndoAction(this, tr("&Undo"));
-    undo->setShortcut(QKeySequence::Undo);
-    QAction* redo = m_undo->createRedoAction(this, tr("&Redo"));
-    redo->setShortcut(QKeySequence::Redo);
-    edit->addAction(undo);
-    edit->addAction(redo);
-    QMenu* data = menuBar()->addMenu(tr("&Data"));
-    data->addAction(tr("&Import CSV…"), this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Import data"), QString(),
-                                                          tr("CSV (*.csv *.txt *.tsv);;All (*)"));
-        if (!path.isEmpty()) {
-            importData(path);
-        }
-    });
-    data->addAction(tr("&Remove all data sets"), this, [this] {
-        changeProject(tr("remove the data sets"), [](project::Project& p) { p.data.clear(); });
-    });
-    QMenu* view = menuBar()->addMenu(tr("&View"));
+}
+
+void MainWindow::buildRunMenu() {
+    QMenu* run = menuBar()->addMenu(tr("&Run"));
+    m_simulateAction =
+        run->addAction(tr("&Simulate"), QKeySequence(Qt::Key_F5), this, &MainWindow::simulate);
+    m_fitAction =
+        run->addAction(tr("&Fit"), QKeySequence(tr("Ctrl+R")), this, &MainWindow::startFit);
+    m_pauseAction = run->addAction(tr("&Pause / Resume"), QKeySequence(tr("Ctrl+P")), this,
+                                   &MainWindow::togglePause);
+    m_stopAction =
+        run->addAction(tr("S&top"), QKeySequence(tr("Ctrl+.")), this, &MainWindow::stopFit);
+    run->addSeparator();
+    m_applyAction = run->addAction(tr("&Apply fitted values"), QKeySequence(tr("Ctrl+Shift+A")),
+                                   this, &MainWindow::applyFitted);
+    run->addAction(tr("&Discard fitted values"), this, &MainWindow::discardFitted);
+    updateButtons();
+}
+
+void MainWindow::buildViewMenu() {
+    m_viewMenu = menuBar()->addMenu(tr("&View"));
+    QMenu* view = m_viewMenu;
     m_logTime = view->addAction(tr("&Logarithmic time"));
     m_logTime->setCheckable(true);
     connect(m_logTime, &QAction::toggled, this, [this](bool on) {
@@ -162,6 +214,94 @@ void MainWindow::buildMenus() {
         settingsEdited();
         simulate();
     });
+    QMenu* layout = view->addMenu(tr("Plot &layout"));
+    const std::pair<QString, project::PlotLayout> layouts[] = {
+        {tr("&One plot"), project::PlotLayout::Single},
+        {tr("&Stacked"), project::PlotLayout::Stacked},
+        {tr("Side &by side"), project::PlotLayout::SideBySide}};
+    for (const auto& [label, l] : layouts) {
+        layout->addAction(label, this, [this, l = l] { setPlotLayout(l); });
+    }
+    view->addSeparator();
+    // Every panel, so that a closed one always comes back (the layout is remembered).
+    for (QDockWidget* dock : docks()) {
+        QAction* toggle = dock->toggleViewAction();
+        toggle->setText(tr("%1 panel").arg(dock->windowTitle()));
+        view->addAction(toggle);
+    }
+    view->addSeparator();
+    view->addAction(tr("&Reset layout"), this, &MainWindow::resetLayout)
+        ->setObjectName("resetLayout");
+}
+
+void MainWindow::resetLayout() {
+    for (QDockWidget* dock : docks()) {
+        dock->setFloating(false);
+        dock->show();
+    }
+    restoreState(m_defaultLayout);
+    report(tr("The panels are back where they start"));
+}
+
+void MainWindow::buildHelpMenu() {
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Model language"), QKeySequence(Qt::Key_F1), this,
+                    &MainWindow::showLanguageHelp)
+        ->setObjectName("languageHelp");
+    help->addAction(tr("&Keyboard shortcuts"), this, [this] {
+        QList<QAction*> actions;
+        for (QMenu* menu : menuBar()->findChildren<QMenu*>()) {
+            actions += menu->actions();
+        }
+        QMessageBox box(QMessageBox::NoIcon, tr("Keyboard shortcuts — DynFit"),
+                        shortcutsHtml(actions), QMessageBox::Close, this);
+        box.setTextFormat(Qt::RichText);
+        box.exec();
+    });
+    help->addSeparator();
+    help->addAction(tr("&About DynFit"), this, [this] {
+        QMessageBox::about(
+            this, tr("About DynFit"),
+            tr("<h3>DynFit %1</h3><p>Fit dynamical models — mechanistic, neural or both mixed — "
+               "to time-series data.</p><p>Solvers: explicit Runge–Kutta, Rosenbrock, ESDIRK and "
+               "SUNDIALS CVODE; gradients by forward and reverse mode through the solver, "
+               "continuous adjoints and finite differences; Adam, L-BFGS-B and "
+               "Levenberg–Marquardt.</p><p>Built with Qt %2, QCustomPlot, Eigen, SUNDIALS, "
+               "LBFGS++ and nlohmann-json. MIT licence.</p>")
+                .arg(QCoreApplication::applicationVersion(), qVersion()));
+    });
+}
+
+LanguageReference* MainWindow::languageReference() {
+    if (m_reference == nullptr) {
+        m_reference = new LanguageReference(this);
+    }
+    return m_reference;
+}
+
+void MainWindow::showLanguageHelp() {
+    LanguageReference* reference = languageReference();
+    reference->show();
+    reference->raise();
+    auto* edit = qobject_cast<CodeEdit*>(m_editor->textEdit());
+    if (edit != nullptr && edit->hasFocus()) {
+        bool call = false;
+        const QString word = edit->helpWordAtCursor(&call);
+        if (!reference->showWord(word, call) && !word.trimmed().isEmpty()) {
+            statusBar()->showMessage(tr("'%1' is not a word of the language").arg(word), 4000);
+        }
+    } else {
+        reference->showWord(QString());
+    }
+}
+
+QString MainWindow::startupProject() {
+    for (const QString& path : QSettings().value("recent").toStringList()) {
+        if (QFileInfo::exists(path)) {
+            return path;
+        }
+    }
+    return QDir(projectsDirectory()).filePath("lotka_volterra.dynfit");
 }
 
 void MainWindow::rememberRecent(const QString& path) {

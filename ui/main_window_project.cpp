@@ -54,9 +54,15 @@ void MainWindow::showProject(const project::Project& p) {
     }
     m_project = p;
     m_applying = true; // the widgets follow the project: not edits to record
-    refreshDataSets();
+    // Nothing of the previous project stays drawn or offered.
     m_fitted.clear();
+    m_fittedNames.clear();
+    m_showFitted = false;
+    m_preview.reset();
     m_outcome.reset();
+    m_frames.clear();
+    m_captions.clear();
+    m_parameters->clearFitted();
     m_method->blockSignals(true);
     m_method->setCurrentText(QString::fromStdString(p.solver.method));
     m_method->blockSignals(false);
@@ -117,7 +123,11 @@ void MainWindow::showSpanAndView(const project::Project& p) {
     m_logY->setChecked(p.view.logValues);
 }
 
-bool MainWindow::saveProject(const QString& path, QString* error) {
+bool MainWindow::saveProject(const QString& requested, QString* error) {
+    QString path = requested;
+    if (QFileInfo(path).suffix().isEmpty()) {
+        path += ".dynfit";
+    }
     std::string why;
     if (!project::saveProjectFile(path.toStdString(), currentProject(), why)) {
         if (error != nullptr) {
@@ -164,7 +174,8 @@ void MainWindow::applyState(const project::Project& state) {
     showSpanAndView(state);
     m_parameters->setFixed(state.fit.fixed);
     matchData();
-    refreshDataSets();
+    compileExpressions();
+    refreshPlotControls();
     m_settingsBefore = currentProject();
     m_applying = false;
     setDirty(true);
@@ -186,22 +197,6 @@ void MainWindow::settingsEdited() {
     m_undo->push(new ProjectStateCommand(tr("change the settings"), std::move(before),
                                          std::move(after),
                                          [this](const project::Project& p) { applyState(p); }));
-}
-
-std::size_t MainWindow::shownDataSet() const {
-    return static_cast<std::size_t>(std::max(0, m_dataSet->currentIndex()));
-}
-
-void MainWindow::refreshDataSets() {
-    const int current = m_dataSet->currentIndex();
-    m_dataSet->clear();
-    for (const auto& d : m_project.data) {
-        m_dataSet->addItem(QString::fromStdString(d.name));
-    }
-    if (m_dataSet->count() == 0) {
-        m_dataSet->addItem(tr("(no data)"));
-    }
-    m_dataSet->setCurrentIndex(std::clamp(current, 0, m_dataSet->count() - 1));
 }
 
 bool MainWindow::importData(const QString& path) {
@@ -227,23 +222,53 @@ bool MainWindow::importData(const QString& path) {
 
 void MainWindow::addDataSet(const project::DataSetEntry& entry) {
     changeProject(tr("import %1").arg(QString::fromStdString(entry.name)),
-                  [&entry](project::Project& p) { p.data.push_back(entry); });
-    m_dataSet->setCurrentIndex(m_dataSet->count() - 1);
-    simulate();
-    statusBar()->showMessage(tr("Imported %1 (%2 data sets)")
-                                 .arg(QString::fromStdString(entry.name))
-                                 .arg(m_project.data.size()),
-                             4000);
+                  [&entry](project::Project& p) {
+                      p.data.push_back(entry);
+                      p.view.shownDataSets = {entry.name}; // the plots show what came in
+                  });
+    report(tr("Imported %1 (%2 data sets)")
+               .arg(QString::fromStdString(entry.name))
+               .arg(m_project.data.size()));
 }
 
 void MainWindow::applyFitted() {
     const auto model = m_editor->model();
-    if (!model || m_fitted.size() != model->params.size()) {
+    if (m_fitted.empty()) {
+        report(tr("Nothing to apply: no fit has finished since the project was opened"),
+               MessageLevel::Warning);
         return;
     }
-    rewriteValues(m_fitted);
+    if (!model || m_fitted.size() != model->params.size()) {
+        report(model ? tr("Cannot apply: the model's params changed since the fit")
+                     : tr("Cannot apply the fitted values: the model has errors; fix them first"),
+               MessageLevel::Warning);
+        return;
+    }
+    const auto fitted = m_fitted;
     m_fitted.clear();
+    m_showFitted = false;
+    rewriteValues(fitted);
+    m_parameters->setFitted(fitted); // kept for reference: the Change column now reads 0 %
     updateButtons();
+    report(tr("Applied the fitted values to the model text (Edit ▸ Undo brings back the old)"));
+}
+
+void MainWindow::discardFitted() {
+    if (!m_showFitted) {
+        return;
+    }
+    m_showFitted = false;
+    updateButtons();
+    simulate();
+    report(tr("The curve shows the model's values again; the fitted ones stay in the table"));
+}
+
+void MainWindow::setParameterBounds(int param, std::optional<std::pair<double, double>> bounds) {
+    const auto model = m_editor->model();
+    if (!model || param < 0 || param >= model->paramCount()) {
+        return;
+    }
+    rewriteText(model::withParameterBounds(m_editor->text().toStdString(), *model, param, bounds));
 }
 
 void MainWindow::setParameterValue(int param, double value) {
@@ -253,6 +278,7 @@ void MainWindow::setParameterValue(int param, double value) {
     }
     auto values = model->defaultParams();
     values[static_cast<std::size_t>(param)] = value;
+    m_showFitted = false; // the user moved on from the fit: draw what they set
     rewriteValues(values);
 }
 
@@ -260,8 +286,13 @@ void MainWindow::setParameterValue(int param, double value) {
 // stack: Ctrl+Z brings the previous values back. The text recompiles and re-simulates at once.
 void MainWindow::rewriteValues(const std::vector<double>& values) {
     const auto model = m_editor->model();
-    const std::string text =
-        model::withParameterValues(m_editor->text().toStdString(), *model, values);
+    rewriteText(model::withParameterValues(m_editor->text().toStdString(), *model, values));
+}
+
+void MainWindow::rewriteText(const std::string& text) {
+    if (QString::fromStdString(text) == m_editor->text()) {
+        return;
+    }
     QTextCursor cursor(m_editor->textEdit()->document());
     cursor.beginEditBlock();
     cursor.select(QTextCursor::Document);

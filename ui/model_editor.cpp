@@ -3,6 +3,7 @@
 #include "model_editor.hpp"
 
 #include "code_edit.hpp"
+#include "model/vocabulary.hpp"
 #include "model_highlighter.hpp"
 
 #include <QFontDatabase>
@@ -35,11 +36,12 @@ QStringList namesOf(const model::CompiledModel& m) {
     for (const auto& net : m.networks) {
         words << QString::fromStdString(net.name);
     }
-    words << QStringList{"param",    "const", "let",   "init", "tspan",    "weights", "dense",
-                         "exp",      "log",   "log10", "sqrt", "abs",      "sin",     "cos",
-                         "tan",      "sinh",  "cosh",  "tanh", "asin",     "acos",    "atan",
-                         "atan2",    "pow",   "min",   "max",  "identity", "relu",    "sigmoid",
-                         "softplus", "elu",   "swish"};
+    for (const model::LanguageWord& w : model::languageWords()) {
+        const QString word = QString::fromUtf8(w.word.data(), qsizetype(w.word.size()));
+        if (word.size() > 1 && word[0].isLetter() && !words.contains(word)) {
+            words << word; // the language's words, from its reference
+        }
+    }
     return words;
 }
 

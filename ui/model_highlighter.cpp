@@ -2,6 +2,8 @@
 // The model language's syntax colours.
 #include "model_highlighter.hpp"
 
+#include "model/vocabulary.hpp"
+
 namespace dynfit::ui {
 
 namespace {
@@ -20,16 +22,29 @@ ModelHighlighter::ModelHighlighter(QTextDocument* document) : QSyntaxHighlighter
     // Later rules win where they overlap: comments last.
     m_rules.push_back({QRegularExpression(R"(\b[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?\b)"),
                        textFormat(QColor(152, 80, 0))});
+    // The words come from the language's own list (model/vocabulary.hpp).
+    const auto wordsOf = [](model::WordKind kind, const char* extra = nullptr) {
+        QStringList words;
+        for (const model::LanguageWord& w : model::languageWords()) {
+            if (w.kind == kind && w.word.size() > 1) {
+                words << QRegularExpression::escape(
+                    QString::fromUtf8(w.word.data(), qsizetype(w.word.size())));
+            }
+        }
+        if (extra != nullptr) {
+            words << extra;
+        }
+        return words.join('|');
+    };
     m_rules.push_back(
-        {QRegularExpression(R"(\b(exp|log|log10|sqrt|abs|sin|cos|tan|sinh|cosh|tanh|asin|acos)"
-                            R"(|atan|atan2|pow|min|max|dense)\b)"),
+        {QRegularExpression(R"(\b()" + wordsOf(model::WordKind::Function, "dense") + R"()\b)"),
          textFormat(QColor(0, 105, 150))});
-    m_rules.push_back({QRegularExpression(R"(\b(identity|relu|sigmoid|softplus|elu|swish)\b)"),
-                       textFormat(QColor(0, 105, 150), false, true)});
     m_rules.push_back(
-        {QRegularExpression(
-             R"(^\s*(param|const|let|init|tspan|nn|weights)\b|\b(in|log)\b(?=\s*$|\s*#))"),
-         textFormat(QColor(120, 40, 140), true)});
+        {QRegularExpression(R"(\b()" + wordsOf(model::WordKind::Activation) + R"()\b(?!\s*\())"),
+         textFormat(QColor(0, 105, 150), false, true)});
+    m_rules.push_back({QRegularExpression(R"(^\s*()" + wordsOf(model::WordKind::Statement)
+                                          + R"()\b(?!\s*\()|\b(in|log)\b(?=\s*$|\s*#|\s*\[))"),
+                       textFormat(QColor(120, 40, 140), true)});
     m_rules.push_back({QRegularExpression(R"(\bd\(\s*\w+\s*\)\s*/\s*dt\b|\b\w+')"),
                        textFormat(QColor(0, 110, 60), true)});
     m_rules.push_back(

@@ -49,6 +49,9 @@ void PhasePlot::show(const std::vector<std::string>& names,
         }
     }
     m_plot->rescaleAxes();
+    // A margin on both axes: markers at the extremes are drawn whole, not cut by the frame.
+    m_plot->xAxis->scaleRange(1.1, m_plot->xAxis->range().center());
+    m_plot->yAxis->scaleRange(1.1, m_plot->yAxis->range().center());
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 

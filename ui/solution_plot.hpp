@@ -1,46 +1,64 @@
 // SPDX-License-Identifier: MIT
-// A QCustomPlot showing the states of a solution against time, one colour per state.
+// The time-series view: data as markers and the prediction as lines, one colour per series, in
+// one plot or one per series (stacked or side by side), the legend above the plots.
 #pragma once
 
+#include "project/project.hpp"
+
+#include <QRectF>
 #include <QStringList>
 #include <QWidget>
 #include <string>
 #include <vector>
 
 class QCustomPlot;
+class QCPAxisRect;
 
 namespace dynfit::ui {
 
-/// Time-series view of a solution. Knows nothing of solvers: it is handed columns to draw.
+/// One thing to draw: a state or an expression, for one data set.
+struct PlotSeries {
+    QString name;                  ///< the state or expression ("x", "x + y")
+    std::size_t colour = 0;        ///< index into the palette: the same state, the same colour
+    int dataSet = 0;               ///< 0, 1, ...: marker shape and line style
+    QString dataSetName;           ///< shown in the legend when several data sets are drawn
+    std::vector<double> dataTimes; ///< markers (NaN values: not observed)
+    std::vector<double> data;
+    std::vector<double> times; ///< the prediction (empty: nothing to draw)
+    std::vector<double> values;
+};
+
+/// Knows nothing of solvers: it is handed series to draw.
 class SolutionPlot : public QWidget {
     Q_OBJECT
   public:
     explicit SolutionPlot(QWidget* parent = nullptr);
 
-    /// Replaces the curves: one line per state, named in the legend.
-    void showSolution(const std::vector<std::string>& names,
-                      const std::vector<double>& t,
-                      const std::vector<std::vector<double>>& columns);
-
-    /// Data as markers (NaN: not observed) and the model's prediction as lines, one colour per
-    /// state. `prediction` may be empty (nothing to draw yet, or the solve failed).
-    void showFit(const std::vector<std::string>& names,
-                 const std::vector<double>& dataTimes,
-                 const std::vector<std::vector<double>>& data,
-                 const std::vector<double>& predictionTimes,
-                 const std::vector<std::vector<double>>& prediction);
+    /// Replaces everything drawn. In the stacked and side-by-side layouts each distinct series
+    /// name gets a plot of its own, with a shared time axis range.
+    void show(const std::vector<PlotSeries>& series, project::PlotLayout layout);
 
     void setLogTime(bool on);
     void setLogValues(bool on);
 
     int curveCount() const;
     int pointCount(int curve) const;
+    int plotCount() const; ///< axis rects: 1, or one per series in the other layouts
     /// The names the legend shows, in order.
     QStringList legendNames() const;
+    /// Where the legend and the plots' data areas are, in widget pixels (tests: never overlap).
+    QRectF legendRect() const;
+    std::vector<QRectF> plotRects() const;
     QCustomPlot* plot() const { return m_plot; }
 
   private:
+    void rebuildAxisRects(int count, project::PlotLayout layout);
+    void applyScales();
+
     QCustomPlot* m_plot;
+    std::vector<QCPAxisRect*> m_rects;
+    bool m_logTime = false;
+    bool m_logValues = false;
 };
 
 } // namespace dynfit::ui

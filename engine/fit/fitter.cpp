@@ -10,6 +10,7 @@
 #include <LBFGSB.h>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 namespace dynfit::fit {
@@ -29,9 +30,13 @@ class Objective {
   public:
     Objective(const FitProblem& problem,
               const FitOptions& options,
+              const std::vector<double>& initial,
               const std::function<bool(const FitProgress&)>& callback)
         : m_problem(problem), m_options(options), m_callback(callback), m_space(problem.model()),
           m_np(m_space.size()), m_start(std::chrono::steady_clock::now()) {
+        if (options.optimizer == Optimizer::Adam && options.adam.normalise) {
+            m_space.normalise(problem.model(), initial);
+        }
         const auto ns = problem.startCount();
         const double inf = std::numeric_limits<double>::infinity();
         m_lower.resize(m_np + ns);
@@ -361,12 +366,47 @@ SolverSetup setupOf(const FitOptions& options) {
     return {options.solver, options.solve, options.gradient, options.span, options.precision};
 }
 
+// What to try when a fit made no progress (the best loss is the start's) or, at its iteration
+// limit, little (less than halved); empty when it did fine.
+std::string progressAdvice(const FitOptions& options, const FitOutcome& out) {
+    const bool none = !(out.lossFinal < out.lossInitial * (1.0 - 1e-9));
+    const bool little =
+        out.status == FitStatus::MaxIterations && out.lossFinal > 0.5 * out.lossInitial;
+    if (!none && !little) {
+        return {};
+    }
+    char text[160];
+    if (none) {
+        std::snprintf(text, sizeof text,
+                      "no progress: the loss never fell below its start value %.6g",
+                      out.lossInitial);
+    } else {
+        std::snprintf(text, sizeof text,
+                      "little progress: the loss fell only %.0f %% in %d iterations",
+                      100.0 * (1.0 - out.lossFinal / out.lossInitial), out.iterations);
+    }
+    std::string advice = text;
+    if (options.optimizer == Optimizer::Adam) {
+        std::snprintf(text, sizeof text, "%g", options.adam.learningRate);
+        advice += std::string(". Try a smaller learning rate (now ") + text
+                  + "), L-BFGS-B or Levenberg–Marquardt, or `log` on params whose values span "
+                    "decades";
+    } else if (none) {
+        advice += ". The start may already be a minimum, or the gradient inaccurate at these "
+                  "tolerances: try tighter solver tolerances, other start values, or Adam";
+    } else {
+        advice += ". Try more iterations, other start values, or `log` on params whose values "
+                  "span decades";
+    }
+    return advice;
+}
+
 FitOutcome fitOnce(const FitProblem& problem,
                    const std::vector<double>& initial,
                    const FitOptions& options,
                    const std::function<bool(const FitProgress&)>& callback) {
     FitOutcome out;
-    Objective objective(problem, options, callback);
+    Objective objective(problem, options, initial, callback);
     const Eigen::VectorXd x0 = objective.initialX(initial);
     std::vector<int> fixed;
     for (const std::string& name : options.fixed) {
@@ -390,6 +430,13 @@ FitOutcome fitOnce(const FitProblem& problem,
     out.seconds = objective.seconds();
     out.lossFinal = objective.best();
     out.params = std::isfinite(objective.best()) ? objective.params(objective.bestX()) : initial;
+    // (lossInitial stays 0 when the start itself failed: that message says why already.)
+    if (out.status != FitStatus::Cancelled && out.lossInitial > 0.0
+        && std::isfinite(out.lossInitial)) {
+        if (const std::string advice = progressAdvice(options, out); !advice.empty()) {
+            out.message += "; " + advice;
+        }
+    }
     return out;
 }
 

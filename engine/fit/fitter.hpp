@@ -27,6 +27,11 @@ struct AdamOptions {
     double beta2 = 0.999;
     double epsilon = 1e-8;
     double decay = 1.0; ///< learning rate multiplied by this after every iteration
+    /// Step in normalised coordinates: each scalar param that is not `log` relative to the
+    /// magnitude of its start value (ParameterSpace::normalise), so that the learning rate is a
+    /// relative step (0.05 = 5 %) for params of any scale. Off: raw units, where one learning
+    /// rate cannot suit params that differ in scale by orders of magnitude.
+    bool normalise = true;
 };
 
 struct FitOptions {

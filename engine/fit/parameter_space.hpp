@@ -9,11 +9,19 @@
 
 namespace dynfit::fit {
 
-/// x_k = log p_k for `log` parameters, p_k otherwise; bounds mapped the same way (±inf where
-/// none is declared). Every optimiser works in x and projects onto the bounds.
+/// x_k = log p_k for `log` parameters, p_k / s_k otherwise; bounds mapped the same way (±inf
+/// where none is declared). Every optimiser works in x and projects onto the bounds. The scales
+/// s_k are 1 unless normalise() sets them.
 class ParameterSpace {
   public:
     explicit ParameterSpace(const model::CompiledModel& model);
+
+    /// Scales each scalar param that is not `log` by the magnitude of its start value (1 where
+    /// that is 0), so that a step of 0.05 in x is 5 % of every such param whatever its units:
+    /// what a first-order method with one learning rate for all coordinates needs when the
+    /// params differ in scale by orders of magnitude. Network weights keep scale 1 (they start
+    /// near 0 by design). Call before any other use.
+    void normalise(const model::CompiledModel& model, const std::vector<double>& start);
 
     Eigen::VectorXd toInternal(const std::vector<double>& params) const;
     std::vector<double> toModel(const Eigen::VectorXd& x) const;
@@ -27,6 +35,7 @@ class ParameterSpace {
 
   private:
     std::vector<bool> m_log;
+    std::vector<double> m_scale;
     Eigen::VectorXd m_lower, m_upper;
 };
 

@@ -2,10 +2,11 @@
 // Time-series data from CSV text.
 #include "io/csv_data.hpp"
 
+#include "core/number_text.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
 #include <limits>
 
@@ -301,15 +302,12 @@ std::string writeCsv(const DataSet& data) {
         out += "," + column;
     }
     out += "\n";
-    char number[32];
     for (std::size_t k = 0; k < data.times.size(); ++k) {
-        std::snprintf(number, sizeof number, "%.17g", data.times[k]);
-        out += number;
+        out += shortestText(data.times[k]);
         for (const auto& values : data.values) {
             out += ",";
             if (!std::isnan(values[k])) {
-                std::snprintf(number, sizeof number, "%.17g", values[k]);
-                out += number;
+                out += shortestText(values[k]);
             }
         }
         out += "\n";

@@ -46,6 +46,11 @@ AnalyzedModel Analyzer::run() {
     resolveStagedEquations();
     resolveInitsAndSpan();
     warnUnusedParams();
+    for (const auto& [key, id] : m_letNodes) {
+        if (key.find('#') == std::string::npos) { // the equations' context, not a stricter one
+            m_result.lets.emplace(key, id);
+        }
+    }
     m_result.graph = std::move(m_graph);
     return std::move(m_result);
 }

@@ -43,6 +43,8 @@ struct AnalyzedModel {
     /// f with the networks cut out, when the model has networks and no network's input uses
     /// another network's output.
     std::optional<StagedRhs> staged;
+    /// Every let as a DAG node in the equations' context (states, params, t, networks).
+    std::map<std::string, NodeId> lets;
 };
 
 /// True when `id` reads an Aux input (in a staged equation: a network's output).

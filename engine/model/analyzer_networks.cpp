@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The analyzer's networks: weights as params, dense layers written out into the DAG.
 #include "model/analyzer.hpp"
+#include "model/vocabulary.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <set>
@@ -43,11 +45,20 @@ bool dependsOnAux(const ExprGraph& graph, NodeId id) {
     return false;
 }
 
+namespace {
+
+constexpr std::string_view kActivations[] = {"identity", "tanh", "relu", "sigmoid",
+                                             "softplus", "elu",  "swish"};
+
+} // namespace
+
+std::span<const std::string_view> activationNames() {
+    return kActivations;
+}
+
 // Weights become params after the scalar ones: W (row-major) then b, layer by layer. Values come
 // from a `weights` statement, or Glorot-uniform from the seed with zero biases.
 void Analyzer::resolveNetworks() {
-    static const std::set<std::string> kActivations = {"identity", "tanh", "relu", "sigmoid",
-                                                       "softplus", "elu",  "swish"};
     for (const Statement* s : m_networkStatements) {
         NetworkInfo net;
         net.name = s->name;
@@ -55,7 +66,8 @@ void Analyzer::resolveNetworks() {
         net.firstParam = static_cast<int>(m_result.params.size());
         for (std::size_t l = 0; l < s->layers.size(); ++l) {
             const Layer& layer = s->layers[l];
-            if (kActivations.count(layer.activation) == 0) {
+            const auto known = activationNames();
+            if (std::find(known.begin(), known.end(), layer.activation) == known.end()) {
                 m_diag.error(layer.where,
                              "unknown activation '" + layer.activation
                                  + "' (identity, tanh, relu, sigmoid, softplus, elu, swish)");

@@ -3,7 +3,9 @@
 #include "model/expr_graph.hpp"
 
 #include "model/scalar_ops.hpp"
+#include "model/vocabulary.hpp"
 
+#include <array>
 #include <bit>
 #include <cmath>
 #include <utility>
@@ -28,7 +30,19 @@ constexpr FunctionEntry kFunctions[] = {
     {"acos", Op::Acos, 1}, {"atan", Op::Atan, 1}, {"atan2", Op::Atan2, 2}, {"pow", Op::Pow, 2},
     {"min", Op::Min, 2},   {"max", Op::Max, 2}};
 
+constexpr auto kFunctionNames = [] {
+    std::array<std::string_view, std::size(kFunctions)> names{};
+    for (std::size_t k = 0; k < names.size(); ++k) {
+        names[k] = kFunctions[k].name;
+    }
+    return names;
+}();
+
 } // namespace
+
+std::span<const std::string_view> functionNames() {
+    return kFunctionNames;
+}
 
 int arity(Op op) {
     switch (op) {

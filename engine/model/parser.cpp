@@ -3,12 +3,17 @@
 #include "model/parser.hpp"
 
 #include "model/lexer.hpp"
+#include "model/vocabulary.hpp"
 
 #include <stdexcept>
 
 namespace dynfit::model {
 
 namespace {
+
+// The words a statement starts with, as statement() below dispatches on them.
+constexpr std::string_view kStatementKeywords[] = {"param", "const", "let", "init",
+                                                   "d",     "tspan", "nn",  "weights"};
 
 // Thrown inside the parser only; caught per line.
 struct SyntaxError {
@@ -20,6 +25,29 @@ class Parser {
   public:
     Parser(std::vector<Token> tokens, Diagnostics& diagnostics)
         : m_tokens(std::move(tokens)), m_diag(diagnostics) {}
+
+    // One expression per non-empty line (plot expressions); a bad line is reported and skipped.
+    std::vector<ExprPtr> expressions() {
+        std::vector<ExprPtr> out;
+        while (peek().kind != TokenKind::End) {
+            if (peek().kind == TokenKind::Newline) {
+                ++m_pos;
+                continue;
+            }
+            if (lineHasInvalidToken()) {
+                skipLine();
+                continue;
+            }
+            try {
+                out.push_back(expression());
+                expect(TokenKind::Newline, "after the expression");
+            } catch (const SyntaxError& e) {
+                m_diag.error(e.where, e.message);
+                skipLine();
+            }
+        }
+        return out;
+    }
 
     ModelAst run() {
         ModelAst ast;
@@ -394,8 +422,16 @@ class Parser {
 
 } // namespace
 
+std::span<const std::string_view> statementKeywords() {
+    return kStatementKeywords;
+}
+
 ModelAst parse(std::string_view text, Diagnostics& diagnostics) {
     return Parser(tokenize(text, diagnostics), diagnostics).run();
+}
+
+std::vector<ExprPtr> parseExpressions(std::string_view text, Diagnostics& diagnostics) {
+    return Parser(tokenize(text, diagnostics), diagnostics).expressions();
 }
 
 } // namespace dynfit::model

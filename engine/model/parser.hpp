@@ -6,6 +6,7 @@
 #include "model/diagnostic.hpp"
 
 #include <string_view>
+#include <vector>
 
 namespace dynfit::model {
 
@@ -13,5 +14,9 @@ namespace dynfit::model {
 /// errors of every line. Later features (noise, nn, when, observe, delays) are recognised and
 /// reported as not supported yet.
 ModelAst parse(std::string_view text, Diagnostics& diagnostics);
+
+/// Parses one expression per non-empty line (comments allowed), located by line and column in
+/// `text`; a line with a syntax error is reported and left out.
+std::vector<ExprPtr> parseExpressions(std::string_view text, Diagnostics& diagnostics);
 
 } // namespace dynfit::model

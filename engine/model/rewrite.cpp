@@ -2,7 +2,7 @@
 // Writing values back into a model text.
 #include "model/rewrite.hpp"
 
-#include <cstdio>
+#include "core/number_text.hpp"
 
 namespace dynfit::model {
 
@@ -41,11 +41,7 @@ std::size_t valueEnd(std::string_view line, std::size_t from) {
     return from + rest.size();
 }
 
-} // namespace
-
-std::string withParameterValues(std::string_view text,
-                                const CompiledModel& model,
-                                const std::vector<double>& values) {
+std::vector<std::string> splitLines(std::string_view text) {
     std::vector<std::string> lines;
     std::size_t start = 0;
     while (start <= text.size()) {
@@ -57,10 +53,67 @@ std::string withParameterValues(std::string_view text,
         }
         start = nl + 1;
     }
+    return lines;
+}
+
+std::string joinLines(const std::vector<std::string>& lines) {
+    std::string out;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        out += lines[i];
+        if (i + 1 < lines.size()) {
+            out += '\n';
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+std::string withParameterBounds(std::string_view text,
+                                const CompiledModel& model,
+                                int param,
+                                std::optional<std::pair<double, double>> bounds) {
+    std::vector<std::string> lines = splitLines(text);
+    if (param < 0 || param >= model.paramCount()) {
+        return std::string(text);
+    }
+    const ParamInfo& p = model.params[static_cast<std::size_t>(param)];
+    if (!p.network.empty() || p.where.line < 1
+        || static_cast<std::size_t>(p.where.line) > lines.size()) {
+        return std::string(text);
+    }
+    std::string& line = lines[static_cast<std::size_t>(p.where.line) - 1];
+    const std::size_t equals = line.find('=', byteOffset(line, p.where.column));
+    if (equals == std::string::npos) {
+        return std::string(text);
+    }
+    const std::size_t valueStop = valueEnd(line, equals + 1);
+    // The old bounds run from " in [" to the matching "]"; the value ends where they start.
+    std::size_t boundsStop = valueStop;
+    const std::size_t comment = line.find('#', equals);
+    const std::size_t in = line.find(" in ", valueStop);
+    if (in == valueStop || (in != std::string::npos && in < comment)) {
+        const std::size_t close = line.find(']', in);
+        boundsStop = close == std::string::npos ? in : close + 1;
+    }
+    const std::string replacement =
+        bounds ? " in [" + shortestText(bounds->first) + ", " + shortestText(bounds->second) + "]"
+               : std::string();
+    line.replace(valueStop, boundsStop - valueStop, replacement);
+    return joinLines(lines);
+}
+
+std::string withParameterValues(std::string_view text,
+                                const CompiledModel& model,
+                                const std::vector<double>& values) {
+    std::vector<std::string> lines = splitLines(text);
     for (std::size_t k = 0; k < model.params.size() && k < values.size(); ++k) {
         const ParamInfo& p = model.params[k];
         if (!p.network.empty()) {
             continue; // network weights go into their own `weights` line below
+        }
+        if (values[k] == p.value) {
+            continue; // unchanged: the text stays as the user wrote it (3.0 stays 3.0)
         }
         if (p.where.line < 1 || static_cast<std::size_t>(p.where.line) > lines.size()) {
             continue;
@@ -71,20 +124,20 @@ std::string withParameterValues(std::string_view text,
             continue;
         }
         const std::size_t end = valueEnd(line, equals + 1);
-        char number[32];
-        std::snprintf(number, sizeof number, " %.17g", values[k]);
-        line.replace(equals + 1, end - equals - 1, number);
+        std::string value = " "; // (not " " + text: g++ 12 warns falsely on that, -Wrestrict)
+        value += shortestText(values[k]);
+        line.replace(equals + 1, end - equals - 1, value);
     }
     // Networks: replace each `weights NAME = [...]` line, or add one after the `nn` line. Insert
     // from the bottom up so that earlier line numbers stay valid.
     for (auto net = model.networks.rbegin(); net != model.networks.rend(); ++net) {
         std::string line = "weights " + net->name + " = [";
-        char number[32];
         for (int w = 0; w < net->weightCount; ++w) {
             const std::size_t k = static_cast<std::size_t>(net->firstParam + w);
-            std::snprintf(number, sizeof number, "%s%.17g", w == 0 ? "" : ", ",
-                          k < values.size() ? values[k] : 0.0);
-            line += number;
+            if (w > 0) {
+                line += ", ";
+            }
+            line += shortestText(k < values.size() ? values[k] : 0.0);
         }
         line += "]";
         bool replaced = false;
@@ -106,14 +159,7 @@ std::string withParameterValues(std::string_view text,
             lines.insert(lines.begin() + net->where.line, line);
         }
     }
-    std::string out;
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-        out += lines[i];
-        if (i + 1 < lines.size()) {
-            out += '\n';
-        }
-    }
-    return out;
+    return joinLines(lines);
 }
 
 } // namespace dynfit::model

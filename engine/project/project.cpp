@@ -116,6 +116,27 @@ DataSetEntry dataFromJson(const Json& j, const std::string& path) {
 
 } // namespace
 
+std::string_view plotLayoutName(PlotLayout layout) {
+    switch (layout) {
+    case PlotLayout::Stacked:
+        return "stacked";
+    case PlotLayout::SideBySide:
+        return "side_by_side";
+    case PlotLayout::Single:
+        break;
+    }
+    return "single";
+}
+
+std::optional<PlotLayout> plotLayoutByName(std::string_view name) {
+    for (const PlotLayout l : {PlotLayout::Single, PlotLayout::Stacked, PlotLayout::SideBySide}) {
+        if (plotLayoutName(l) == name) {
+            return l;
+        }
+    }
+    return std::nullopt;
+}
+
 std::string writeProject(const Project& p) {
     Json j;
     j["format"] = "dynfit-project";
@@ -141,8 +162,10 @@ std::string writeProject(const Project& p) {
                 {"continuity", p.fit.continuity},
                 {"seed", p.fit.seed},
                 {"fixed", p.fit.fixed}};
-    j["view"] = {
-        {"log_time", p.view.logTime}, {"log_values", p.view.logValues}, {"points", p.view.points}};
+    j["view"] = {{"log_time", p.view.logTime},       {"log_values", p.view.logValues},
+                 {"points", p.view.points},          {"layout", plotLayoutName(p.view.layout)},
+                 {"hidden", p.view.hiddenSeries},    {"expressions", p.view.expressions},
+                 {"data_sets", p.view.shownDataSets}};
     Json history = Json::array();
     for (const auto& h : p.history) {
         history.push_back({h.iteration, h.loss, h.gradientNorm, h.seconds});
@@ -215,6 +238,15 @@ bool readProject(std::string_view text, Project& project, std::string& error) {
             v.logTime = get<bool>(*it, "log_time", "view", v.logTime);
             v.logValues = get<bool>(*it, "log_values", "view", v.logValues);
             v.points = get<int>(*it, "points", "view", v.points);
+            const auto layout = get<std::string>(*it, "layout", "view", "single");
+            if (const auto known = plotLayoutByName(layout)) {
+                v.layout = *known;
+            } else {
+                throw FieldError{"view.layout", "must be single, stacked or side_by_side"};
+            }
+            v.hiddenSeries = get<std::vector<std::string>>(*it, "hidden", "view", {});
+            v.expressions = get<std::string>(*it, "expressions", "view", "");
+            v.shownDataSets = get<std::vector<std::string>>(*it, "data_sets", "view", {});
             if (v.points < ViewSettings::kMinPoints || v.points > ViewSettings::kMaxPoints) {
                 throw FieldError{"view.points",
                                  "must be between " + std::to_string(ViewSettings::kMinPoints)

@@ -58,12 +58,23 @@ struct FitSettings {
     bool operator==(const FitSettings&) const = default;
 };
 
-/// How the prediction is drawn: log axes, and how many points the fine grid has.
+/// How the time series are arranged: all in one plot, one plot per series stacked, or side by
+/// side.
+enum class PlotLayout { Single, Stacked, SideBySide };
+
+std::string_view plotLayoutName(PlotLayout layout); ///< "single", "stacked", "side_by_side"
+std::optional<PlotLayout> plotLayoutByName(std::string_view name);
+
+/// How the prediction is drawn: log axes, how many points the fine grid has, and what is shown.
 struct ViewSettings {
     static constexpr int kMinPoints = 2, kMaxPoints = 100000;
     bool logTime = false;
     bool logValues = false;
     int points = 400;
+    PlotLayout layout = PlotLayout::Single;
+    std::vector<std::string> hiddenSeries;  ///< states and expressions not drawn
+    std::string expressions;                ///< plot expressions, one per line (x + y, a let)
+    std::vector<std::string> shownDataSets; ///< by name; empty: the first one
 
     bool operator==(const ViewSettings&) const = default;
 };
