@@ -28,11 +28,22 @@ LossPlot::LossPlot(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlot(th
     m_plot->legend->setVisible(true);
     m_plot->legend->setBrush(QColor(255, 255, 255, 220));
     m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    m_plot->yAxis->setRange(1e-3, 1e3);
+    m_plot->xAxis->setRange(0, 10);
+    m_hint = new QCPItemText(m_plot);
+    m_hint->position->setType(QCPItemPosition::ptAxisRectRatio);
+    m_hint->position->setCoords(0.5, 0.5);
+    m_hint->setText(tr("The loss and its gradient's norm appear here, iteration by iteration, "
+                       "during a fit"));
+    m_hint->setColor(QColor(120, 120, 120));
 }
 
 void LossPlot::clear() {
     m_plot->graph(0)->data()->clear();
     m_plot->graph(1)->data()->clear();
+    m_hint->setVisible(true);
+    m_plot->yAxis->setRange(1e-3, 1e3);
+    m_plot->xAxis->setRange(0, 10);
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -44,6 +55,7 @@ void LossPlot::addPoints(const std::vector<LossPoint>& points) {
     if (points.empty()) {
         return;
     }
+    m_hint->setVisible(false);
     for (const LossPoint& p : points) {
         if (p.loss > 0.0 && std::isfinite(p.loss)) {
             m_plot->graph(0)->addData(p.iteration, p.loss);

@@ -8,6 +8,7 @@
 #include <vector>
 
 class QCustomPlot;
+class QCPItemText;
 
 namespace dynfit::ui {
 
@@ -26,6 +27,7 @@ class LossPlot : public QWidget {
 
   private:
     QCustomPlot* m_plot;
+    QCPItemText* m_hint; ///< what the empty plot will show
 };
 
 } // namespace dynfit::ui

@@ -38,6 +38,7 @@
 #include <QTableView>
 #include <QTextDocument>
 #include <QTimer>
+#include <QToolButton>
 #include <QUndoStack>
 #include <QVBoxLayout>
 
@@ -74,6 +75,7 @@ MainWindow::MainWindow(QWidget* parent)
     splitter->addWidget(m_loss);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 1);
+    splitter->setSizes({620, 210});
     setCentralWidget(splitter);
     buildDocks();
     buildMenus();
@@ -94,6 +96,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_sliders, &ParameterSliders::previewed, this, &MainWindow::previewParameter);
     connect(m_sliders, &ParameterSliders::released, this, [this](int param, double value) {
         m_preview.reset();
+        m_plot->setFastDrawing(false);
         setParameterValue(param, value);
     });
     QTextDocument* document = m_editor->textEdit()->document();
@@ -129,11 +132,28 @@ void MainWindow::buildDocks() {
     QDockWidget* model = dock(tr("Model"), "modelDock", m_editor, Qt::LeftDockWidgetArea);
     QDockWidget* fit = dock(tr("Fit"), "fitDock", buildSettingsPanel(), Qt::RightDockWidgetArea);
     QDockWidget* sliders = dock(tr("Sliders"), "slidersDock", m_sliders, Qt::LeftDockWidgetArea);
-    QDockWidget* log = dock(tr("Messages"), "messagesDock", m_log, Qt::BottomDockWidgetArea);
+    QDockWidget* log = dock(tr("Messages"), "messagesDock", m_log, Qt::LeftDockWidgetArea);
     splitDockWidget(model, sliders, Qt::Vertical);
-    resizeDocks({model, fit}, {430, 540}, Qt::Horizontal);
-    resizeDocks({model, sliders}, {560, 200}, Qt::Vertical);
-    resizeDocks({log}, {120}, Qt::Vertical);
+    tabifyDockWidget(sliders, log);
+    sliders->raise();
+    resizeDocks({model, fit}, {440, 540}, Qt::Horizontal);
+    resizeDocks({model, sliders}, {560, 230}, Qt::Vertical);
+    // The status bar counts the warnings; a click brings the log to the front (it is not
+    // raised by itself: that would hide the sliders in the middle of a drag).
+    auto* messages = new QToolButton(this);
+    messages->setObjectName("messagesButton");
+    messages->setAutoRaise(true);
+    messages->setText(tr("Messages"));
+    messages->setToolTip(tr("Every message since the app started, whole and copyable"));
+    statusBar()->addPermanentWidget(messages);
+    connect(messages, &QToolButton::clicked, this, [log] {
+        log->show();
+        log->raise();
+    });
+    connect(m_log, &MessageLog::appended, this, [this, messages] {
+        const int warnings = m_log->warningCount();
+        messages->setText(warnings > 0 ? tr("⚠ Messages (%1)").arg(warnings) : tr("Messages"));
+    });
 }
 
 QList<QDockWidget*> MainWindow::docks() const {
@@ -446,13 +466,19 @@ bool MainWindow::drawPrediction(const std::vector<double>& params) {
         }
     }
     m_plot->show(series, p.view.layout);
-    if (!shown.empty()) {
-        const auto& e = m_experiments[shown.front()];
-        m_phase->show(model->states, e.loss.observedColumns(model->stateCount()), first->columns);
-        m_residuals->show(model->states, fit::residualsByState(e.loss, first->atObservations));
-    } else {
-        m_phase->show(model->states, {}, first->columns);
+    // While a slider is dragged only what is in front is redrawn (the hidden tabs' charts cost
+    // more than the solve); the release redraws everything.
+    const fit::Experiment* e = shown.empty() ? nullptr : &m_experiments[shown.front()];
+    if (!m_preview || m_views->currentWidget() == m_phase) {
+        m_phase->show(model->states,
+                      e != nullptr ? e->loss.observedColumns(model->stateCount())
+                                   : std::vector<std::vector<double>>{},
+                      first->columns);
+    }
+    if (e == nullptr) {
         m_residuals->clear();
+    } else if (!m_preview || m_views->currentWidget() == m_residuals) {
+        m_residuals->show(model->states, fit::residualsByState(e->loss, first->atObservations));
     }
     updateCurveSource();
     if (!m_dataError.empty()) {
@@ -479,6 +505,9 @@ void MainWindow::simulate() {
 }
 
 void MainWindow::previewParameter(int param, double value) {
+    if (!m_preview) {
+        m_plot->setFastDrawing(true); // until the release: a frame each move
+    }
     m_preview = std::make_pair(param, value);
     if (m_previewQueued) {
         return; // one redraw per turn of the event loop, with the latest value

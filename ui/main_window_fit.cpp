@@ -182,7 +182,7 @@ void MainWindow::recordFrame(int iteration, double loss) {
         font.setPixelSize(13);
         font.setBold(true);
         painter.setFont(font);
-        const QRect box(frame.width() - 250, frame.height() - 56, 240, 22);
+        const QRect box(frame.width() - 250, 26, 240, 22); // below the legend, top right
         painter.fillRect(box, QColor(255, 255, 255, 215));
         painter.setPen(QColor(40, 40, 40));
         painter.drawText(box, Qt::AlignCenter, caption);

@@ -107,22 +107,36 @@ void SolutionPlot::rebuildAxisRects(int count, project::PlotLayout layout) {
     applyScales();
 }
 
-void SolutionPlot::show(const std::vector<PlotSeries>& series, project::PlotLayout layout) {
+// What the graphs are, apart from their data: when it is unchanged (a slider moved, a fit went
+// on) the graphs and the legend are kept and only refilled.
+QStringList SolutionPlot::signatureOf(const std::vector<PlotSeries>& series,
+                                      project::PlotLayout layout) {
+    QStringList signature{QString::number(int(layout))};
+    for (const PlotSeries& s : series) {
+        const bool observed =
+            std::any_of(s.data.begin(), s.data.end(), [](double v) { return std::isfinite(v); });
+        signature << QString("%1|%2|%3|%4|%5")
+                         .arg(s.name, s.dataSetName)
+                         .arg(s.dataSet)
+                         .arg(s.colour)
+                         .arg(observed ? 1 : 0);
+    }
+    return signature;
+}
+
+void SolutionPlot::buildGraphs(const std::vector<PlotSeries>& series, project::PlotLayout layout) {
     m_plot->clearGraphs();
     // One plot per distinct name in the multi-plot layouts, in order of first appearance.
-    QStringList names;
+    m_names.clear();
     int dataSets = 0;
     for (const PlotSeries& s : series) {
-        if (!names.contains(s.name)) {
-            names << s.name;
+        if (!m_names.contains(s.name)) {
+            m_names << s.name;
         }
         dataSets = std::max(dataSets, s.dataSet + 1);
     }
-    const bool single = layout == project::PlotLayout::Single || names.size() <= 1;
-    rebuildAxisRects(single ? 1 : static_cast<int>(names.size()), layout);
-    const auto rectOf = [&](const PlotSeries& s) {
-        return m_rects[single ? 0 : static_cast<std::size_t>(names.indexOf(s.name))];
-    };
+    m_single = layout == project::PlotLayout::Single || m_names.size() <= 1;
+    rebuildAxisRects(m_single ? 1 : static_cast<int>(m_names.size()), layout);
     const auto suffix = [&](const PlotSeries& s) {
         return dataSets > 1 ? QString(" · %1").arg(s.dataSetName) : QString();
     };
@@ -134,12 +148,7 @@ void SolutionPlot::show(const std::vector<PlotSeries>& series, project::PlotLayo
         graph->setLineStyle(QCPGraph::lsNone);
         graph->setScatterStyle(
             QCPScatterStyle(markerOf(s.dataSet), stateColour(s.colour), Qt::white, 6));
-        for (std::size_t k = 0; k < s.dataTimes.size() && k < s.data.size(); ++k) {
-            if (std::isfinite(s.data[k])) {
-                graph->addData(s.dataTimes[k], s.data[k]);
-            }
-        }
-        if (graph->dataCount() == 0) {
+        if (std::none_of(s.data.begin(), s.data.end(), [](double v) { return std::isfinite(v); })) {
             graph->removeFromLegend(); // an unobserved state has no markers to name
         }
     }
@@ -149,16 +158,45 @@ void SolutionPlot::show(const std::vector<PlotSeries>& series, project::PlotLayo
             m_plot->addGraph(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
         graph->setName(s.name + suffix(s));
         graph->setPen(QPen(stateColour(s.colour), 2.0, lineOf(s.dataSet)));
-        graph->setData(QVector<double>(s.times.begin(), s.times.end()),
-                       QVector<double>(s.values.begin(), s.values.end()), true);
+    }
+    for (std::size_t k = 0; k < m_rects.size(); ++k) {
+        m_rects[k]
+            ->axis(QCPAxis::atLeft)
+            ->setLabel(m_single ? (m_names.size() == 1 ? m_names[0] : "value")
+                                : m_names[static_cast<qsizetype>(k)]);
+    }
+}
+
+QCPAxisRect* SolutionPlot::rectOf(const PlotSeries& s) const {
+    return m_rects[m_single ? 0 : static_cast<std::size_t>(m_names.indexOf(s.name))];
+}
+
+void SolutionPlot::show(const std::vector<PlotSeries>& series, project::PlotLayout layout) {
+    const QStringList signature = signatureOf(series, layout);
+    if (signature != m_signature || m_plot->graphCount() != 2 * static_cast<int>(series.size())) {
+        buildGraphs(series, layout);
+        m_signature = signature;
+    }
+    const int n = static_cast<int>(series.size());
+    for (int k = 0; k < n; ++k) {
+        const PlotSeries& s = series[static_cast<std::size_t>(k)];
+        QVector<QCPGraphData> markers;
+        for (std::size_t j = 0; j < s.dataTimes.size() && j < s.data.size(); ++j) {
+            if (std::isfinite(s.data[j])) {
+                markers.push_back({s.dataTimes[j], s.data[j]});
+            }
+        }
+        m_plot->graph(k)->data()->set(markers, true);
+        QVector<QCPGraphData> line(
+            static_cast<qsizetype>(std::min(s.times.size(), s.values.size())));
+        for (qsizetype j = 0; j < line.size(); ++j) {
+            line[j] = {s.times[static_cast<std::size_t>(j)], s.values[static_cast<std::size_t>(j)]};
+        }
+        m_plot->graph(n + k)->data()->set(line, true);
     }
     QCPRange time;
     bool haveTime = false;
-    for (std::size_t k = 0; k < m_rects.size(); ++k) {
-        QCPAxisRect* rect = m_rects[k];
-        rect->axis(QCPAxis::atLeft)
-            ->setLabel(single ? (names.size() == 1 ? names[0] : "value")
-                              : names[static_cast<qsizetype>(k)]);
+    for (QCPAxisRect* rect : m_rects) {
         rect->axis(QCPAxis::atBottom)->rescale(true);
         const QCPRange r = rect->axis(QCPAxis::atBottom)->range();
         time =
@@ -177,6 +215,10 @@ void SolutionPlot::applyScales() {
         setLogScale(rect->axis(QCPAxis::atBottom), m_logTime);
         setLogScale(rect->axis(QCPAxis::atLeft), m_logValues);
     }
+}
+
+void SolutionPlot::setFastDrawing(bool on) {
+    m_plot->setNotAntialiasedElements(on ? QCP::aeAll : QCP::aeNone);
 }
 
 void SolutionPlot::setLogTime(bool on) {

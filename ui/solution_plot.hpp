@@ -38,6 +38,9 @@ class SolutionPlot : public QWidget {
     /// name gets a plot of its own, with a shared time axis range.
     void show(const std::vector<PlotSeries>& series, project::PlotLayout layout);
 
+    /// Without antialiasing (several times faster to paint): while a slider is dragged, so that
+    /// each frame fits in 16 ms; off again on release.
+    void setFastDrawing(bool on);
     void setLogTime(bool on);
     void setLogValues(bool on);
 
@@ -52,11 +55,18 @@ class SolutionPlot : public QWidget {
     QCustomPlot* plot() const { return m_plot; }
 
   private:
+    static QStringList signatureOf(const std::vector<PlotSeries>& series,
+                                   project::PlotLayout layout);
+    void buildGraphs(const std::vector<PlotSeries>& series, project::PlotLayout layout);
+    QCPAxisRect* rectOf(const PlotSeries& s) const;
     void rebuildAxisRects(int count, project::PlotLayout layout);
     void applyScales();
 
     QCustomPlot* m_plot;
     std::vector<QCPAxisRect*> m_rects;
+    QStringList m_signature; ///< of the graphs as built
+    QStringList m_names;     ///< one plot per name unless m_single
+    bool m_single = true;
     bool m_logTime = false;
     bool m_logValues = false;
 };
