@@ -129,6 +129,13 @@ bool CodeEdit::event(QEvent* event) {
 void CodeEdit::keyPressEvent(QKeyEvent* event) {
     QAbstractItemView* popup = m_completer->popup();
     if (popup->isVisible()) {
+        const bool enter = event->key() == Qt::Key_Enter || event->key() == Qt::Key_Return;
+        const QString highlighted = popup->currentIndex().data().toString();
+        if (enter && highlighted == wordUnderCursor()) {
+            popup->hide(); // the word is typed out already: Enter is a new line, not "take it"
+        }
+    }
+    if (popup->isVisible()) {
         switch (event->key()) {
         case Qt::Key_Enter:
         case Qt::Key_Return:

@@ -40,6 +40,13 @@ void FitWorker::run(const FitJob& job) {
             s.predictions = forPlots.predictions(p.params);
         }
         s.losses = std::move(pending);
+        for (auto [experiment, request] : job.displays) {
+            request.params = p.params;
+            fit::Simulation sim = fit::simulate(*job.model, request);
+            if (sim.ok()) {
+                s.curves.push_back({experiment, std::move(sim.t), std::move(sim.columns)});
+            }
+        }
         pending.clear();
         unsent.reset();
         lastEmitted = p.seconds;

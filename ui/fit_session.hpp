@@ -4,6 +4,7 @@
 #pragma once
 
 #include "fit/fitter.hpp"
+#include "fit/simulation.hpp"
 #include "loss_point.hpp"
 
 #include <QObject>
@@ -21,6 +22,17 @@ struct FitJob {
     std::vector<double> initial;
     std::vector<fit::Experiment> experiments;
     fit::FitOptions options;
+    /// The drawn experiments' display grids: each snapshot carries the prediction on them, so
+    /// the live curves are as smooth as the static ones (one solve per drawn snapshot, on the
+    /// worker thread). Their params are filled in per snapshot.
+    std::vector<std::pair<std::size_t, fit::SimulationRequest>> displays;
+};
+
+/// The prediction of one experiment on its display grid.
+struct DisplayCurve {
+    std::size_t experiment = 0;
+    std::vector<double> t;
+    std::vector<std::vector<double>> columns; ///< columns[i][k]: state i at t[k]
 };
 
 /// One iteration as the GUI draws it. Snapshots are throttled (about 30 a second), but every
@@ -37,6 +49,7 @@ struct FitSnapshot {
     std::vector<std::vector<std::vector<double>>> predictions;
     /// The iterations since the previous snapshot, this one last.
     std::vector<LossPoint> losses;
+    std::vector<DisplayCurve> curves; ///< one per FitJob::displays entry whose solve succeeded
 };
 
 /// The worker: lives on the session's thread; run() blocks that thread for the whole fit.

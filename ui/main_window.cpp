@@ -434,13 +434,8 @@ bool MainWindow::drawPrediction(const std::vector<double>& params) {
         report(QString::fromStdString(error), MessageLevel::Warning);
         return false;
     }
-    fit::SimulationRequest request;
+    fit::SimulationRequest request = displayRequest(p, options);
     request.params = params;
-    request.span = p.solver.span;
-    request.solver = options.solver;
-    request.options = options.solve;
-    request.logTime = p.view.logTime;
-    request.points = p.view.points;
     std::vector<PlotSeries> series;
     std::optional<fit::Simulation> first; // the phase plane and residuals show the first set
     std::string failure;
@@ -492,6 +487,17 @@ bool MainWindow::drawPrediction(const std::vector<double>& params) {
         return false;
     }
     return true;
+}
+
+fit::SimulationRequest MainWindow::displayRequest(const project::Project& p,
+                                                  const fit::FitOptions& options) const {
+    fit::SimulationRequest request;
+    request.span = p.solver.span;
+    request.solver = options.solver;
+    request.options = options.solve;
+    request.logTime = p.view.logTime;
+    request.points = p.view.points;
+    return request;
 }
 
 void MainWindow::simulate() {

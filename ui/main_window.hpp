@@ -4,6 +4,7 @@
 #pragma once
 
 #include "fit/fitter.hpp"
+#include "fit/simulation.hpp"
 #include "message_log.hpp"
 #include "project/project.hpp"
 
@@ -189,9 +190,14 @@ class MainWindow : public QMainWindow {
     std::vector<std::size_t> shownDataSets() const;
     void refreshPlotControls();
     void compileExpressions();
+    QString declaredAs(const QString& word) const;
+    QString exportDirectory() const;
     void rememberRecent(const QString& path);
     void fillRecentMenu();
     bool drawPrediction(const std::vector<double>& params); ///< false (and says why) on failure
+    /// How the prediction is drawn (grid, solver, span), without params or initial values.
+    fit::SimulationRequest displayRequest(const project::Project& p,
+                                          const fit::FitOptions& options) const;
     /// The series to draw for one data set's prediction (t, columns), its data and `params`.
     void appendSeries(std::vector<PlotSeries>& series,
                       std::size_t dataSet,

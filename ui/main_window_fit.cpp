@@ -14,6 +14,7 @@
 #include <QPainter>
 #include <QSpinBox>
 #include <QStatusBar>
+#include <algorithm>
 #include <qcustomplot.h>
 
 namespace dynfit::ui {
@@ -39,6 +40,11 @@ void MainWindow::startFit() {
     }
     job.model = model;
     job.initial = model->defaultParams();
+    for (const std::size_t e : shownDataSets()) {
+        fit::SimulationRequest display = displayRequest(p, job.options);
+        display.initialValues = m_experiments[e].initialValues;
+        job.displays.emplace_back(e, std::move(display));
+    }
     m_fitExperiments = job.experiments;
     m_fitParams = job.initial;
     m_project.history.clear();
@@ -100,14 +106,20 @@ void MainWindow::onProgress(const FitSnapshot& s) {
         const auto& experiment = m_fitExperiments[e];
         const auto& times = experiment.loss.saveTimes();
         const std::size_t before = series.size();
-        appendSeries(series, e, columns.front().empty() ? std::vector<double>{} : times, columns,
-                     s.params);
+        const auto curve = std::find_if(s.curves.begin(), s.curves.end(),
+                                        [e](const DisplayCurve& c) { return c.experiment == e; });
+        if (curve != s.curves.end()) { // smooth, on the display grid
+            appendSeries(series, e, curve->t, curve->columns, s.params);
+        } else { // at the data times (the display solve failed)
+            appendSeries(series, e, columns.front().empty() ? std::vector<double>{} : times,
+                         columns, s.params);
+        }
         for (std::size_t j = before; j < series.size(); ++j) {
             series[j].dataSet = static_cast<int>(k);
         }
         if (k == 0) {
             const auto data = experiment.loss.observedColumns(model->stateCount());
-            m_phase->show(model->states, data, columns);
+            m_phase->show(model->states, data, curve != s.curves.end() ? curve->columns : columns);
             m_residuals->show(model->states, fit::residualsByState(experiment.loss, columns));
         }
     }

