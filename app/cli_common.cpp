@@ -178,7 +178,7 @@ bool loadModel(const SolverArguments& given, LoadedModel& loaded) {
 
 bool loadData(const std::string& file,
               const model::CompiledModel& model,
-              fit::LeastSquaresLoss& loss) {
+              objective::LeastSquaresLoss& loss) {
     std::string csv;
     if (!readFile(file, csv)) {
         return fail("cannot read the data file '" + file + "'");
@@ -190,7 +190,7 @@ bool loadData(const std::string& file,
         return false;
     }
     std::string why;
-    if (!fit::LeastSquaresLoss::build(model, data, {}, loss, why)) {
+    if (!objective::LeastSquaresLoss::build(model.states, data, {}, loss, why)) {
         return fail(file + ": " + why);
     }
     return true;

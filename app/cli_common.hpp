@@ -2,8 +2,8 @@
 // What the CLI's model commands share: reading and compiling a model, solver options.
 #pragma once
 
-#include "fit/least_squares_loss.hpp"
 #include "model/model.hpp"
+#include "objective/least_squares_loss.hpp"
 #include "problem/ode_problem.hpp"
 #include "project/project.hpp"
 #include "solvers/methods.hpp"
@@ -58,7 +58,7 @@ bool loadModel(const SolverArguments& args, LoadedModel& loaded);
 /// on bad input.
 bool loadData(const std::string& file,
               const model::CompiledModel& model,
-              fit::LeastSquaresLoss& loss);
+              objective::LeastSquaresLoss& loss);
 
 bool readFile(const std::string& path, std::string& text);
 std::optional<double> parseNumber(const std::string& s);

@@ -47,7 +47,7 @@ int runGradient(const GradientArguments& args) {
     if (!loadModel(args.common, loaded)) {
         return 1;
     }
-    fit::LeastSquaresLoss loss;
+    objective::LeastSquaresLoss loss;
     std::vector<std::pair<int, double>> initialValues;
     if (!args.dataFile.empty()) {
         if (!loadData(args.dataFile, *loaded.model, loss)) {

@@ -4,6 +4,8 @@
 #include "sensitivity/gradient.hpp"
 
 #include <benchmark/benchmark.h>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <random>
 #include <string>
@@ -14,7 +16,7 @@ namespace {
 
 struct Case {
     std::shared_ptr<const model::CompiledModel> model;
-    fit::LeastSquaresLoss loss;
+    objective::LeastSquaresLoss loss;
 };
 
 std::shared_ptr<const model::CompiledModel> compile(const std::string& text) {
@@ -28,7 +30,7 @@ std::shared_ptr<const model::CompiledModel> compile(const std::string& text) {
 }
 
 // Every state observed at `count` evenly spaced times in (0, t1].
-fit::LeastSquaresLoss observeAll(const model::CompiledModel& m, double t1, int count) {
+objective::LeastSquaresLoss observeAll(const model::CompiledModel& m, double t1, int count) {
     io::DataSet data;
     data.timeColumn = "t";
     data.columns = m.states;
@@ -39,9 +41,12 @@ fit::LeastSquaresLoss observeAll(const model::CompiledModel& m, double t1, int c
             column.push_back(0.5);
         }
     }
-    fit::LeastSquaresLoss loss;
+    objective::LeastSquaresLoss loss;
     std::string error;
-    fit::LeastSquaresLoss::build(m, data, {}, loss, error);
+    if (!objective::LeastSquaresLoss::build(m.states, data, {}, loss, error)) {
+        std::fprintf(stderr, "bench_gradient: the loss did not build: %s\n", error.c_str());
+        std::abort();
+    }
     return loss;
 }
 

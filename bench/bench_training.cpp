@@ -6,6 +6,8 @@
 #include "solvers/solve.hpp"
 
 #include <benchmark/benchmark.h>
+#include <cstdio>
+#include <cstdlib>
 
 using namespace dynfit;
 
@@ -16,7 +18,7 @@ const char* kSpiral = "nn U = dense(2, 50, tanh) >> dense(50, 2)\ninit x = 2\nin
 
 struct Spiral {
     std::shared_ptr<const model::CompiledModel> model;
-    fit::LeastSquaresLoss loss;
+    objective::LeastSquaresLoss loss;
 };
 
 // staged: networks as dense kernels (the default); else written out and compiled natively.
@@ -48,7 +50,10 @@ const Spiral& spiral(bool staged = true) {
             data.values[1].push_back(u[1]);
         }
         std::string error;
-        fit::LeastSquaresLoss::build(*sp.model, data, {}, sp.loss, error);
+        if (!objective::LeastSquaresLoss::build(sp.model->states, data, {}, sp.loss, error)) {
+            std::fprintf(stderr, "bench_training: the loss did not build: %s\n", error.c_str());
+            std::abort();
+        }
         return sp;
     };
     static const Spiral stagedSpiral = make(true);

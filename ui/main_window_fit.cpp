@@ -140,7 +140,6 @@ void MainWindow::onProgress(const FitSnapshot& s) {
 
 void MainWindow::onFinished(const fit::FitOutcome& outcome) {
     m_outcome = outcome;
-    m_fitted = outcome.params;
     const auto model = m_editor->model();
     m_fittedNames.clear();
     if (model) {
@@ -148,9 +147,13 @@ void MainWindow::onFinished(const fit::FitOutcome& outcome) {
             m_fittedNames.push_back(p.name);
         }
     }
-    m_showFitted = !outcome.params.empty();
-    m_parameters->setFitted(outcome.params);
-    if (!outcome.params.empty()) {
+    // A fit that failed before its first iteration returns its start: nothing was fitted.
+    const bool fitted = !outcome.params.empty()
+                        && !(outcome.status == fit::FitStatus::Failed && outcome.iterations == 0);
+    m_fitted = fitted ? outcome.params : std::vector<double>{};
+    m_showFitted = fitted;
+    m_parameters->setFitted(fitted ? outcome.params : std::vector<double>{});
+    if (fitted) {
         drawPrediction(outcome.params);
         // The animation ends on the result, whatever the throttle dropped.
         recordFrame(outcome.iterations, outcome.lossFinal);

@@ -3,7 +3,7 @@
 // parameters, each with its own initial values), optionally cut into multiple-shooting segments.
 #pragma once
 
-#include "fit/least_squares_loss.hpp"
+#include "objective/least_squares_loss.hpp"
 #include "sensitivity/gradient.hpp"
 
 #include <Eigen/Core>
@@ -13,6 +13,8 @@
 #include <vector>
 
 namespace dynfit::fit {
+
+using objective::LeastSquaresLoss; // the objective a fit minimises
 
 /// One data set. Experiments share the model's parameters; each may start from its own initial
 /// values (fixed numbers for some or all states; the others follow u0(p)) and its own span.

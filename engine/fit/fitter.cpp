@@ -440,10 +440,13 @@ FitOutcome fitOnce(const FitProblem& problem,
     return out;
 }
 
-FitOutcome failed(std::string message) {
+// A fit that could not start: the start comes back as the result, so that params always has one
+// entry per param of the model.
+FitOutcome failed(std::string message, const std::vector<double>& start) {
     FitOutcome out;
     out.status = FitStatus::Failed;
     out.message = std::move(message);
+    out.params = start;
     return out;
 }
 
@@ -491,13 +494,14 @@ FitOutcome fitParameters(const model::CompiledModel& model,
     std::string error;
     for (const std::string& name : options.fixed) {
         if (model.paramIndex(name) < 0) {
-            return failed("cannot hold '" + name + "' fixed: it is not a param of the model");
+            return failed("cannot hold '" + name + "' fixed: it is not a param of the model",
+                          initial);
         }
     }
     FitProblem whole;
     if (!FitProblem::build(model, experiments, options.shooting, setupOf(options), initial, whole,
                            error)) {
-        return failed(error);
+        return failed(error, initial);
     }
     const int stages = options.growingWindowStages;
     if (stages <= 1 || (!options.span && !model.hasTimeSpan)) {
@@ -529,13 +533,13 @@ FitOutcome fitParameters(const model::CompiledModel& model,
             }
             if (!FitProblem::build(model, window, options.shooting, setupOf(options), params, stage,
                                    error)) {
-                return failed(error);
+                return failed(error, params);
             }
         } else {
             stageOptions.maxIterations = std::max(1, options.maxIterations - iterationsBefore);
             if (!FitProblem::build(model, experiments, options.shooting, setupOf(options), params,
                                    stage, error)) {
-                return failed(error);
+                return failed(error, params);
             }
         }
         FitOutcome result = fitOnce(stage, params, stageOptions, relay);

@@ -6,7 +6,7 @@
 namespace dynfit::fit {
 
 std::vector<StateResiduals>
-residualsByState(const LeastSquaresLoss& loss,
+residualsByState(const objective::LeastSquaresLoss& loss,
                  const std::vector<std::vector<double>>& predictedColumns) {
     std::vector<StateResiduals> out(predictedColumns.size());
     const auto& times = loss.saveTimes();

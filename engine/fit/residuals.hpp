@@ -3,7 +3,7 @@
 // residual plot draws and what its legend summarises.
 #pragma once
 
-#include "fit/least_squares_loss.hpp"
+#include "objective/least_squares_loss.hpp"
 
 #include <vector>
 
@@ -19,7 +19,7 @@ struct StateResiduals {
 /// loss's k-th save time; cells without a finite prediction (beyond a short column, NaN) are
 /// left out.
 std::vector<StateResiduals>
-residualsByState(const LeastSquaresLoss& loss,
+residualsByState(const objective::LeastSquaresLoss& loss,
                  const std::vector<std::vector<double>>& predictedColumns);
 
 } // namespace dynfit::fit

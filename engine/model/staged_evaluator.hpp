@@ -3,6 +3,7 @@
 #pragma once
 
 #include "model/model.hpp"
+#include "model/network_of.hpp"
 #include "nn/dense_network.hpp"
 
 #include <Eigen/Core>
@@ -22,7 +23,7 @@ class StagedEvaluator {
           m_rhs(m_stage->rhs), m_vjp(m_stage->vjp), m_inputsVjp(m_stage->inputsVjp) {
         for (const NetworkStage::Call& call : m_stage->calls) {
             const NetworkInfo& info = m.networks[static_cast<std::size_t>(call.network)];
-            Net net{nn::DenseNetwork::fromInfo(info), {}, info.firstParam};
+            Net net{denseNetworkOf(info), {}, info.firstParam};
             net.workspace.resize(net.shape, 1);
             m_networks.push_back(std::move(net));
         }

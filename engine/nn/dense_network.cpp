@@ -2,8 +2,6 @@
 // Network shapes: activations by name, weight counts, FLOP counts.
 #include "nn/dense_network.hpp"
 
-#include "model/model.hpp"
-
 #include <algorithm>
 
 namespace dynfit::nn {
@@ -43,15 +41,6 @@ DenseNetwork::DenseNetwork(std::vector<LayerShape> layers) : m_layers(std::move(
         m_weightCount += layer.outputs * layer.inputs + layer.outputs;
         m_widest = std::max({m_widest, layer.inputs, layer.outputs});
     }
-}
-
-DenseNetwork DenseNetwork::fromInfo(const model::NetworkInfo& info) {
-    std::vector<LayerShape> layers;
-    for (std::size_t l = 0; l < info.layers.size(); ++l) {
-        layers.push_back({info.layers[l].first, info.layers[l].second,
-                          activationByName(info.activations[l]).value_or(Activation::Identity)});
-    }
-    return DenseNetwork(std::move(layers));
 }
 
 long DenseNetwork::forwardFlops() const {

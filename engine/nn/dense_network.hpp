@@ -13,10 +13,6 @@
 #include <utility>
 #include <vector>
 
-namespace dynfit::model {
-struct NetworkInfo;
-}
-
 namespace dynfit::nn {
 
 enum class Activation { Identity, Tanh, Relu, Sigmoid, Softplus, Elu, Swish };
@@ -36,8 +32,6 @@ class DenseNetwork {
   public:
     DenseNetwork() = default;
     explicit DenseNetwork(std::vector<LayerShape> layers);
-    /// The network a model declared with `nn` (its activations are checked by the analyzer).
-    static DenseNetwork fromInfo(const model::NetworkInfo& info);
 
     const std::vector<LayerShape>& layers() const { return m_layers; }
     int inputs() const { return m_layers.front().inputs; }

@@ -34,7 +34,7 @@ bool buildExperiment(const DataSetEntry& entry,
     }
     experiment = fit::Experiment{};
     experiment.name = entry.name;
-    if (!fit::LeastSquaresLoss::build(model, mapped, {}, experiment.loss, error)) {
+    if (!objective::LeastSquaresLoss::build(model.states, mapped, {}, experiment.loss, error)) {
         error = entry.name + ": " + error;
         return false;
     }

@@ -4,8 +4,8 @@
 #pragma once
 
 #include "core/status.hpp"
-#include "fit/least_squares_loss.hpp"
 #include "model/model_rhs.hpp"
+#include "objective/least_squares_loss.hpp"
 #include "solvers/methods.hpp"
 #include "solvers/solve_options.hpp"
 
@@ -56,7 +56,7 @@ AdjointOutcome continuousAdjoint(AdjointKind kind,
                                  const model::Vector<double>& u0,
                                  double t0,
                                  double t1,
-                                 const fit::LeastSquaresLoss& loss,
+                                 const objective::LeastSquaresLoss& loss,
                                  const ode::Method& solver,
                                  const ode::SolveOptions& options,
                                  const AdjointOptions& adjoint = {});

@@ -31,7 +31,7 @@ AdjointOutcome cvodeInterpolatingAdjoint(const model::CompiledModel& m,
                                          const model::Vector<double>& u0,
                                          double t0,
                                          double t1,
-                                         const fit::LeastSquaresLoss& loss,
+                                         const objective::LeastSquaresLoss& loss,
                                          const ode::Method& solver,
                                          const ode::SolveOptions& options);
 

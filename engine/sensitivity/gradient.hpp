@@ -4,8 +4,8 @@
 
 #include "core/stats.hpp"
 #include "core/status.hpp"
-#include "fit/least_squares_loss.hpp"
 #include "model/model.hpp"
+#include "objective/least_squares_loss.hpp"
 #include "problem/ode_problem.hpp"
 #include "sensitivity/adjoint.hpp"
 #include "solvers/methods.hpp"
@@ -61,7 +61,7 @@ struct GradientProblem {
     const model::CompiledModel* model = nullptr;
     std::vector<double> params;
     std::optional<ode::TimeSpan> span; ///< overrides the model's tspan
-    const fit::LeastSquaresLoss* loss = nullptr;
+    const objective::LeastSquaresLoss* loss = nullptr;
     /// States that start at these values instead of u0(p) (an experiment's own initial values,
     /// a shooting segment's start): (state index, value). dL/dp does not chain through them.
     std::vector<std::pair<int, double>> initialValues;

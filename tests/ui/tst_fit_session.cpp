@@ -5,6 +5,7 @@
 #include "model/model_rhs.hpp"
 #include "solvers/solve.hpp"
 #include "support/data_from_solution.hpp"
+#include "support/require_loss.hpp"
 
 #include <QElapsedTimer>
 #include <QSignalSpy>
@@ -35,8 +36,7 @@ ui::FitJob lotkaVolterraJob(int iterations) {
     const io::DataSet data = test::dataFromSolution(sol, {"x", "y"});
     fit::Experiment e;
     e.name = "synthetic";
-    std::string error;
-    fit::LeastSquaresLoss::build(*job.model, data, {}, e.loss, error);
+    e.loss = test::requireLoss(job.model->states, data);
     job.experiments = {e};
     job.initial = job.model->defaultParams();
     job.options.optimizer = fit::Optimizer::Adam;

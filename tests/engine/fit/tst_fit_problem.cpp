@@ -43,7 +43,7 @@ fit::Experiment experiment(const model::CompiledModel& m, double x0, double y0, 
     fit::Experiment e;
     e.name = std::move(name);
     std::string error;
-    if (!fit::LeastSquaresLoss::build(m, data, {}, e.loss, error)) {
+    if (!objective::LeastSquaresLoss::build(m.states, data, {}, e.loss, error)) {
         qFatal("%s", error.c_str());
     }
     e.initialValues = {{0, x0}, {1, y0}};
@@ -240,9 +240,10 @@ class TestFitProblem : public QObject {
         data.columns = {"y"};
         data.times = {0.0, 1.0, 1.0, 2.0};
         data.values = {{1.0, 2.0, 2.5, std::nan("")}};
-        fit::LeastSquaresLoss loss;
+        objective::LeastSquaresLoss loss;
         std::string error;
-        QVERIFY2(fit::LeastSquaresLoss::build(*m, data, {}, loss, error), error.c_str());
+        QVERIFY2(objective::LeastSquaresLoss::build(m->states, data, {}, loss, error),
+                 error.c_str());
         const std::vector<std::vector<double>> predicted{{9.0, 9.0, 9.0}, {0.5, 1.5, 3.0}};
         const auto r = fit::residualsByState(loss, predicted);
         QCOMPARE(r.size(), std::size_t(2));

@@ -5,6 +5,7 @@
 #include "model/model_rhs.hpp"
 #include "solvers/solve.hpp"
 #include "support/data_from_solution.hpp"
+#include "support/require_loss.hpp"
 
 #include <QTest>
 #include <atomic>
@@ -20,7 +21,7 @@ const std::vector<double> kTrue{1.5, 1.0, 3.0, 1.0};
 
 struct Fixture {
     std::shared_ptr<const model::CompiledModel> model;
-    fit::LeastSquaresLoss loss;
+    objective::LeastSquaresLoss loss;
 };
 
 // Data from the true parameters at 0:0.5:10, both states.
@@ -38,8 +39,7 @@ Fixture makeFixture(const char* text = kModel, const std::vector<double>& truth 
                                         {0, 10}),
         ode::Vern7{}, opts);
     const io::DataSet data = test::dataFromSolution(sol, f.model->states);
-    std::string error;
-    fit::LeastSquaresLoss::build(*f.model, data, {}, f.loss, error);
+    f.loss = test::requireLoss(f.model->states, data);
     return f;
 }
 
@@ -143,7 +143,7 @@ class TestFitter : public QObject {
                 term.value + 0.02 * gaussian();
         }
         std::string error;
-        QVERIFY(fit::LeastSquaresLoss::build(*f.model, data, {}, f.loss, error));
+        QVERIFY(objective::LeastSquaresLoss::build(f.model->states, data, {}, f.loss, error));
         auto o = options(static_cast<fit::Optimizer>(optimizer));
         const auto out = fit::fitParameters(*f.model, f.model->defaultParams(), f.loss, o);
         qInfo("%s: %s after %d iterations, loss %g -> %g, params %g %g %g %g",
@@ -252,6 +252,7 @@ class TestFitter : public QObject {
         for (auto optimizer : {fit::Optimizer::Lbfgs, fit::Optimizer::Adam}) {
             const auto out =
                 fit::fitParameters(*f.model, f.model->defaultParams(), f.loss, options(optimizer));
+            QVERIFY2(out.params.size() == 4, out.message.c_str());
             QVERIFY(out.params[2] <= 2.5);
             QVERIFY(out.params[2] > 2.4);
             QVERIFY(out.params[0] > 0.0); // log scale keeps α positive

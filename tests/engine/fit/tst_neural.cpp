@@ -5,6 +5,7 @@
 #include "model/model_rhs.hpp"
 #include "model/rewrite.hpp"
 #include "solvers/solve.hpp"
+#include "support/require_loss.hpp"
 
 #include <QTest>
 
@@ -27,7 +28,7 @@ compile(const std::string& text, unsigned long long seed = 0, bool native = true
 }
 
 // Data of a system written in the language, observed at `count` even times on [0, t1].
-fit::LeastSquaresLoss
+objective::LeastSquaresLoss
 dataFrom(const char* truth, const model::CompiledModel& target, double t1, int count) {
     const auto m = compile(truth);
     const auto p = m->defaultParams();
@@ -51,10 +52,7 @@ dataFrom(const char* truth, const model::CompiledModel& target, double t1, int c
             data.values[c].push_back(u[m->stateIndex(data.columns[c])]);
         }
     }
-    fit::LeastSquaresLoss loss;
-    std::string error;
-    fit::LeastSquaresLoss::build(target, data, {}, loss, error);
-    return loss;
+    return test::requireLoss(target.states, data);
 }
 
 } // namespace
@@ -178,9 +176,9 @@ class TestNeural : public QObject {
         const auto m = compile(text, 4, false);
         QVERIFY(m);
         QVERIFY(!m->stage);
-        fit::LeastSquaresLoss loss = dataFrom("init x = 1\ninit y = 0\nd(x)/dt = -y\n"
-                                              "d(y)/dt = x\n",
-                                              *m, 1.0, 5);
+        objective::LeastSquaresLoss loss = dataFrom("init x = 1\ninit y = 0\nd(x)/dt = -y\n"
+                                                    "d(y)/dt = x\n",
+                                                    *m, 1.0, 5);
         const sens::GradientProblem problem{m.get(), m->defaultParams(), std::nullopt, &loss};
         ode::SolveOptions o;
         o.reltol = o.abstol = 1e-10;

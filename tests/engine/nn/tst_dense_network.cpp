@@ -7,6 +7,7 @@
 // clang-format on
 #include "model/model.hpp"
 #include "model/model_rhs.hpp"
+#include "model/network_of.hpp"
 #include "nn/dense_network.hpp"
 
 #include <QTest>
@@ -68,7 +69,7 @@ class TestDenseNetwork : public QObject {
         QFETCH(QString, first);
         QFETCH(QString, second);
         const auto m = networkModel(first.toUtf8().constData(), second.toUtf8().constData());
-        const auto net = nn::DenseNetwork::fromInfo(m->networks.front());
+        const auto net = model::denseNetworkOf(m->networks.front());
         QCOMPARE(net.weightCount(), m->networks.front().weightCount);
         const auto params = m->defaultParams();
         const double* weights = params.data() + m->networks.front().firstParam;
@@ -91,7 +92,7 @@ class TestDenseNetwork : public QObject {
         QFETCH(QString, first);
         QFETCH(QString, second);
         const auto m = networkModel(first.toUtf8().constData(), second.toUtf8().constData());
-        const auto net = nn::DenseNetwork::fromInfo(m->networks.front());
+        const auto net = model::denseNetworkOf(m->networks.front());
         const auto all = m->defaultParams();
         Eigen::VectorXd w = Eigen::Map<const Eigen::VectorXd>(
             all.data() + m->networks.front().firstParam, net.weightCount());
@@ -119,7 +120,7 @@ class TestDenseNetwork : public QObject {
         QFETCH(QString, first);
         QFETCH(QString, second);
         const auto m = networkModel(first.toUtf8().constData(), second.toUtf8().constData());
-        const auto net = nn::DenseNetwork::fromInfo(m->networks.front());
+        const auto net = model::denseNetworkOf(m->networks.front());
         const Eigen::VectorXd w = random(net.weightCount(), 1, 11);
         const Eigen::MatrixXd x = random(3, 5, 12);
         const Eigen::MatrixXd dx = random(3, 5, 13);

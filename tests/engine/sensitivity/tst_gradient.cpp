@@ -3,6 +3,7 @@
 // Lotka–Volterra loss and on a model whose init and tspan depend on its parameters.
 #include "sensitivity/gradient.hpp"
 #include "support/method_rows.hpp"
+#include "support/require_loss.hpp"
 
 #include <QTest>
 
@@ -22,7 +23,7 @@ const char* kParametrised =
 
 struct Fixture {
     std::shared_ptr<const model::CompiledModel> model;
-    fit::LeastSquaresLoss loss;
+    objective::LeastSquaresLoss loss;
 };
 
 // The seed's loss: the prey should stay at 1, observed at 0:0.1:10.
@@ -38,8 +39,7 @@ Fixture makeFixture(const char* text, double firstTime, double lastTime, const c
         data.times.push_back(firstTime + 0.1 * k);
         data.values[0].push_back(1.0);
     }
-    std::string error;
-    fit::LeastSquaresLoss::build(*f.model, data, {}, f.loss, error);
+    f.loss = test::requireLoss(f.model->states, data);
     return f;
 }
 
@@ -231,7 +231,7 @@ class TestGradient : public QObject {
                 data.values[0].push_back(1.0);
             }
             std::string error;
-            QVERIFY(fit::LeastSquaresLoss::build(*f.model, data, {}, f.loss, error));
+            QVERIFY(objective::LeastSquaresLoss::build(f.model->states, data, {}, f.loss, error));
             ode::SolveOptions opts;
             opts.reltol = opts.abstol = tol;
             const sens::GradientProblem problem{f.model.get(), f.model->defaultParams(),

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 // Gradients through the stiff methods: a ROBER parameter fit's gradient by forward, reverse,
 // interpolating and finite differences, for every stiff method.
-#include "fit/least_squares_loss.hpp"
 #include "model/model.hpp"
 #include "model/model_rhs.hpp"
+#include "objective/least_squares_loss.hpp"
 #include "sensitivity/gradient.hpp"
 #include "solvers/solve.hpp"
 #include "support/data_from_solution.hpp"
+#include "support/require_loss.hpp"
 #include "support/stiff_references.hpp"
 
 #include <QTest>
@@ -21,7 +22,7 @@ const char* const kRober = test::RoberReference::model;
 
 struct Fixture {
     std::shared_ptr<const model::CompiledModel> model;
-    fit::LeastSquaresLoss loss;
+    objective::LeastSquaresLoss loss;
     std::vector<double> params; ///< 20 % off the truth: the loss is not at its minimum
 };
 
@@ -40,8 +41,7 @@ Fixture makeFixture() {
     opts.saveEverystep = false;
     const auto truth = ode::solve(problem, ode::Rodas5P{}, opts);
     auto data = test::dataFromSolution(truth, {"y1", "y2", "y3"});
-    std::string error;
-    fit::LeastSquaresLoss::build(*f.model, data, {{"y2", 1e8}}, f.loss, error);
+    f.loss = test::requireLoss(f.model->states, data, {{"y2", 1e8}});
     f.params = {0.048, 2.4e7, 1.2e4};
     return f;
 }

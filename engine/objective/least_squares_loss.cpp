@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
 // Matching data to a model for the least-squares loss.
-#include "fit/least_squares_loss.hpp"
+#include "objective/least_squares_loss.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
-namespace dynfit::fit {
+namespace dynfit::objective {
 
-bool LeastSquaresLoss::build(const model::CompiledModel& model,
+bool LeastSquaresLoss::build(const std::vector<std::string>& states,
                              const io::DataSet& data,
                              const std::map<std::string, double>& weights,
                              LeastSquaresLoss& loss,
@@ -27,8 +27,9 @@ bool LeastSquaresLoss::build(const model::CompiledModel& model,
     loss.m_times = data.times;
     loss.m_times.erase(std::unique(loss.m_times.begin(), loss.m_times.end()), loss.m_times.end());
     for (std::size_t c = 0; c < data.columns.size(); ++c) {
-        const int state = model.stateIndex(data.columns[c]);
-        if (state < 0) {
+        const auto named = std::find(states.begin(), states.end(), data.columns[c]);
+        const int state = static_cast<int>(named - states.begin());
+        if (named == states.end()) {
             error = "data column '" + data.columns[c] + "' is not a state of the model";
             return false;
         }
@@ -129,4 +130,4 @@ Eigen::VectorXd LeastSquaresLoss::stateGradientAt(std::size_t save,
     return gradient;
 }
 
-} // namespace dynfit::fit
+} // namespace dynfit::objective

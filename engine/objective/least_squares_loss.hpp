@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: MIT
-// The weighted sum of squared errors between a solution and data, at the data times.
+// The objective the gradient methods differentiate: the weighted sum of squared errors between a
+// solution and data, at the data times. It knows states by index and name only, not models.
 #pragma once
 
 #include "core/scalar_traits.hpp"
 #include "io/csv_data.hpp"
-#include "model/model.hpp"
 
 #include <map>
 #include <string>
 #include <vector>
 
-namespace dynfit::fit {
+namespace dynfit::objective {
 
 /// L = Σ_k Σ_i w_i (u_i(t_k) − d_ik)² over the observed cells. Data columns are matched to states
 /// by name; times may be uneven and need not match anything the solver does (the solution is
@@ -25,13 +25,14 @@ class LeastSquaresLoss {
         double weight;
     };
 
-    /// Matches `data` to `model`. Unknown columns or weights, and non-positive weights, are
-    /// errors (returned false with the reason). A missing weight is 1.
-    static bool build(const model::CompiledModel& model,
-                      const io::DataSet& data,
-                      const std::map<std::string, double>& weights,
-                      LeastSquaresLoss& loss,
-                      std::string& error);
+    /// Matches `data` to the states named `states` (in state order). Unknown columns or weights,
+    /// and non-positive weights, are errors (returned false with the reason). A missing weight
+    /// is 1.
+    [[nodiscard]] static bool build(const std::vector<std::string>& states,
+                                    const io::DataSet& data,
+                                    const std::map<std::string, double>& weights,
+                                    LeastSquaresLoss& loss,
+                                    std::string& error);
 
     /// The same loss on the data up to `tMax` only (a growing time window's stage).
     LeastSquaresLoss upTo(double tMax) const;
@@ -74,4 +75,4 @@ class LeastSquaresLoss {
     std::vector<Term> m_terms;
 };
 
-} // namespace dynfit::fit
+} // namespace dynfit::objective
