@@ -40,6 +40,13 @@ class PiController {
         return factor;
     }
 
+    /// The factor after an attempt that produced no result (a failed Newton iteration or a
+    /// singular linear system): the smallest cut, as a rejection.
+    double afterFailedStep() {
+        m_lastRejected = true;
+        return kQmin;
+    }
+
     static constexpr double kSafety = 0.9;
     static constexpr double kQmin = 0.2;
     static constexpr double kQmax = 10.0;

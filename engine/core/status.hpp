@@ -16,6 +16,10 @@ namespace dynfit {
     X(DtLessThanMin, "DtLessThanMin",                                                              \
       "the solution may blow up here (a singularity) or the problem is too stiff for this "        \
       "method; check the model near this time or loosen the tolerances")                           \
+    X(ConvergenceFailure, "ConvergenceFailure",                                                    \
+      "the implicit method's Newton iteration or linear solve failed even at the smallest step: "  \
+      "check the equations for a singular or non-finite Jacobian here, or try another stiff "      \
+      "method (CVODE_BDF) or looser tolerances")                                                   \
     X(Unstable, "Unstable",                                                                        \
       "the state became NaN or Inf: check the equations and parameters for a blow-up, or use a "   \
       "smaller (or adaptive) step")                                                                \

@@ -164,8 +164,7 @@ bool reverseEsdirkStep(const TapeStep& step,
     auto& F = w.k;
     auto& FBar = w.kBar;
     stepper.invalidate();
-    stepper.step(rhs, p, t, h, u, w.uNew, stats);
-    if (stepper.lastStepFailed()) {
+    if (stepper.step(rhs, p, t, h, u, w.uNew, stats) != ode::StepStatus::Ok) {
         return false;
     }
     for (int i = 0; i < S; ++i) {

@@ -64,18 +64,19 @@ class AutoSwitchStepper {
     }
 
     template<class Rhs, class Params>
-    void step(Rhs& f,
-              const Params& p,
-              double t,
-              double h,
-              const State& u,
-              State& uNew,
-              SolveStats& stats) {
+    StepStatus step(Rhs& f,
+                    const Params& p,
+                    double t,
+                    double h,
+                    const State& u,
+                    State& uNew,
+                    SolveStats& stats) {
         m_stats = &stats;
         m_h = h;
         if (m_useStiff) {
-            m_stiff.step(f, p, t, h, u, uNew, stats);
+            const StepStatus status = m_stiff.step(f, p, t, h, u, uNew, stats);
             m_rho = m_stiff.jacobianNormBound();
+            return status;
         } else {
             m_explicit.step(f, p, t, h, u, uNew, stats);
             m_rho = dominantEigenvalueEstimate(h, u, uNew);
@@ -91,6 +92,7 @@ class AutoSwitchStepper {
                 }
             }
         }
+        return StepStatus::Ok;
     }
 
     const State& errorEstimate() const {

@@ -91,13 +91,13 @@ class Esdirk {
     }
 
     template<class Rhs, class Params>
-    void step(Rhs& f,
-              const Params& p,
-              double t,
-              double h,
-              const State& u,
-              State& uNew,
-              SolveStats& stats) {
+    StepStatus step(Rhs& f,
+                    const Params& p,
+                    double t,
+                    double h,
+                    const State& u,
+                    State& uNew,
+                    SolveStats& stats) {
         derivativeAtStart(f, p, t, u, stats);
         m_f1Valid = false;
         if (!m_patternSet) {
@@ -115,17 +115,17 @@ class Esdirk {
         m_W = m_J * (-hg);
         m_W.diagonal().array() += Scalar(Real(1));
         ++stats.nFactorizations;
-        bool ok = m_linear.factor(m_W);
-        for (int i = 1; i < kStages && ok; ++i) {
-            ok = solveStage(f, p, t, h, u, i, stats);
+        StepStatus status = m_linear.factor(m_W) ? StepStatus::Ok : StepStatus::LinearSolveFailed;
+        for (int i = 1; i < kStages && status == StepStatus::Ok; ++i) {
+            if (!solveStage(f, p, t, h, u, i, stats)) {
+                status = StepStatus::NewtonFailed;
+            }
         }
-        m_failed = !ok;
-        if (!ok) {
+        if (status != StepStatus::Ok) {
             ++stats.nNewtonFailures;
             m_jacValid = false; // retry with a fresh Jacobian
             uNew = u;
-            m_err.setConstant(Scalar(Real(kFailedStepError)));
-            return;
+            return status;
         }
         if constexpr (T::stifflyAccurate) {
             uNew = m_Z; // the last stage
@@ -141,12 +141,10 @@ class Esdirk {
                 m_err += m_F[j] * Real(h * T::bErr[j]);
             }
         }
+        return StepStatus::Ok;
     }
 
     const State& errorEstimate() const { return m_err; }
-
-    /// True when the last step's factorisation or Newton iteration failed.
-    bool lastStepFailed() const { return m_failed; }
 
     template<class Rhs, class Params>
     void prepareInterpolation(Rhs& f,
@@ -282,7 +280,6 @@ class Esdirk {
     double m_eta = 1.0;
     double m_maxRate = 0.0; // the slowest Newton contraction of the last step
     bool m_f0Valid = false, m_f1Valid = false, m_jacValid = false, m_patternSet = false;
-    bool m_failed = false;
 };
 
 } // namespace dynfit::ode

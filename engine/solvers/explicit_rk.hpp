@@ -5,6 +5,7 @@
 #include "core/scalar_traits.hpp"
 #include "core/stats.hpp"
 #include "solvers/hermite.hpp"
+#include "solvers/stepper.hpp"
 #include "solvers/tableau.hpp"
 
 #include <algorithm>
@@ -59,13 +60,13 @@ class ExplicitRk {
 
     /// Computes u_new = u + h Σ b_i k_i from (t, u) and the error estimate. h may be negative.
     template<class Rhs, class Params>
-    void step(Rhs& f,
-              const Params& p,
-              double t,
-              double h,
-              const State& u,
-              State& uNew,
-              SolveStats& stats) {
+    StepStatus step(Rhs& f,
+                    const Params& p,
+                    double t,
+                    double h,
+                    const State& u,
+                    State& uNew,
+                    SolveStats& stats) {
         derivativeAtStart(f, p, t, u, stats);
         m_extraStagesValid = false;
         m_f1Valid = false;
@@ -79,6 +80,7 @@ class ExplicitRk {
             computeErrorEstimate(
                 h, std::make_index_sequence<nonZeroColumns<Row::BErr, 0, kStages>().size()>{});
         }
+        return StepStatus::Ok;
     }
 
     /// The local error estimate of the last step (h Σ (b_i − b̂_i) k_i); zero without an estimate.

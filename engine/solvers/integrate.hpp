@@ -12,9 +12,13 @@
 #include "solvers/explicit_rk.hpp"
 #include "solvers/solve_options.hpp"
 #include "solvers/step_view.hpp"
+#include "solvers/stepper.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -25,10 +29,16 @@ namespace dynfit::ode {
 /// (unless save-every-step or dense output grow their storage). solve() in solve.hpp is the usual
 /// entry point; use this class directly to separate the two phases. The problem and the options
 /// are referenced, not copied: they must outlive the integrator.
+/// What happens at a must-hit time: may change u (returns true if it did).
+template<class State>
+using StopAction = std::function<bool(double t, State& u)>;
+
 template<class Stepper, class Problem>
 class Integrator {
   public:
     using State = typename Problem::StateType;
+    static_assert(StepperFor<Stepper, State, decltype(Problem::f), typename Problem::ParamsType>,
+                  "a stepper implements the protocol of solvers/stepper.hpp");
 
     Integrator(const Problem& problem,
                const SolveOptions& options,
@@ -44,6 +54,17 @@ class Integrator {
 
     Solution<State>& solution() { return m_solution; }
 
+    /// Called at every tstop the solve lands on, with the state there; it may change the state
+    /// (a dose, a reset) and returns whether it did. Set it before run().
+    void setStopAction(StopAction<State> action) { m_stopAction = std::move(action); }
+
+    /// Replaces the current state from outside (a reset): the stepper forgets what it cached
+    /// about the old one (FSAL slope, Jacobian, factorisation) and the next step starts afresh.
+    void resetState(const State& u) {
+        m_u = u;
+        m_stepper.invalidate();
+    }
+
   private:
     bool fail(SolveStatus status, const std::string& detail);
     bool validate();
@@ -52,7 +73,9 @@ class Integrator {
     State& nextSaveSlot(double t);
     void afterAcceptedStep(double tNew, double hSigned);
     bool takeStep();
-    double chooseStep() const;
+    bool atStop();
+    bool afterFailedStep(StepStatus status, double h);
+    double chooseStep();
     double minimumStep() const {
         return std::max(m_options.dtmin,
                         4 * std::numeric_limits<double>::epsilon() * std::abs(m_t));
@@ -69,6 +92,10 @@ class Integrator {
     Tolerances m_tol;
 
     std::vector<double> m_saveTimes;
+    std::vector<double> m_tstops; // inside (t0, t1), in the solve direction
+    std::size_t m_nextStop = 0;
+    std::optional<double> m_landing; // the must-hit time the step being attempted lands on
+    StopAction<State> m_stopAction;
     std::size_t m_nextSave = 0;
     std::size_t m_saved = 0;
     bool m_saveEverystep = false;
@@ -76,6 +103,7 @@ class Integrator {
 
     State m_u, m_uNew, m_work;
     double m_t = 0.0, m_t1 = 0.0, m_dir = 1.0;
+    double m_span = 0.0;   // |t1 − t0|
     double m_h = 0.0;      // magnitude of the next step
     double m_hTaken = 0.0; // signed size of the step being accepted
     long m_attempts = 0;
@@ -90,6 +118,7 @@ bool Integrator<Stepper, Problem>::fail(SolveStatus status, const std::string& d
 
 template<class Stepper, class Problem>
 bool Integrator<Stepper, Problem>::validate() {
+    m_tstops.clear();
     const TimeSpan span = m_problem.timeSpan();
     m_t = span.t0;
     m_t1 = span.t1;
@@ -97,6 +126,7 @@ bool Integrator<Stepper, Problem>::validate() {
         return fail(SolveStatus::InvalidInput, "the time span must be finite");
     }
     m_dir = span.t1 >= span.t0 ? 1.0 : -1.0;
+    m_span = std::abs(span.t1 - span.t0);
     m_u = m_problem.initialState();
     if (!allFinite(m_u)) {
         return fail(SolveStatus::InvalidInput, "the initial state contains NaN or Inf");
@@ -119,6 +149,17 @@ bool Integrator<Stepper, Problem>::validate() {
         return fail(SolveStatus::InvalidInput,
                     std::string(Stepper::kName) + " has no error estimate: give a fixed step dt");
     }
+    for (const double stop : o.tstops) {
+        if (!std::isfinite(stop)) {
+            return fail(SolveStatus::InvalidInput, "a tstop is NaN or Inf");
+        }
+        if (m_dir * (stop - span.t0) > 0.0 && m_dir * (span.t1 - stop) > 0.0) {
+            m_tstops.push_back(stop); // t0 and t1 are hit anyway; outside the span, never
+        }
+    }
+    std::sort(m_tstops.begin(), m_tstops.end(),
+              [this](double a, double b) { return m_dir * a < m_dir * b; });
+    m_tstops.erase(std::unique(m_tstops.begin(), m_tstops.end()), m_tstops.end());
     std::string error;
     if (!resolveSaveTimes(o.saveat, o.saveatStep, span.t0, span.t1, m_saveTimes, error)) {
         return fail(SolveStatus::InvalidInput, error);
@@ -149,6 +190,7 @@ bool Integrator<Stepper, Problem>::init() {
     m_solution.u.assign(m_saveTimes.size() + 1, m_u);
     m_saved = 0;
     m_nextSave = 0;
+    m_nextStop = 0;
     saveInitial();
 
     const double span = std::abs(m_t1 - m_t);
@@ -228,24 +270,67 @@ void Integrator<Stepper, Problem>::afterAcceptedStep(double tNew, double hSigned
     }
 }
 
-// The step to attempt: the controller's proposal, stretched or cut to land exactly on t1.
+// The step to attempt: the controller's proposal, stretched or cut to land exactly on the next
+// must-hit time (a tstop, or t1). Sets m_landing to the time it lands on, if it does.
 template<class Stepper, class Problem>
-double Integrator<Stepper, Problem>::chooseStep() const {
-    const double remaining = std::abs(m_t1 - m_t);
+double Integrator<Stepper, Problem>::chooseStep() {
+    const bool stopAhead = m_nextStop < m_tstops.size();
+    const double target = stopAhead ? m_tstops[m_nextStop] : m_t1;
+    const double remaining = std::abs(target - m_t);
+    m_landing = std::nullopt;
     if (m_h >= remaining * (1.0 - 1e-12)) {
+        m_landing = target;
         return remaining;
     }
     return m_h;
+}
+
+// An attempt without a result: cut the step as for a rejection and try again, unless the step
+// is already the smallest allowed (or fixed).
+template<class Stepper, class Problem>
+bool Integrator<Stepper, Problem>::afterFailedStep(StepStatus status, double h) {
+    ++m_solution.stats.nRejected;
+    m_h = h * m_controller.afterFailedStep();
+    // At t = 0 minimumStep() is 0: the floor for repeated failures is relative to the span too.
+    const double floor = std::max(minimumStep(), std::numeric_limits<double>::epsilon() * m_span);
+    if (!m_adaptive || m_h < floor) {
+        return fail(SolveStatus::ConvergenceFailure,
+                    status == StepStatus::NewtonFailed
+                        ? "Newton's iteration did not converge"
+                        : "the linear system of the implicit stages was singular");
+    }
+    return true;
+}
+
+// Landed on a tstop: the stop action may change the state; then the stepper starts afresh and,
+// when every step is saved, the changed state is saved too (the right-hand limit).
+template<class Stepper, class Problem>
+bool Integrator<Stepper, Problem>::atStop() {
+    if (!m_stopAction || !m_stopAction(m_t, m_u)) {
+        return true;
+    }
+    if (!allFinite(m_u)) {
+        return fail(SolveStatus::InvalidInput, "the state set at a stop contains NaN or Inf");
+    }
+    m_stepper.invalidate();
+    if (m_saveEverystep) {
+        saveState(m_t, m_u);
+    }
+    return true;
 }
 
 // One attempted step. Returns false when the solve must stop (a failure status is set).
 template<class Stepper, class Problem>
 bool Integrator<Stepper, Problem>::takeStep() {
     const double h = chooseStep();
-    const bool last = h == std::abs(m_t1 - m_t);
-    m_stepper.step(m_f, m_problem.p, m_t, m_dir * h, m_u, m_uNew, m_solution.stats);
+    const std::optional<double> landing = m_landing;
+    const StepStatus status =
+        m_stepper.step(m_f, m_problem.p, m_t, m_dir * h, m_u, m_uNew, m_solution.stats);
     ++m_attempts;
     double hNext = m_h;
+    if (status != StepStatus::Ok) {
+        return afterFailedStep(status, h);
+    }
     if (m_adaptive) {
         double err = errorNorm(m_stepper.errorEstimate(), m_u, m_uNew, m_tol);
         if (!allFinite(m_uNew)) {
@@ -270,7 +355,7 @@ bool Integrator<Stepper, Problem>::takeStep() {
     } else if (!allFinite(m_uNew)) {
         return fail(SolveStatus::Unstable, "the state became NaN or Inf");
     }
-    const double tNew = last ? m_t1 : m_t + m_dir * h;
+    const double tNew = landing ? *landing : m_t + m_dir * h;
     afterAcceptedStep(tNew, m_dir * h);
     bool keepGoing = true;
     if (m_observer) {
@@ -287,6 +372,10 @@ bool Integrator<Stepper, Problem>::takeStep() {
     ++m_solution.stats.nAccepted;
     if (!keepGoing) {
         return fail(SolveStatus::Cancelled, "the step observer asked to stop");
+    }
+    if (landing && m_nextStop < m_tstops.size() && *landing == m_tstops[m_nextStop]) {
+        ++m_nextStop;
+        return atStop();
     }
     return true;
 }

@@ -6,6 +6,7 @@
 #include "core/stats.hpp"
 #include "solvers/hermite.hpp"
 #include "solvers/linear_solver.hpp"
+#include "solvers/stepper.hpp"
 #include "solvers/stiff_support.hpp"
 
 #include <algorithm>
@@ -38,10 +39,6 @@ concept RosenbrockTableau = requires {
     T::mErr;
     T::H;
 };
-
-/// Error estimate reported for a step whose linear system could not be solved: large enough to
-/// reject it and cut the step to the controller's minimum.
-inline constexpr double kFailedStepError = 1e10;
 
 /// One Rosenbrock step: one Jacobian and one factorisation of W per step (the Jacobian is kept
 /// across rejected attempts from the same point), one linear solve per stage, no Newton
@@ -86,13 +83,13 @@ class Rosenbrock {
     }
 
     template<class Rhs, class Params>
-    void step(Rhs& f,
-              const Params& p,
-              double t,
-              double h,
-              const State& u,
-              State& uNew,
-              SolveStats& stats) {
+    StepStatus step(Rhs& f,
+                    const Params& p,
+                    double t,
+                    double h,
+                    const State& u,
+                    State& uNew,
+                    SolveStats& stats) {
         derivativeAtStart(f, p, t, u, stats);
         m_f1Valid = false;
         prepareLinearSolver(f, static_cast<int>(u.size()));
@@ -114,8 +111,7 @@ class Rosenbrock {
         ++stats.nFactorizations;
         if (!m_linear.factor(m_W)) {
             uNew = u;
-            m_err.setConstant(Scalar(Real(kFailedStepError)));
-            return;
+            return StepStatus::LinearSolveFailed;
         }
         for (int i = 0; i < kStages; ++i) {
             stage(f, p, t, h, u, i, stats);
@@ -130,6 +126,7 @@ class Rosenbrock {
                 m_err += m_U[j] * Real(T::mErr[j]);
             }
         }
+        return StepStatus::Ok;
     }
 
     const State& errorEstimate() const { return m_err; }

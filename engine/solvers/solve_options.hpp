@@ -22,6 +22,7 @@ struct SolveOptions {
     double saveatStep = 0.0;                ///< > 0: save at t0, t0 + step, …, and t1
     std::optional<bool> saveEverystep;      ///< default: true when no saveat is given
     bool dense = false;                     ///< keep each step's interpolant: Solution::at(t)
+    std::vector<double> tstops; ///< must-hit times: steps land on each exactly (doses, kinks)
     const std::atomic<bool>* cancel = nullptr; ///< polled once per step; set to stop the solve
 };
 

@@ -25,6 +25,29 @@ inline void addMethodRows() {
     addMethodRows([](const ode::MethodInfo&) { return true; });
 }
 
+/// Adds a row named after each method of the whole registry (ode::allMethods(), filtered by
+/// `keep(info)`), column "method": the stiff methods, CVODE and Auto too.
+template<class Keep>
+void addSolverRows(Keep keep) {
+    QTest::addColumn<QString>("method");
+    for (const auto& info : ode::allMethods()) {
+        if (keep(info)) {
+            const QByteArray name(info.name.data(), static_cast<qsizetype>(info.name.size()));
+            QTest::newRow(name.constData()) << QString::fromLatin1(name);
+        }
+    }
+}
+
+/// The info of the current row's method (rows from addSolverRows()).
+inline const ode::SolverInfo& rowSolver() {
+    QFETCH(QString, method);
+    const auto chosen = ode::methodByName(method.toStdString());
+    if (!chosen) {
+        qFatal("unknown method %s", qPrintable(method));
+    }
+    return ode::solverInfo(*chosen);
+}
+
 /// Calls body(tag) with the tableau tag of the current row's method.
 template<class Body>
 void withRowMethod(Body&& body) {

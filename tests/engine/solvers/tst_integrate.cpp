@@ -5,7 +5,9 @@
 #include "support/method_rows.hpp"
 
 #include <QTest>
+#include <algorithm>
 #include <atomic>
+#include <cmath>
 
 using namespace dynfit;
 
@@ -194,6 +196,94 @@ class TestIntegrate : public QObject {
         const auto sol = ode::solve(problem, ode::DP5{});
         QCOMPARE(sol.status, SolveStatus::Unstable);
         QVERIFY(sol.t.back() <= 0.5);
+    }
+
+    // A broken Jacobian makes every implicit attempt fail: the status says so (not a step-size
+    // failure), for the Rosenbrock and the ESDIRK family alike.
+    void statusConvergenceFailure_data() {
+        test::addSolverRows([](const ode::SolverInfo& s) {
+            return s.family == ode::MethodFamily::Rosenbrock
+                   || s.family == ode::MethodFamily::Esdirk;
+        });
+    }
+    void statusConvergenceFailure() {
+        struct NanJacobian {
+            void
+            operator()(test::Vec1& du, const test::Vec1& u, const Eigen::VectorXd&, double) const {
+                du[0] = -u[0];
+            }
+            void jacobian(Eigen::Matrix<double, 1, 1>& J,
+                          const test::Vec1&,
+                          const Eigen::VectorXd&,
+                          double) const {
+                J(0, 0) = std::numeric_limits<double>::quiet_NaN();
+            }
+        };
+        auto problem =
+            ode::makeOdeProblem(NanJacobian{}, test::Vec1(1.0), {0.0, 1.0}, Eigen::VectorXd());
+        const auto sol = ode::solve(problem, test::rowSolver().method);
+        QCOMPARE(sol.status, SolveStatus::ConvergenceFailure);
+        QVERIFY2(sol.message.find("singular") != std::string::npos, sol.message.c_str());
+        QVERIFY(sol.stats.nRejected > 0);
+    }
+
+    // Every native method lands exactly on each tstop, and a dose given there by the stop action
+    // is exact: u' = −u², u(0) = 1, u += 1 at t = 1: u(1⁻) = 1/2, u(1⁺) = 3/2, u(2) = 3/5.
+    // (Nonlinear on purpose: on u' = λu ROS3P's published error estimate is zero.)
+    void tstopsAndDoses_data() {
+        test::addSolverRows(
+            [](const ode::SolverInfo& s) { return s.family != ode::MethodFamily::Cvode; });
+    }
+    void tstopsAndDoses() {
+        const ode::SolverInfo& info = test::rowSolver();
+        struct Quadratic {
+            void
+            operator()(test::Vec1& du, const test::Vec1& u, const Eigen::VectorXd&, double) const {
+                du[0] = -u[0] * u[0];
+            }
+        };
+        auto problem =
+            ode::makeOdeProblem(Quadratic{}, test::Vec1(1.0), {0.0, 2.0}, Eigen::VectorXd());
+        ode::SolveOptions opts;
+        opts.reltol = 1e-9;
+        opts.abstol = 1e-11;
+        opts.dt = info.adaptive ? 0.0 : 1e-3;
+        opts.tstops = {1.0, 0.3, 5.0, -1.0}; // unsorted; outside the span: ignored
+        opts.saveEverystep = true;
+        std::visit(
+            [&](auto tag) {
+                using Tag = decltype(tag);
+                using Stepper = typename ode::StepperOf<Tag, test::Vec1>::type;
+                if constexpr (!std::is_void_v<Stepper>) {
+                    ode::Integrator<Stepper, decltype(problem)> integrator(problem, opts);
+                    integrator.setStopAction([](double t, test::Vec1& u) {
+                        if (t != 1.0) {
+                            return false;
+                        }
+                        u[0] += 1.0;
+                        return true;
+                    });
+                    QVERIFY(integrator.init());
+                    integrator.run();
+                    const auto& sol = integrator.solution();
+                    QVERIFY2(sol.ok(), sol.message.c_str());
+                    const auto at = [&](double t) {
+                        return std::count(sol.t.begin(), sol.t.end(), t);
+                    };
+                    QCOMPARE(at(0.3), 1L);
+                    QCOMPARE(at(1.0), 2L); // before and after the dose
+                    const auto dose = std::find(sol.t.begin(), sol.t.end(), 1.0) - sol.t.begin();
+                    const double tol = info.adaptive ? 1e-6 : 2e-3;
+                    QVERIFY2(std::abs(sol.u[dose][0] - 0.5) < tol,
+                             qPrintable(QString::number(sol.u[dose][0] - 0.5)));
+                    QVERIFY(std::abs(sol.u[dose + 1][0] - 1.5) < tol);
+                    const double exact = 0.6;
+                    QVERIFY2(std::abs(sol.u.back()[0] - exact) < tol,
+                             qPrintable(QString::number(sol.u.back()[0] - exact)));
+                    QCOMPARE(sol.t.back(), 2.0);
+                }
+            },
+            info.method);
     }
 
     void statusCancelledByFlag() {
