@@ -41,7 +41,7 @@ using dynfit::ui::MainWindow;
 namespace {
 
 // The longest event-loop gap (ms) that still counts as responsive under CI load.
-constexpr qint64 kFreeze = 500;
+constexpr qint64 kFreeze = 1000;
 
 QString bundled(const char* name) {
     return QStringLiteral(DYNFIT_PROJECTS_DIR "/") + name + ".dynfit";
