@@ -4,8 +4,7 @@
 
 #include "cli_common.hpp"
 #include "core/number_text.hpp"
-#include "model/model_rhs.hpp"
-#include "solvers/solve.hpp"
+#include "model/model_solve.hpp"
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -122,7 +121,7 @@ int runSolve(const SolveArguments& args) {
     ode::Solution<model::Vector<double>> sol;
     for (int r = 0; r < args.repeat; ++r) {
         const auto start = std::chrono::steady_clock::now();
-        sol = ode::solve(problem, loaded.solver, loaded.options);
+        sol = model::solveModel(problem, loaded.solver, loaded.options);
         seconds.push_back(
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     }

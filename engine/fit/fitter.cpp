@@ -4,7 +4,6 @@
 
 #include "fit/parameter_space.hpp"
 #include "model/model_rhs.hpp"
-#include "solvers/solve.hpp"
 
 #include <Eigen/Cholesky>
 #include <LBFGSB.h>

@@ -2,8 +2,7 @@
 // Display simulations.
 #include "fit/simulation.hpp"
 
-#include "model/model_rhs.hpp"
-#include "solvers/solve.hpp"
+#include "model/model_solve.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -102,7 +101,7 @@ Simulation simulate(const model::CompiledModel& model, const SimulationRequest& 
     for (const SaveTime& s : saves) {
         options.saveat.push_back(s.t);
     }
-    const auto sol = ode::solve(problem, r.solver, options);
+    const auto sol = model::solveModel(problem, r.solver, options);
     out.status = sol.status;
     out.message = sol.message;
     const auto n = static_cast<std::size_t>(model.stateCount());

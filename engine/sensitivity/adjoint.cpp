@@ -2,6 +2,7 @@
 // Continuous adjoints: backsolve, interpolating and quadrature.
 #include "sensitivity/adjoint.hpp"
 
+#include "model/model_solve.hpp"
 #include "sensitivity/cvode_gradient.hpp"
 #include "solvers/solve.hpp"
 
@@ -120,10 +121,46 @@ struct BacksolveRhs {
     }
 };
 
+// The three adjoint systems behind one right-hand-side type, so that the backward solves'
+// integrators (every method) are compiled once rather than once per system. Copies share the
+// system (and its scratch): the solves that use it run one after another.
+class AdjointRhs {
+  public:
+    template<class System>
+    explicit AdjointRhs(System system)
+        : m_system(std::make_shared<Erased<System>>(std::move(system))) {}
+
+    void operator()(Vec& dz, const Vec& z, const Vec& p, double t) { m_system->rhs(dz, z, p, t); }
+    void jacobian(Eigen::MatrixXd& jac, const Vec& z, const Vec& p, double t) {
+        m_system->jacobian(jac, z, p, t);
+    }
+    bool hasJacobian() const { return m_system->hasJacobian(); }
+
+  private:
+    struct Base {
+        virtual ~Base() = default;
+        virtual void rhs(Vec& dz, const Vec& z, const Vec& p, double t) = 0;
+        virtual void jacobian(Eigen::MatrixXd& jac, const Vec& z, const Vec& p, double t) = 0;
+        virtual bool hasJacobian() const = 0;
+    };
+    template<class System>
+    struct Erased final : Base {
+        explicit Erased(System s) : system(std::move(s)) {}
+        void rhs(Vec& dz, const Vec& z, const Vec& p, double t) override { system(dz, z, p, t); }
+        void jacobian(Eigen::MatrixXd& jac, const Vec& z, const Vec& p, double t) override {
+            if constexpr (ode::ProvidesJacobian<System, Vec, Vec>) {
+                system.jacobian(jac, z, p, t);
+            }
+        }
+        bool hasJacobian() const override { return ode::ProvidesJacobian<System, Vec, Vec>; }
+        System system;
+    };
+    std::shared_ptr<Base> m_system;
+};
+
 // Integrates z backwards from t1 to t0, stopping at each data time to add its jump ∂L/∂u to
 // the λ block (which starts at `lambdaOffset`). Returns false on a solver failure.
-template<class Rhs>
-bool backwardWithJumps(Rhs rhs,
+bool backwardWithJumps(const AdjointRhs& rhs,
                        Vec z,
                        int lambdaOffset,
                        double t0,
@@ -216,8 +253,8 @@ ode::Solution<Vec> forwardSolve(const model::CompiledModel& m,
                                 const ode::SolveOptions& options,
                                 AdjointOutcome& out) {
     std::shared_ptr<const model::CompiledModel> shared(&m, [](const model::CompiledModel*) {});
-    auto sol = ode::solve(ode::makeOdeProblem(model::ModelRhs<double>(shared), u0, {t0, t1}, p),
-                          solver, options);
+    auto sol = model::solveModel(model::fixedStartProblem<double>(shared, u0, {t0, t1}, p), solver,
+                                 options);
     out.nfForward += sol.stats.nRhs;
     if (!sol.ok()) {
         out.ok = false;
@@ -298,8 +335,8 @@ AdjointOutcome checkpointedInterpolating(const model::CompiledModel& m,
         }
         InterpolatingRhs rhs{&segment.dense, &p, n, np, Vjp(m), Vec(n), jacobians};
         Vec zStart;
-        if (!backwardWithJumps(rhs, z, 0, start, end, segTimes, segJumps, solver, backwardOptions,
-                               out, zStart, nullptr)) {
+        if (!backwardWithJumps(AdjointRhs(rhs), z, 0, start, end, segTimes, segJumps, solver,
+                               backwardOptions, out, zStart, nullptr)) {
             return out;
         }
         z = zStart;
@@ -377,8 +414,8 @@ AdjointOutcome continuousAdjoint(AdjointKind kind,
     switch (kind) {
     case AdjointKind::Interpolating: {
         InterpolatingRhs rhs{&forward.dense, &p, n, np, Vjp(m), Vec(n), jacobians};
-        if (backwardWithJumps(rhs, Vec::Zero(n + np), 0, t0, t1, times, jumps, solver, baseOptions,
-                              out, zStart, nullptr)) {
+        if (backwardWithJumps(AdjointRhs(rhs), Vec::Zero(n + np), 0, t0, t1, times, jumps, solver,
+                              baseOptions, out, zStart, nullptr)) {
             out.lambda0 = zStart.head(n);
             out.mu0 = zStart.tail(np);
         }
@@ -387,8 +424,8 @@ AdjointOutcome continuousAdjoint(AdjointKind kind,
     case AdjointKind::Quadrature: {
         LambdaRhs rhs{&forward.dense, &p, n, np, Vjp(m), Vec(n), Vec(np), jacobians};
         std::vector<std::unique_ptr<ode::Solution<Vec>>> segments;
-        if (backwardWithJumps(rhs, Vec::Zero(n), 0, t0, t1, times, jumps, solver, baseOptions, out,
-                              zStart, &segments)) {
+        if (backwardWithJumps(AdjointRhs(rhs), Vec::Zero(n), 0, t0, t1, times, jumps, solver,
+                              baseOptions, out, zStart, &segments)) {
             out.lambda0 = zStart;
             out.mu0 = quadratureOfMu(m, p, forward.dense, segments, out);
         }
@@ -398,8 +435,8 @@ AdjointOutcome continuousAdjoint(AdjointKind kind,
         BacksolveRhs rhs{&p, n, np, Vjp(m)};
         Vec z = Vec::Zero(2 * n + np);
         z.head(n) = forward.u.back(); // u(t1)
-        if (backwardWithJumps(rhs, z, n, t0, t1, times, jumps, solver, baseOptions, out, zStart,
-                              nullptr)) {
+        if (backwardWithJumps(AdjointRhs(rhs), z, n, t0, t1, times, jumps, solver, baseOptions, out,
+                              zStart, nullptr)) {
             out.lambda0 = zStart.segment(n, n);
             out.mu0 = zStart.tail(np);
         }

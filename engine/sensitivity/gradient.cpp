@@ -7,7 +7,6 @@
 #include "sensitivity/adjoint.hpp"
 #include "sensitivity/cvode_gradient.hpp"
 #include "sensitivity/gradient_support.hpp"
-#include "solvers/solve.hpp"
 
 #include <chrono>
 #include <cmath>

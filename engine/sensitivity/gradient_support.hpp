@@ -4,9 +4,8 @@
 #pragma once
 
 #include "core/dual.hpp"
-#include "model/model_rhs.hpp"
+#include "model/model_solve.hpp"
 #include "sensitivity/gradient.hpp"
-#include "solvers/solve.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -73,8 +72,8 @@ std::vector<Vec<S>> solveSaved(const GradientProblem& gp,
     options.dense = false;
     std::shared_ptr<const model::CompiledModel> shared(gp.model,
                                                        [](const model::CompiledModel*) {});
-    const auto problem = ode::makeOdeProblem(model::ModelRhs<S>(shared), u0, {t0, t1}, p);
-    auto sol = ode::solve(problem, solver, options);
+    auto sol =
+        model::solveModel(model::fixedStartProblem<S>(shared, u0, {t0, t1}, p), solver, options);
     result.nfForward += sol.stats.nRhs;
     if (!sol.ok()) {
         result.status = sol.status;

@@ -32,12 +32,12 @@ void reverseMode(const GradientProblem& gp,
     std::vector<TapeStep> tape;
     std::shared_ptr<const model::CompiledModel> shared(gp.model,
                                                        [](const model::CompiledModel*) {});
-    const auto problem = ode::makeOdeProblem(model::ModelRhs<double>(shared), u0, {t0, t1}, p);
     const auto sol =
-        ode::solve(problem, T{}, options, [&tape](const ode::StepView<Vec<double>>& s) {
-            tape.push_back({s.t0, s.t1 - s.t0, s.u0, s.method});
-            return true;
-        });
+        model::solveModel(model::fixedStartProblem<double>(shared, u0, {t0, t1}, p),
+                          ode::Method(T{}), options, [&tape](const ode::StepView<Vec<double>>& s) {
+                              tape.push_back({s.t0, s.t1 - s.t0, s.u0, s.method});
+                              return true;
+                          });
     result.nfForward += sol.stats.nRhs;
     if (!sol.ok()) {
         result.status = sol.status;

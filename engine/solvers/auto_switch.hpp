@@ -84,7 +84,8 @@ class AutoSwitchStepper {
                 // The stage estimate sees the stiff mode only through the last step's increment
                 // and can miss it by an order of magnitude (ROBER); every few steps the
                 // Jacobian's spectral radius settles it.
-                if (++m_sinceJacobian >= m_settings.jacobianEvery) {
+                if (jacobianProvided<Rhs, State, Params>(f)
+                    && ++m_sinceJacobian >= m_settings.jacobianEvery) {
                     m_sinceJacobian = 0;
                     f.jacobian(m_jacobian, u, p, t);
                     ++stats.nJac;

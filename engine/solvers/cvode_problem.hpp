@@ -27,6 +27,9 @@ CvodeSystem cvodeSystemOf(Rhs& f, const Params& p, Eigen::Index n) {
         Eigen::Map<State>(du, n) = scratch->second;
     };
     if constexpr (ProvidesJacobian<Rhs, State, Params>) {
+        if (!jacobianProvided<Rhs, State, Params>(f)) {
+            return system;
+        }
         auto jac = std::make_shared<JacobianOf<State>>(n, n);
         system.jacobian = [&f, &p, scratch, jac, n](double t, const double* u, double* out) {
             scratch->first = Eigen::Map<const State>(u, n);

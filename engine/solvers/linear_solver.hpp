@@ -33,58 +33,18 @@ class LinearSolver {
     using Vector = Eigen::Matrix<Scalar, Rows, 1>;
 
     /// Chooses sparse LU when the pattern is large and sparse enough (call before factor()).
-    void setPattern(const JacobianPattern& jacobian, int n) {
-        m_sparse.reset();
-        if (n < kSparseThreshold || static_cast<double>(jacobian.size()) > kSparseDensity * n * n) {
-            return;
-        }
-        std::vector<Eigen::Triplet<Scalar>> entries;
-        for (const auto& [r, c] : jacobian) {
-            entries.emplace_back(r, c, Scalar(1));
-        }
-        for (int i = 0; i < n; ++i) {
-            entries.emplace_back(i, i, Scalar(1));
-        }
-        m_sparse.emplace();
-        m_sparse->matrix.resize(n, n);
-        m_sparse->matrix.setFromTriplets(entries.begin(), entries.end());
-        m_sparse->matrix.makeCompressed();
-        m_sparse->lu.analyzePattern(m_sparse->matrix);
-    }
+    void setPattern(const JacobianPattern& jacobian, int n);
 
     bool isSparse() const { return m_sparse.has_value(); }
 
     /// Factorises W; false when W is singular or not finite (the step is then retried smaller).
-    bool factor(const Matrix& W) {
-        if (!W.allFinite()) {
-            return false;
-        }
-        if (m_sparse) {
-            auto& s = *m_sparse;
-            for (Eigen::Index k = 0; k < s.matrix.outerSize(); ++k) {
-                for (typename Sparse::InnerIterator it(s.matrix, k); it; ++it) {
-                    it.valueRef() = W(it.row(), it.col());
-                }
-            }
-            s.lu.factorize(s.matrix);
-            return s.lu.info() == Eigen::Success;
-        }
-        m_lu.compute(W);
-        const auto diagonal = m_lu.matrixLU().diagonal();
-        return diagonal.allFinite() && (diagonal.array() != Scalar(0)).all();
-    }
+    bool factor(const Matrix& W);
 
     /// x = W⁻¹ b (x and b may not alias).
-    void solve(const Vector& b, Vector& x) {
-        if (m_sparse) {
-            x = m_sparse->lu.solve(b);
-        } else {
-            x = m_lu.solve(b);
-        }
-    }
+    void solve(const Vector& b, Vector& x);
 
     /// x = W⁻ᵀ b (dense only: the discrete adjoints of small systems).
-    void solveTransposed(const Vector& b, Vector& x) { x = m_lu.transpose().solve(b); }
+    void solveTransposed(const Vector& b, Vector& x);
 
   private:
     using Sparse = Eigen::SparseMatrix<Scalar>;
@@ -95,6 +55,65 @@ class LinearSolver {
     Eigen::PartialPivLU<Matrix> m_lu;
     std::optional<SparseState> m_sparse;
 };
+
+// The members are defined out of the class (so not inline): the dynamic-size double and float
+// solvers are then compiled once, in linear_solver.cpp, instead of in every file that steps.
+template<class Scalar, int Rows>
+void LinearSolver<Scalar, Rows>::setPattern(const JacobianPattern& jacobian, int n) {
+    m_sparse.reset();
+    if (n < kSparseThreshold || static_cast<double>(jacobian.size()) > kSparseDensity * n * n) {
+        return;
+    }
+    std::vector<Eigen::Triplet<Scalar>> entries;
+    for (const auto& [r, c] : jacobian) {
+        entries.emplace_back(r, c, Scalar(1));
+    }
+    for (int i = 0; i < n; ++i) {
+        entries.emplace_back(i, i, Scalar(1));
+    }
+    m_sparse.emplace();
+    m_sparse->matrix.resize(n, n);
+    m_sparse->matrix.setFromTriplets(entries.begin(), entries.end());
+    m_sparse->matrix.makeCompressed();
+    m_sparse->lu.analyzePattern(m_sparse->matrix);
+}
+
+template<class Scalar, int Rows>
+bool LinearSolver<Scalar, Rows>::factor(const Matrix& W) {
+    if (!W.allFinite()) {
+        return false;
+    }
+    if (m_sparse) {
+        auto& s = *m_sparse;
+        for (Eigen::Index k = 0; k < s.matrix.outerSize(); ++k) {
+            for (typename Sparse::InnerIterator it(s.matrix, k); it; ++it) {
+                it.valueRef() = W(it.row(), it.col());
+            }
+        }
+        s.lu.factorize(s.matrix);
+        return s.lu.info() == Eigen::Success;
+    }
+    m_lu.compute(W);
+    const auto diagonal = m_lu.matrixLU().diagonal();
+    return diagonal.allFinite() && (diagonal.array() != Scalar(0)).all();
+}
+
+template<class Scalar, int Rows>
+void LinearSolver<Scalar, Rows>::solve(const Vector& b, Vector& x) {
+    if (m_sparse) {
+        x = m_sparse->lu.solve(b);
+    } else {
+        x = m_lu.solve(b);
+    }
+}
+
+template<class Scalar, int Rows>
+void LinearSolver<Scalar, Rows>::solveTransposed(const Vector& b, Vector& x) {
+    x = m_lu.transpose().solve(b);
+}
+
+extern template class LinearSolver<double, Eigen::Dynamic>;
+extern template class LinearSolver<float, Eigen::Dynamic>;
 
 /// For dual numbers: W = W₀ + Σ ε_d W_d. Only W₀ is factorised; a solve splits into
 /// x₀ = W₀⁻¹ b₀ and x_d = W₀⁻¹ (b_d − W_d x₀), the exact derivative of x = W⁻¹ b.

@@ -8,6 +8,7 @@
 
 #include <Eigen/Core>
 #include <cmath>
+#include <concepts>
 #include <limits>
 
 namespace dynfit::ode {
@@ -22,6 +23,22 @@ template<class Rhs, class State, class Params>
 concept ProvidesJacobian = requires(Rhs& f, JacobianOf<State>& J, const State& u, const Params& p) {
     f.jacobian(J, u, p, 0.0);
 };
+
+/// Whether `f` gives its Jacobian at run time: always when it has jacobian(), unless it also has
+/// `bool hasJacobian() const` saying otherwise (a type-erased right-hand side that wraps systems
+/// with and without one, so their solves share one compiled integrator).
+template<class Rhs, class State, class Params>
+bool jacobianProvided(const Rhs& f) {
+    if constexpr (!ProvidesJacobian<Rhs, State, Params>) {
+        return false;
+    } else if constexpr (requires {
+                             { f.hasJacobian() } -> std::convertible_to<bool>;
+                         }) {
+        return f.hasJacobian();
+    } else {
+        return true;
+    }
+}
 
 /// A right-hand side that gives ∂f/∂t: f.timeDerivative(dt, u, p, t) returns false when f does
 /// not depend on t (dt then unused).
@@ -44,20 +61,22 @@ void evaluateJacobian(Rhs& f,
                       SolveStats& stats) {
     ++stats.nJac;
     if constexpr (ProvidesJacobian<Rhs, State, Params>) {
-        f.jacobian(J, u, p, t);
-    } else {
-        using Real = RealOf<typename State::Scalar>;
-        const Real eps = std::sqrt(std::numeric_limits<Real>::epsilon());
-        J.resize(u.size(), u.size());
-        work = u;
-        for (Eigen::Index j = 0; j < u.size(); ++j) {
-            const Real delta = eps * std::max(Real(1), Real(std::abs(primal(u[j]))));
-            work[j] = u[j] + delta;
-            f(fWork, work, p, t);
-            ++stats.nRhs;
-            J.col(j) = (fWork - fu) / delta;
-            work[j] = u[j];
+        if (jacobianProvided<Rhs, State, Params>(f)) {
+            f.jacobian(J, u, p, t);
+            return;
         }
+    }
+    using Real = RealOf<typename State::Scalar>;
+    const Real eps = std::sqrt(std::numeric_limits<Real>::epsilon());
+    J.resize(u.size(), u.size());
+    work = u;
+    for (Eigen::Index j = 0; j < u.size(); ++j) {
+        const Real delta = eps * std::max(Real(1), Real(std::abs(primal(u[j]))));
+        work[j] = u[j] + delta;
+        f(fWork, work, p, t);
+        ++stats.nRhs;
+        J.col(j) = (fWork - fu) / delta;
+        work[j] = u[j];
     }
 }
 

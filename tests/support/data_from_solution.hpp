@@ -13,7 +13,7 @@ namespace dynfit::test {
 template<class Solution>
 io::DataSet dataFromSolution(const Solution& sol, const std::vector<std::string>& names) {
     io::DataSet data;
-    data.timeColumn = "t";
+    data.timeColumn.push_back('t'); // not = "t": g++ 12 warns falsely (-Wrestrict) there
     data.columns = names;
     data.times = sol.t;
     data.values.assign(names.size(), {});

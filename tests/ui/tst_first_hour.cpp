@@ -12,11 +12,11 @@
 #include "main_window.hpp"
 #include "message_log.hpp"
 #include "model/model_rhs.hpp"
+#include "model/model_solve.hpp"
 #include "model_editor.hpp"
 #include "parameter_table.hpp"
 #include "phase_plot.hpp"
 #include "solution_plot.hpp"
-#include "solvers/solve.hpp"
 
 #include <QAction>
 #include <QApplication>
@@ -117,7 +117,7 @@ std::string badlyScaledData() {
     opts.saveatStep = 0.5;
     const Eigen::Vector4d truth(1.5, 0.001, 3.0, 1.0);
     const auto sol =
-        ode::solve(model::makeModelProblem<double>(m, truth, {0, 10}), ode::Vern7{}, opts);
+        model::solveModel(model::makeModelProblem<double>(m, truth, {0, 10}), ode::Vern7{}, opts);
     io::DataSet data;
     data.columns = m->states;
     data.times = sol.t;

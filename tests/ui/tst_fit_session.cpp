@@ -3,7 +3,7 @@
 // responsive (no gap near a freeze), snapshots are throttled, and pause / resume / stop work.
 #include "fit_session.hpp"
 #include "model/model_rhs.hpp"
-#include "solvers/solve.hpp"
+#include "model/model_solve.hpp"
 #include "support/data_from_solution.hpp"
 #include "support/require_loss.hpp"
 
@@ -29,10 +29,10 @@ ui::FitJob lotkaVolterraJob(int iterations) {
     ode::SolveOptions opts;
     opts.reltol = opts.abstol = 1e-10;
     opts.saveatStep = 0.5;
-    const auto sol =
-        ode::solve(model::makeModelProblem<double>(
-                       job.model, Eigen::Map<const Eigen::VectorXd>(truth.data(), 4), {0, 10}),
-                   ode::Tsit5{}, opts);
+    const auto sol = model::solveModel(
+        model::makeModelProblem<double>(
+            job.model, Eigen::Map<const Eigen::VectorXd>(truth.data(), 4), {0, 10}),
+        ode::Tsit5{}, opts);
     const io::DataSet data = test::dataFromSolution(sol, {"x", "y"});
     fit::Experiment e;
     e.name = "synthetic";

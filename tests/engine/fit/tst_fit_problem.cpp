@@ -5,7 +5,7 @@
 #include "fit/residuals.hpp"
 #include "fit/simulation.hpp"
 #include "model/model_rhs.hpp"
-#include "solvers/solve.hpp"
+#include "model/model_solve.hpp"
 #include "support/data_from_solution.hpp"
 
 #include <QTest>
@@ -38,7 +38,7 @@ fit::Experiment experiment(const model::CompiledModel& m, double x0, double y0, 
     ode::SolveOptions opts;
     opts.reltol = opts.abstol = 1e-12;
     opts.saveatStep = 0.5;
-    const auto sol = ode::solve(problem, ode::Vern7{}, opts);
+    const auto sol = model::solveModel(problem, ode::Vern7{}, opts);
     const io::DataSet data = test::dataFromSolution(sol, m.states);
     fit::Experiment e;
     e.name = std::move(name);
@@ -252,9 +252,9 @@ class TestFitProblem : public QObject {
         QCOMPARE(r[1].times, (std::vector<double>{0.0, 1.0, 1.0}));
         QCOMPARE(r[1].values, (std::vector<double>{0.5, 0.5, 1.0}));
         QCOMPARE(r[1].rms, std::sqrt(0.5));
-        std::vector<Eigen::VectorXd> saved(3, Eigen::VectorXd(2));
-        for (int k = 0; k < 3; ++k) {
-            saved[std::size_t(k)] << predicted[0][std::size_t(k)], predicted[1][std::size_t(k)];
+        std::vector<Eigen::VectorXd> saved;
+        for (std::size_t k = 0; k < 3; ++k) {
+            saved.push_back(Eigen::Vector2d(predicted[0][k], predicted[1][k]));
         }
         QCOMPARE(loss.evaluate(saved), 3 * r[1].rms * r[1].rms);
         // A prediction that stopped after the first save time: only that cell.

@@ -3,7 +3,7 @@
 // honoured, cancellation, determinism, and the guard against failing solves.
 #include "fit/fitter.hpp"
 #include "model/model_rhs.hpp"
-#include "solvers/solve.hpp"
+#include "model/model_solve.hpp"
 #include "support/data_from_solution.hpp"
 #include "support/require_loss.hpp"
 
@@ -32,7 +32,7 @@ Fixture makeFixture(const char* text = kModel, const std::vector<double>& truth 
     ode::SolveOptions opts;
     opts.reltol = opts.abstol = 1e-12;
     opts.saveatStep = 0.5;
-    const auto sol = ode::solve(
+    const auto sol = model::solveModel(
         model::makeModelProblem<double>(f.model,
                                         Eigen::Map<const Eigen::VectorXd>(
                                             truth.data(), static_cast<Eigen::Index>(truth.size())),

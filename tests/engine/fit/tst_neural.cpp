@@ -3,8 +3,8 @@
 // the seed's spiral neural ODE and a Lotka–Volterra universal differential equation.
 #include "fit/fitter.hpp"
 #include "model/model_rhs.hpp"
+#include "model/model_solve.hpp"
 #include "model/rewrite.hpp"
-#include "solvers/solve.hpp"
 #include "support/require_loss.hpp"
 
 #include <QTest>
@@ -37,7 +37,7 @@ dataFrom(const char* truth, const model::CompiledModel& target, double t1, int c
     for (int k = 0; k < count; ++k) {
         opts.saveat.push_back(t1 * k / (count - 1));
     }
-    const auto sol = ode::solve(
+    const auto sol = model::solveModel(
         model::makeModelProblem<double>(
             m, Eigen::Map<const Eigen::VectorXd>(p.data(), static_cast<Eigen::Index>(p.size())),
             {0.0, t1}),

@@ -4,6 +4,7 @@
 #include "core/dual.hpp"
 #include "examples/lotka_volterra.hpp"
 #include "model/model_rhs.hpp"
+#include "model/model_solve.hpp"
 #include "solvers/solve.hpp"
 
 #include <QTest>
@@ -70,7 +71,7 @@ class TestModelCompile : public QObject {
         ode::SolveOptions opts;
         opts.reltol = opts.abstol = 1e-8;
         opts.saveatStep = 0.5;
-        const auto fromText = ode::solve(problem, ode::Tsit5{}, opts);
+        const auto fromText = solveModel(problem, ode::Tsit5{}, opts);
         const auto handCoded = ode::solve(examples::lotkaVolterraProblem(), ode::Tsit5{}, opts);
         QVERIFY(fromText.ok() && handCoded.ok());
         QCOMPARE(fromText.t.back(), 10.0);
@@ -119,7 +120,7 @@ class TestModelCompile : public QObject {
         QCOMPARE(evaluate(model->initialJacobianP, {}, {2.0, 3.0}),
                  (std::vector<double>{4.0, 0.0, 0.5, 0.0}));
         const auto sol =
-            ode::solve(makeModelProblem<double>(model, Eigen::Vector2d(2.0, 3.0), {0, 1}),
+            solveModel(makeModelProblem<double>(model, Eigen::Vector2d(2.0, 3.0), {0, 1}),
                        ode::Vern7{}, {.reltol = 1e-12, .abstol = 1e-12});
         QVERIFY(sol.ok());
         QCOMPARE(sol.t.back(), 1.5);

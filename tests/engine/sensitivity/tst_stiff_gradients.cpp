@@ -3,9 +3,9 @@
 // interpolating and finite differences, for every stiff method.
 #include "model/model.hpp"
 #include "model/model_rhs.hpp"
+#include "model/model_solve.hpp"
 #include "objective/least_squares_loss.hpp"
 #include "sensitivity/gradient.hpp"
-#include "solvers/solve.hpp"
 #include "support/data_from_solution.hpp"
 #include "support/require_loss.hpp"
 #include "support/stiff_references.hpp"
@@ -39,7 +39,7 @@ Fixture makeFixture() {
     opts.abstolPerComponent = {1e-16, 1e-20, 1e-16};
     opts.saveat = {1e-3, 1e-2, 0.1, 0.4, 1.0, 4.0, 10.0, 40.0};
     opts.saveEverystep = false;
-    const auto truth = ode::solve(problem, ode::Rodas5P{}, opts);
+    const auto truth = model::solveModel(problem, ode::Rodas5P{}, opts);
     auto data = test::dataFromSolution(truth, {"y1", "y2", "y3"});
     f.loss = test::requireLoss(f.model->states, data, {{"y2", 1e8}});
     f.params = {0.048, 2.4e7, 1.2e4};
@@ -74,10 +74,10 @@ void compare(const char* what,
         }
     };
     for (std::size_t k = 0; k < a.dParams.size(); ++k) {
-        check(a.dParams[k], b.dParams[k], "k" + std::to_string(k + 1));
+        check(a.dParams[k], b.dParams[k], std::string("k").append(std::to_string(k + 1)));
     }
     for (std::size_t i = 0; withInit && i < a.dInit.size(); ++i) {
-        check(a.dInit[i], b.dInit[i], "y" + std::to_string(i + 1) + "(0)");
+        check(a.dInit[i], b.dInit[i], std::string("y").append(std::to_string(i + 1)).append("(0)"));
     }
     qInfo("%s: worst relative difference %.2e (%s)", what, worst, where.c_str());
     QVERIFY2(worst <= relTol, qPrintable(QString("%1: %2 > %3").arg(what).arg(worst).arg(relTol)));
@@ -113,7 +113,7 @@ class TestStiffGradients : public QObject {
             opts.reltol = tol;
             opts.abstolPerComponent = {1e-14, 1e-18, 1e-14};
             const Vec p = Eigen::Map<const Vec>(m_fixture.params.data(), 3);
-            const auto sol = ode::solve(
+            const auto sol = model::solveModel(
                 model::makeModelProblem<double>(m_fixture.model, p, {0.0, 40.0}), solver, opts);
             QVERIFY2(sol.stats.nStiffSwitches >= 1, "Auto never left Tsit5: the row tests nothing");
         }

@@ -3,6 +3,7 @@
 // linear stiff problem, statuses, automatic switching and the sparse linear solver.
 #include "model/model.hpp"
 #include "model/model_rhs.hpp"
+#include "model/model_solve.hpp"
 #include "solvers/solve.hpp"
 #include "support/method_rows.hpp"
 #include "support/stiff_references.hpp"
@@ -154,7 +155,7 @@ class TestStiffSolvers : public QObject {
         opts.abstolPerComponent = {1e-14, 1e-20, 1e-14};
         opts.saveEverystep = false;
         opts.saveat = {1e11};
-        const auto sol = ode::solve(problemOf(m), method, opts);
+        const auto sol = model::solveModel(problemOf(m), method, opts);
         QVERIFY2(sol.ok(), sol.message.c_str());
         const Vec& u = sol.u.back();
         const double err = maxRelativeError(u, test::RoberReference::yT1);
@@ -178,7 +179,7 @@ class TestStiffSolvers : public QObject {
         opts.reltol = opts.abstol = 1e-8;
         opts.saveEverystep = false;
         opts.saveat = {2.0};
-        const auto sol = ode::solve(problemOf(m), method, opts);
+        const auto sol = model::solveModel(problemOf(m), method, opts);
         QVERIFY2(sol.ok(), sol.message.c_str());
         const double err = maxRelativeError(sol.u.back(), test::VanDerPolReference::yT1);
         qInfo("%s: rel. error %.2e, %ld steps (%ld rejected)", ode::solverInfo(method).name.data(),
@@ -264,14 +265,14 @@ class TestStiffSolvers : public QObject {
         opts.reltol = 1e-8;
         opts.abstol = 1e-14;
         const auto start = std::chrono::steady_clock::now();
-        const auto adams = ode::solve(problemOf(m), ode::CvodeAdams{}, opts);
+        const auto adams = model::solveModel(problemOf(m), ode::CvodeAdams{}, opts);
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         qInfo("CVODE_Adams: %s after %.2f s: %s", statusName(adams.status).data(), seconds,
               adams.message.c_str());
         QVERIFY(!adams.ok());
         QVERIFY(seconds < 30.0);
-        QVERIFY(ode::solve(problemOf(m), ode::CvodeBdf{}, opts).ok());
+        QVERIFY(model::solveModel(problemOf(m), ode::CvodeBdf{}, opts).ok());
     }
 
     // An explicit method on ROBER stops with a status that points at the stiff methods.
@@ -281,7 +282,7 @@ class TestStiffSolvers : public QObject {
         opts.reltol = 1e-6;
         opts.abstol = 1e-10;
         opts.maxiters = 20000;
-        const auto sol = ode::solve(problemOf(m), ode::Tsit5{}, opts);
+        const auto sol = model::solveModel(problemOf(m), ode::Tsit5{}, opts);
         QCOMPARE(sol.status, SolveStatus::MaxIters);
         QVERIFY2(sol.message.find("stiff") != std::string::npos, sol.message.c_str());
     }
@@ -293,12 +294,12 @@ class TestStiffSolvers : public QObject {
                                 "d(x)/dt = a*x - b*x*y\nd(y)/dt = -c*y + d*x*y\ntspan = 0 .. 10\n");
         ode::SolveOptions opts;
         opts.reltol = opts.abstol = 1e-8;
-        const auto automatic = ode::solve(problemOf(lv), ode::AutoSwitch{}, opts);
-        const auto tsit5 = ode::solve(problemOf(lv), ode::Tsit5{}, opts);
+        const auto automatic = model::solveModel(problemOf(lv), ode::AutoSwitch{}, opts);
+        const auto tsit5 = model::solveModel(problemOf(lv), ode::Tsit5{}, opts);
         QVERIFY(automatic.ok());
         QCOMPARE(automatic.stats.nStiffSwitches, 0L);
         QCOMPARE(automatic.u.back(), tsit5.u.back());
-        const auto rober = ode::solve(problemOf(compile(kRober)), ode::AutoSwitch{}, opts);
+        const auto rober = model::solveModel(problemOf(compile(kRober)), ode::AutoSwitch{}, opts);
         QVERIFY2(rober.ok(), rober.message.c_str());
         QVERIFY(rober.stats.nStiffSwitches >= 1);
         QVERIFY(rober.stats.nAccepted < 2000);
@@ -342,7 +343,7 @@ class TestStiffSolvers : public QObject {
         opts.reltol = opts.abstol = 1e-9;
         opts.saveEverystep = false;
         opts.saveat = {0.1};
-        const auto sol = ode::solve(problemOf(m), method, opts);
+        const auto sol = model::solveModel(problemOf(m), method, opts);
         QVERIFY2(sol.ok(), sol.message.c_str());
         const double dx = 1.0 / (n + 1);
         const double lambda = -4.0 / (dx * dx) * std::pow(std::sin(M_PI * dx / 2), 2);

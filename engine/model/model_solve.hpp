@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+// The compile firewall around the solvers: a model's problem solved by any method, through one
+// non-template function per scalar type. The integrators for those scalars are instantiated once,
+// in model_solve_*.cpp, not in every file that solves a model (solvers/solve.hpp stays out of
+// this header).
+#pragma once
+
+#include "core/dual.hpp"
+#include "model/model_rhs.hpp"
+#include "output/solution.hpp"
+#include "solvers/methods.hpp"
+#include "solvers/solve_options.hpp"
+#include "solvers/step_view.hpp"
+
+namespace dynfit::model {
+
+/// The problem type of a compiled model with states and parameters of scalar S.
+template<class S>
+using ModelProblem = ode::OdeProblem<Vector<S>, ModelRhs<S>, Vector<S>>;
+
+/// The problem of a compiled model from a given initial state on a given span.
+template<class S>
+ModelProblem<S> fixedStartProblem(std::shared_ptr<const CompiledModel> model,
+                                  const Vector<S>& u0,
+                                  ode::TimeSpan span,
+                                  const Vector<S>& p) {
+    return ode::makeOdeProblem(ModelRhs<S>(std::move(model)), u0, span, p);
+}
+
+/// Solves a model's problem with `method` (as ode::solve does: never throws; check ok()).
+ode::Solution<Vector<double>> solveModel(const ModelProblem<double>& problem,
+                                         const ode::Method& method,
+                                         const ode::SolveOptions& options = {},
+                                         ode::StepObserver<Vector<double>> observer = {});
+/// … with forward-mode dual numbers (8 directions), at double precision.
+ode::Solution<Vector<Dual<double, 8>>>
+solveModel(const ModelProblem<Dual<double, 8>>& problem,
+           const ode::Method& method,
+           const ode::SolveOptions& options = {},
+           ode::StepObserver<Vector<Dual<double, 8>>> observer = {});
+/// … with forward-mode dual numbers (8 directions), at single precision.
+ode::Solution<Vector<Dual<float, 8>>>
+solveModel(const ModelProblem<Dual<float, 8>>& problem,
+           const ode::Method& method,
+           const ode::SolveOptions& options = {},
+           ode::StepObserver<Vector<Dual<float, 8>>> observer = {});
+
+} // namespace dynfit::model

@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: MIT
+// The integrators of every method for a model with double states, instantiated here only.
+#include "model/model_solve.hpp"
+#include "solvers/solve.hpp"
+
+namespace dynfit::model {
+
+ode::Solution<Vector<double>> solveModel(const ModelProblem<double>& problem,
+                                         const ode::Method& method,
+                                         const ode::SolveOptions& options,
+                                         ode::StepObserver<Vector<double>> observer) {
+    return ode::solve(problem, method, options, std::move(observer));
+}
+
+} // namespace dynfit::model

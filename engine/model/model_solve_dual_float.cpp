@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: MIT
+// The integrators of every method for a model with Dual<float, 8> states, instantiated here only.
+#include "model/model_solve.hpp"
+#include "solvers/solve.hpp"
+
+namespace dynfit::model {
+
+ode::Solution<Vector<Dual<float, 8>>>
+solveModel(const ModelProblem<Dual<float, 8>>& problem,
+           const ode::Method& method,
+           const ode::SolveOptions& options,
+           ode::StepObserver<Vector<Dual<float, 8>>> observer) {
+    return ode::solve(problem, method, options, std::move(observer));
+}
+
+} // namespace dynfit::model
