@@ -2,7 +2,7 @@
 // One network evaluation with its VJP (what a reverse-mode step does per stage): the dense
 // kernels in double and float, batched and not, against the same network written out scalar by
 // scalar in native code; and a large matrix product as the ceiling of one core.
-#include "model/model_rhs.hpp"
+#include "model/model_system.hpp"
 #include "nn/dense_network.hpp"
 
 #include <benchmark/benchmark.h>
@@ -67,7 +67,7 @@ void modelForwardVjp(benchmark::State& state, bool staged) {
         state.SkipWithError("no native code (no C++ compiler?)");
         return;
     }
-    model::DoubleModel f(*m);
+    model::ModelSystem f(*m);
     const auto p = m->defaultParams();
     const double u[2] = {0.3, -0.2}, w[2] = {0.7, 0.1};
     double out[2], gu[2];

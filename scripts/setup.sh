@@ -30,6 +30,8 @@ fi
 BUILD_DIR=${1:-build}
 shift || true
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.ccache}
+# The app's and the CLI's precompiled headers are cached only with this sloppiness.
+export CCACHE_SLOPPINESS=${CCACHE_SLOPPINESS:-pch_defines,time_macros,include_file_mtime,include_file_ctime}
 mkdir -p "$BUILD_DIR"
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@" >"$BUILD_DIR/configure.log" 2>&1 \
   || { cat "$BUILD_DIR/configure.log"; exit 1; }

@@ -208,6 +208,7 @@ ProblemEvaluation FitProblem::evaluate(const std::vector<double>& params,
         const sens::GradientProblem gp = pieceProblem(segment, params, starts, scratch);
         const auto g = sens::gradient(gp, m_setup.solver, m_setup.options, m_setup.gradient);
         if (!g.ok()) {
+            out.status = g.status;
             out.message =
                 m_experiments.size() > 1
                     ? "experiment '"
@@ -235,7 +236,6 @@ ProblemEvaluation FitProblem::evaluate(const std::vector<double>& params,
             }
         }
     }
-    out.ok = true;
     return out;
 }
 
@@ -252,6 +252,7 @@ ProblemResiduals FitProblem::residuals(const std::vector<double>& params,
         pieces.push_back(
             sens::residualJacobian(gp, m_setup.solver, m_setup.options, segment.startVar >= 0));
         if (!pieces.back().ok()) {
+            out.status = pieces.back().status;
             out.message = pieces.back().message;
             return out;
         }
@@ -279,7 +280,6 @@ ProblemResiduals FitProblem::residuals(const std::vector<double>& params,
         }
         row += count;
     }
-    out.ok = true;
     return out;
 }
 

@@ -40,21 +40,25 @@ struct MultipleShooting {
 };
 
 /// The loss and its gradient at (params, shooting starts).
-struct ProblemEvaluation {
-    bool ok = false;
+struct [[nodiscard]] ProblemEvaluation {
+    SolveStatus status = SolveStatus::Success;
     std::string message;
     double loss = 0.0;
     std::vector<double> dParams;
     Eigen::VectorXd dStarts;
+
+    [[nodiscard]] bool ok() const { return status == SolveStatus::Success; }
 };
 
 /// The stacked residuals and their Jacobian (for Levenberg–Marquardt).
-struct ProblemResiduals {
-    bool ok = false;
+struct [[nodiscard]] ProblemResiduals {
+    SolveStatus status = SolveStatus::Success;
     std::string message;
     Eigen::VectorXd residuals;
     Eigen::MatrixXd dParams; ///< residuals × params
     Eigen::MatrixXd dStarts; ///< residuals × shooting starts
+
+    [[nodiscard]] bool ok() const { return status == SolveStatus::Success; }
 };
 
 /// How the pieces are solved and differentiated.

@@ -71,9 +71,9 @@ class Objective {
     bool evaluate(const Eigen::VectorXd& x, double& value, Eigen::VectorXd& gradient) {
         const auto e = m_problem.evaluate(params(x), starts(x));
         gradient.setZero(x.size());
-        if (!e.ok || !std::isfinite(e.loss)) {
+        if (!e.ok() || !std::isfinite(e.loss)) {
             value = std::numeric_limits<double>::infinity();
-            m_lastFailure = e.ok ? "the loss is not finite" : e.message;
+            m_lastFailure = e.ok() ? "the loss is not finite" : e.message;
             return false;
         }
         value = e.loss;
@@ -91,10 +91,10 @@ class Objective {
     /// Residuals and their Jacobian in the optimiser's coordinates (Levenberg–Marquardt).
     bool residuals(const Eigen::VectorXd& x, Eigen::VectorXd& r, Eigen::MatrixXd& jacobian) {
         auto rj = m_problem.residuals(params(x), starts(x));
-        if (!rj.ok || !std::isfinite(rj.residuals.squaredNorm())
+        if (!rj.ok() || !std::isfinite(rj.residuals.squaredNorm())
             || !std::isfinite(rj.dParams.squaredNorm())
             || !std::isfinite(rj.dStarts.squaredNorm())) {
-            m_lastFailure = rj.ok ? "the residuals are not finite" : rj.message;
+            m_lastFailure = rj.ok() ? "the residuals are not finite" : rj.message;
             return false;
         }
         r = std::move(rj.residuals);
@@ -480,7 +480,7 @@ std::vector<Experiment> windowed(const std::vector<Experiment>& experiments,
 // The loss on all the data at `params` (NaN when a solve fails).
 double fullLoss(const FitProblem& problem, const std::vector<double>& params) {
     const auto e = problem.evaluate(params, problem.initialStarts());
-    return e.ok ? e.loss : std::nan("");
+    return e.ok() ? e.loss : std::nan("");
 }
 
 } // namespace

@@ -75,7 +75,7 @@ enum class FitStatus { Converged, MaxIterations, TimeLimit, Cancelled, Failed };
 
 std::string_view fitStatusName(FitStatus status);
 
-struct FitOutcome {
+struct [[nodiscard]] FitOutcome {
     FitStatus status = FitStatus::MaxIterations;
     std::string message;
     int iterations = 0;

@@ -16,7 +16,7 @@
 
 namespace dynfit::fit {
 
-struct Simulation {
+struct [[nodiscard]] Simulation {
     std::vector<double> t;
     std::vector<std::vector<double>> columns; ///< columns[i][k]: state i at t[k]
     /// The states at the request's observationTimes, as columns: NaN at a time outside the span
@@ -24,7 +24,7 @@ struct Simulation {
     std::vector<std::vector<double>> atObservations;
     SolveStatus status = SolveStatus::Success;
     std::string message;
-    bool ok() const { return status == SolveStatus::Success; }
+    [[nodiscard]] bool ok() const { return status == SolveStatus::Success; }
 };
 
 struct SimulationRequest {

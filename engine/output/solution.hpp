@@ -14,7 +14,7 @@ namespace dynfit::ode {
 /// The result of solve(). On failure, t/u hold what was computed before the failure and
 /// `message` names the time, the step and a remedy.
 template<class State>
-struct Solution {
+struct [[nodiscard]] Solution {
     std::vector<double> t;
     std::vector<State> u;
     SolveStatus status = SolveStatus::Success;
@@ -22,7 +22,7 @@ struct Solution {
     SolveStats stats;
     DenseOutput<State> dense; ///< empty unless SolveOptions::dense
 
-    bool ok() const { return status == SolveStatus::Success; }
+    [[nodiscard]] bool ok() const { return status == SolveStatus::Success; }
 
     /// u(t) from the dense output (requires SolveOptions::dense).
     State at(double time) const {

@@ -2,17 +2,13 @@
 // An ODE initial-value problem u' = f(u, p, t): data only, no solver choices.
 #pragma once
 
+#include "problem/time_span.hpp"
+
 #include <Eigen/Core>
 #include <functional>
 #include <utility>
 
 namespace dynfit::ode {
-
-/// Start and end of the integration; t1 < t0 integrates backwards in time.
-struct TimeSpan {
-    double t0 = 0.0;
-    double t1 = 1.0;
-};
 
 /// u' = f(u, p, t) with u(t0) = u0(p) on tspan(p), as in SciML's ODEProblem.
 ///

@@ -2,7 +2,7 @@
 // Continuous adjoints: backsolve, interpolating and quadrature.
 #include "sensitivity/adjoint.hpp"
 
-#include "model/model_solve.hpp"
+#include "model/model_system.hpp"
 #include "sensitivity/cvode_gradient.hpp"
 #include "solvers/solve.hpp"
 
@@ -16,45 +16,37 @@ namespace {
 
 using Vec = model::Vector<double>;
 
-// wᵀ ∂f/∂u and wᵀ ∂f/∂p at (u, p, t), written to raw outputs.
+// wᵀ ∂f/∂u and wᵀ ∂f/∂p at (u, p, t), written to raw outputs, and f itself. Copies share the
+// system: the solves that use them run one after another.
 class Vjp {
   public:
-    explicit Vjp(const model::CompiledModel& m) : m_model(m) {}
+    explicit Vjp(ode::DifferentiableSystem& system) : m_system(&system) {}
     void operator()(
         const double* u, const double* p, const double* w, double t, double* gu, double* gp) {
-        m_model.vjp(u, p, w, t, gu, gp);
+        m_system->vjp(u, p, w, t, gu, gp);
     }
-    void rhs(const double* u, const double* p, double t, double* out) { m_model.rhs(u, p, t, out); }
+    void rhs(const double* u, const double* p, double t, double* out) {
+        m_system->rhs(u, p, t, out);
+    }
 
   private:
-    model::DoubleModel m_model;
+    ode::DifferentiableSystem* m_system;
 };
 
 // Dense ∂f/∂u and ∂f/∂p at (u, p, t): the adjoint systems' own Jacobians, which the stiff
 // methods use (the adjoint of a stiff problem is stiff too).
 class DenseJacobians {
   public:
-    explicit DenseJacobians(const model::CompiledModel& m)
-        : m_model(m), m_rhs(std::shared_ptr<const model::CompiledModel>(
-                          &m, [](const model::CompiledModel*) {})),
-          m_jacP(m.jacobianP), m_values(static_cast<Eigen::Index>(m.patternP.entries.size())) {}
+    explicit DenseJacobians(ode::DifferentiableSystem& system) : m_system(system) {}
 
     void
     operator()(const Vec& u, const Vec& p, double t, Eigen::MatrixXd& ju, Eigen::MatrixXd& jp) {
-        m_rhs.jacobian(ju, u, p, t);
-        m_jacP(u.data(), p.data(), nullptr, t, m_values.data());
-        jp.setZero(m_model.stateCount(), m_model.paramCount());
-        const auto& entries = m_model.patternP.entries;
-        for (std::size_t e = 0; e < entries.size(); ++e) {
-            jp(entries[e].first, entries[e].second) = m_values[static_cast<Eigen::Index>(e)];
-        }
+        m_system.jacobianU(u, p, t, ju);
+        m_system.jacobianP(u, p, t, jp);
     }
 
   private:
-    const model::CompiledModel& m_model;
-    model::ModelRhs<double> m_rhs;
-    model::ProgramEvaluator<double> m_jacP;
-    Vec m_values;
+    ode::DifferentiableSystem& m_system;
 };
 
 // z = [λ; μ]: λ' = −Jᵀλ, μ' = −f_pᵀλ with u(t) from the forward dense output.
@@ -185,7 +177,6 @@ bool backwardWithJumps(const AdjointRhs& rhs,
         auto sol = std::make_unique<ode::Solution<Vec>>(ode::solve(problem, solver, options));
         out.nfBackward += sol->stats.nRhs;
         if (!sol->ok()) {
-            out.ok = false;
             out.status = sol->status;
             out.message = "adjoint (backward) solve: " + sol->message;
             return false;
@@ -211,7 +202,7 @@ bool backwardWithJumps(const AdjointRhs& rhs,
 }
 
 // μ = ∫ λᵀ f_p dt over the λ solution's steps, 5-point Gauss–Legendre on each (order 10).
-Vec quadratureOfMu(const model::CompiledModel& m,
+Vec quadratureOfMu(ode::DifferentiableSystem& m,
                    const Vec& p,
                    const ode::DenseOutput<Vec>& forward,
                    const std::vector<std::unique_ptr<ode::Solution<Vec>>>& segments,
@@ -244,7 +235,7 @@ Vec quadratureOfMu(const model::CompiledModel& m,
 }
 
 // The model solved forward from u0 on [t0, t1]; a failure is recorded in `out`.
-ode::Solution<Vec> forwardSolve(const model::CompiledModel& m,
+ode::Solution<Vec> forwardSolve(ode::DifferentiableSystem& m,
                                 const Vec& p,
                                 const Vec& u0,
                                 double t0,
@@ -252,12 +243,9 @@ ode::Solution<Vec> forwardSolve(const model::CompiledModel& m,
                                 const ode::Method& solver,
                                 const ode::SolveOptions& options,
                                 AdjointOutcome& out) {
-    std::shared_ptr<const model::CompiledModel> shared(&m, [](const model::CompiledModel*) {});
-    auto sol = model::solveModel(model::fixedStartProblem<double>(shared, u0, {t0, t1}, p), solver,
-                                 options);
+    auto sol = m.solve(u0, {t0, t1}, p, solver, options);
     out.nfForward += sol.stats.nRhs;
     if (!sol.ok()) {
-        out.ok = false;
         out.status = sol.status;
         out.message = sol.message;
     }
@@ -266,7 +254,7 @@ ode::Solution<Vec> forwardSolve(const model::CompiledModel& m,
 
 // Interpolating adjoint with K checkpoints: the forward pass keeps u at K + 1 times only; each
 // interval is re-solved forward with dense output just before the adjoint crosses it.
-AdjointOutcome checkpointedInterpolating(const model::CompiledModel& m,
+AdjointOutcome checkpointedInterpolating(ode::DifferentiableSystem& m,
                                          const Vec& p,
                                          const Vec& u0,
                                          double t0,
@@ -298,7 +286,7 @@ AdjointOutcome checkpointedInterpolating(const model::CompiledModel& m,
         return sol.u[static_cast<std::size_t>(it - sol.t.begin())];
     };
     const auto forward = forwardSolve(m, p, u0, t0, t1, solver, options, out);
-    if (!out.ok) {
+    if (!out.ok()) {
         return out;
     }
     std::vector<Vec> atDataTimes;
@@ -321,7 +309,7 @@ AdjointOutcome checkpointedInterpolating(const model::CompiledModel& m,
         const auto segment =
             forwardSolve(m, p, stateAt(forward, start), start, end, solver, segmentOptions, out);
         out.peakStoredValues = std::max(out.peakStoredValues, segment.dense.storedValues());
-        if (!out.ok) {
+        if (!out.ok()) {
             out.message = "re-solve between checkpoints: " + out.message;
             return out;
         }
@@ -349,7 +337,7 @@ AdjointOutcome checkpointedInterpolating(const model::CompiledModel& m,
 } // namespace
 
 AdjointOutcome continuousAdjoint(AdjointKind kind,
-                                 const model::CompiledModel& m,
+                                 ode::DifferentiableSystem& m,
                                  const Vec& p,
                                  const Vec& u0,
                                  double t0,
@@ -367,7 +355,6 @@ AdjointOutcome continuousAdjoint(AdjointKind kind,
         }
         if (kind == AdjointKind::Quadrature) {
             AdjointOutcome refused;
-            refused.ok = false;
             refused.status = SolveStatus::InvalidInput;
             refused.message = "the quadrature adjoint needs the forward solution's dense output, "
                               "which CVODE does not keep here: use interpolating (CVODES's own "
@@ -399,7 +386,7 @@ AdjointOutcome continuousAdjoint(AdjointKind kind,
     options.saveEverystep = false;
     options.dense = kind != AdjointKind::Backsolve;
     const auto forward = forwardSolve(m, p, u0, t0, t1, solver, options, out);
-    if (!out.ok) {
+    if (!out.ok()) {
         return out;
     }
     out.loss = loss.evaluate(forward.u);
@@ -444,6 +431,20 @@ AdjointOutcome continuousAdjoint(AdjointKind kind,
     }
     }
     return out;
+}
+
+AdjointOutcome continuousAdjoint(AdjointKind kind,
+                                 const model::CompiledModel& model,
+                                 const Vec& p,
+                                 const Vec& u0,
+                                 double t0,
+                                 double t1,
+                                 const objective::LeastSquaresLoss& loss,
+                                 const ode::Method& solver,
+                                 const ode::SolveOptions& options,
+                                 const AdjointOptions& adjoint) {
+    model::ModelSystem system(model);
+    return continuousAdjoint(kind, system, p, u0, t0, t1, loss, solver, options, adjoint);
 }
 
 } // namespace dynfit::sens

@@ -4,8 +4,9 @@
 #pragma once
 
 #include "core/status.hpp"
-#include "model/model_rhs.hpp"
+#include "model/model.hpp"
 #include "objective/least_squares_loss.hpp"
+#include "solvers/differentiable_system.hpp"
 #include "solvers/methods.hpp"
 #include "solvers/solve_options.hpp"
 
@@ -35,25 +36,38 @@ struct AdjointOptions {
 };
 
 /// What an adjoint computed: ∂L/∂u(t0) and ∫ λᵀ ∂f/∂p dt, with the work done.
-struct AdjointOutcome {
-    bool ok = true;
+struct [[nodiscard]] AdjointOutcome {
     SolveStatus status = SolveStatus::Success;
     std::string message;
     double loss = 0.0;
-    model::Vector<double> lambda0;            ///< dL/du(t0)
-    model::Vector<double> mu0;                ///< dL/dp through f (not through u0(p) or t0(p))
-    std::vector<model::Vector<double>> saved; ///< the states at the loss's save times
+    Eigen::VectorXd lambda0;            ///< dL/du(t0)
+    Eigen::VectorXd mu0;                ///< dL/dp through f (not through u0(p) or t0(p))
+    std::vector<Eigen::VectorXd> saved; ///< the states at the loss's save times
     long nfForward = 0;
     long nfBackward = 0;
     std::size_t peakStoredValues = 0; ///< largest dense output held at once (numbers)
+
+    [[nodiscard]] bool ok() const { return status == SolveStatus::Success; }
 };
 
 /// Solves forward on [t0, t1] from u0, evaluates the loss, then runs the adjoint backwards with
 /// the same method and tolerances.
 AdjointOutcome continuousAdjoint(AdjointKind kind,
+                                 ode::DifferentiableSystem& system,
+                                 const Eigen::VectorXd& p,
+                                 const Eigen::VectorXd& u0,
+                                 double t0,
+                                 double t1,
+                                 const objective::LeastSquaresLoss& loss,
+                                 const ode::Method& solver,
+                                 const ode::SolveOptions& options,
+                                 const AdjointOptions& adjoint = {});
+
+/// The same for a compiled model (through model::ModelSystem).
+AdjointOutcome continuousAdjoint(AdjointKind kind,
                                  const model::CompiledModel& model,
-                                 const model::Vector<double>& p,
-                                 const model::Vector<double>& u0,
+                                 const Eigen::VectorXd& p,
+                                 const Eigen::VectorXd& u0,
                                  double t0,
                                  double t1,
                                  const objective::LeastSquaresLoss& loss,

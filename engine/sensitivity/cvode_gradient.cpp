@@ -2,6 +2,7 @@
 // Gradients through SUNDIALS CVODE.
 #include "sensitivity/cvode_gradient.hpp"
 
+#include "model/model_system.hpp"
 #include "sensitivity/gradient_support.hpp"
 #include "solvers/cvode.hpp"
 
@@ -18,63 +19,51 @@ ode::CvodeKind kindOf(const ode::Method& solver) {
                                                          : ode::CvodeKind::Adams;
 }
 
-std::shared_ptr<const model::CompiledModel> borrow(const model::CompiledModel& m) {
-    return {&m, [](const model::CompiledModel*) {}};
-}
-
-// f and ∂f/∂u of a compiled model as CVODE callbacks.
-ode::CvodeSystem systemOf(const model::CompiledModel& m, const VecD& p) {
-    ode::CvodeSystem system;
-    const int n = m.stateCount();
-    system.n = n;
-    auto model = std::make_shared<model::DoubleModel>(m);
-    system.rhs = [model, p](double t, const double* u, double* du) {
-        model->rhs(u, p.data(), t, du);
+// f and ∂f/∂u of a problem as CVODE callbacks (`system` must outlive the solve).
+ode::CvodeSystem systemOf(ode::DifferentiableSystem& system, const VecD& p) {
+    ode::CvodeSystem out;
+    const int n = system.stateCount();
+    out.n = n;
+    out.rhs = [&system, p](double t, const double* u, double* du) {
+        system.rhs(u, p.data(), t, du);
     };
-    auto rhs = std::make_shared<model::ModelRhs<double>>(borrow(m));
     auto scratch = std::make_shared<std::pair<VecD, Eigen::MatrixXd>>(VecD(n), Eigen::MatrixXd());
-    system.jacobian = [rhs, scratch, p, n](double t, const double* u, double* jac) {
+    out.jacobian = [&system, scratch, p, n](double t, const double* u, double* jac) {
         scratch->first = Eigen::Map<const VecD>(u, n);
-        rhs->jacobian(scratch->second, scratch->first, p, t);
+        system.jacobianU(scratch->first, p, t, scratch->second);
         Eigen::Map<Eigen::MatrixXd>(jac, n, n) = scratch->second;
     };
-    return system;
+    return out;
 }
 
 // s' = J s + ∂f/∂p_k (k < np; initial-value directions have no forcing). ∂f/∂p is evaluated
 // once per (t, u): CVODES asks for every direction at the same point in turn.
 class SensitivityRhs {
   public:
-    SensitivityRhs(const model::CompiledModel& m, const VecD& p)
-        : m_model(m), m_p(p), m_jvp(m.jvp), m_jacP(m.jacobianP), m_n(m.stateCount()),
-          m_values(static_cast<Eigen::Index>(m.patternP.entries.size())) {}
+    SensitivityRhs(ode::DifferentiableSystem& system, const VecD& p)
+        : m_system(system), m_p(p), m_n(system.stateCount()) {}
 
     void operator()(double t, const double* u, int k, const double* s, double* out) {
-        m_jvp(u, m_p.data(), s, t, out);
-        if (k >= m_model.paramCount()) {
+        m_system.jvp(u, m_p.data(), s, t, out);
+        if (k >= m_system.paramCount()) {
             return;
         }
         const VecD state = Eigen::Map<const VecD>(u, m_n);
         if (!m_cached || t != m_t || state != m_u) {
-            m_jacP(u, m_p.data(), nullptr, t, m_values.data());
+            m_system.jacobianP(state, m_p, t, m_jacP);
             m_t = t;
             m_u = state;
             m_cached = true;
         }
-        const auto& entries = m_model.patternP.entries;
-        for (std::size_t e = 0; e < entries.size(); ++e) {
-            if (entries[e].second == k) {
-                out[entries[e].first] += m_values[static_cast<Eigen::Index>(e)];
-            }
-        }
+        Eigen::Map<VecD>(out, m_n) += m_jacP.col(k);
     }
 
   private:
-    const model::CompiledModel& m_model;
+    ode::DifferentiableSystem& m_system;
     VecD m_p;
-    model::ProgramEvaluator<double> m_jvp, m_jacP;
     int m_n;
-    VecD m_values, m_u;
+    Eigen::MatrixXd m_jacP;
+    VecD m_u;
     double m_t = 0.0;
     bool m_cached = false;
 };
@@ -91,9 +80,9 @@ Sensitivities sensitivities(const GradientProblem& gp,
                             const ode::Method& solver,
                             const ode::SolveOptions& baseOptions,
                             bool initialDirections) {
-    const model::CompiledModel& m = *gp.model;
-    const int n = m.stateCount();
-    const int np = m.paramCount();
+    model::ModelSystem system(*gp.model);
+    const int n = system.stateCount();
+    const int np = system.paramCount();
     const VecD p = Eigen::Map<const Eigen::VectorXd>(gp.params.data(), np);
     VecD u0;
     double t0 = 0.0, t1 = 0.0;
@@ -102,28 +91,27 @@ Sensitivities sensitivities(const GradientProblem& gp,
     ode::CvodeSensitivity sens;
     sens.ns = np + (initialDirections ? n : 0);
     sens.initial = Eigen::MatrixXd::Zero(n, sens.ns);
-    std::vector<double> jac(static_cast<std::size_t>(n * np));
-    model::ProgramEvaluator<double> initJac(m.initialJacobianP);
-    initJac(nullptr, p.data(), nullptr, 0.0, jac.data());
+    Eigen::MatrixXd jac;
+    system.initialStateJacobian(p, jac);
     std::vector<char> fixed(static_cast<std::size_t>(n), 0);
     for (const auto& given : gp.initialValues) {
         fixed[static_cast<std::size_t>(given.first)] = 1;
     }
     VecD f0(n);
-    model::DoubleModel(m).rhs(u0.data(), p.data(), t0, f0.data());
-    const auto dt0 = startTimeDerivative(gp);
+    system.rhs(u0.data(), p.data(), t0, f0.data());
+    const VecD dt0 = startTimeDerivative(gp, system);
     for (int k = 0; k < np; ++k) {
         for (int i = 0; i < n; ++i) {
             if (!fixed[static_cast<std::size_t>(i)]) {
-                sens.initial(i, k) = jac[static_cast<std::size_t>(i * np + k)];
+                sens.initial(i, k) = jac(i, k);
             }
         }
-        sens.initial.col(k) -= f0 * dt0[static_cast<std::size_t>(k)];
+        sens.initial.col(k) -= f0 * dt0[k];
     }
     for (int i = 0; initialDirections && i < n; ++i) {
         sens.initial(i, np + i) = 1.0;
     }
-    auto rhs = std::make_shared<SensitivityRhs>(m, p);
+    auto rhs = std::make_shared<SensitivityRhs>(system, p);
     sens.rhs = [rhs](double t, const double* u, int k, const double* s, double* out) {
         (*rhs)(t, u, k, s, out);
     };
@@ -131,7 +119,8 @@ Sensitivities sensitivities(const GradientProblem& gp,
     options.saveat = gp.loss->saveTimes();
     options.saveEverystep = false;
     options.dense = false;
-    auto result = ode::solveCvode(systemOf(m, p), kindOf(solver), u0, {t0, t1}, options, &sens);
+    auto result =
+        ode::solveCvode(systemOf(system, p), kindOf(solver), u0, {t0, t1}, options, &sens);
     Sensitivities out;
     out.status = result.solution.status;
     out.message = result.solution.message;
@@ -204,7 +193,7 @@ void cvodeResidualJacobian(const GradientProblem& gp,
     }
 }
 
-AdjointOutcome cvodeInterpolatingAdjoint(const model::CompiledModel& m,
+AdjointOutcome cvodeInterpolatingAdjoint(ode::DifferentiableSystem& system,
                                          const VecD& p,
                                          const VecD& u0,
                                          double t0,
@@ -213,10 +202,9 @@ AdjointOutcome cvodeInterpolatingAdjoint(const model::CompiledModel& m,
                                          const ode::Method& solver,
                                          const ode::SolveOptions& baseOptions) {
     ode::CvodeAdjointSystem adjoint;
-    adjoint.np = m.paramCount();
-    auto model = std::make_shared<model::DoubleModel>(m);
-    adjoint.vjp = [model, p](double t, const double* u, const double* w, double* gu, double* gp) {
-        model->vjp(u, p.data(), w, t, gu, gp);
+    adjoint.np = system.paramCount();
+    adjoint.vjp = [&system, p](double t, const double* u, const double* w, double* gu, double* gp) {
+        system.vjp(u, p.data(), w, t, gu, gp);
     };
     adjoint.jump = [&loss](std::size_t k, const Eigen::VectorXd& u) {
         return loss.stateGradientAt(k, u);
@@ -225,12 +213,12 @@ AdjointOutcome cvodeInterpolatingAdjoint(const model::CompiledModel& m,
     options.saveat = loss.saveTimes();
     options.saveEverystep = false;
     options.dense = false;
-    auto result = ode::cvodeAdjoint(systemOf(m, p), adjoint, kindOf(solver), u0, {t0, t1}, options);
+    auto result =
+        ode::cvodeAdjoint(systemOf(system, p), adjoint, kindOf(solver), u0, {t0, t1}, options);
     AdjointOutcome out;
     out.nfForward = result.forward.stats.nRhs;
     out.nfBackward = result.nRhsBackward;
     if (!result.forward.ok()) {
-        out.ok = false;
         out.status = result.forward.status;
         out.message = result.forward.message;
         return out;

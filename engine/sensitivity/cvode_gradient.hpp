@@ -26,9 +26,9 @@ void cvodeResidualJacobian(const GradientProblem& gp,
                            ResidualJacobian& out);
 
 /// The interpolating adjoint by CVODES: λ0 = dL/du(t0) and μ0 = ∫ λᵀ f_p dt.
-AdjointOutcome cvodeInterpolatingAdjoint(const model::CompiledModel& m,
-                                         const model::Vector<double>& p,
-                                         const model::Vector<double>& u0,
+AdjointOutcome cvodeInterpolatingAdjoint(ode::DifferentiableSystem& system,
+                                         const Eigen::VectorXd& p,
+                                         const Eigen::VectorXd& u0,
                                          double t0,
                                          double t1,
                                          const objective::LeastSquaresLoss& loss,

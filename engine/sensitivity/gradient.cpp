@@ -3,7 +3,7 @@
 // forward and reverse mode have their own files (each one heavy compilation unit).
 #include "sensitivity/gradient.hpp"
 
-#include "model/model_rhs.hpp"
+#include "model/model_system.hpp"
 #include "sensitivity/adjoint.hpp"
 #include "sensitivity/cvode_gradient.hpp"
 #include "sensitivity/gradient_support.hpp"
@@ -34,23 +34,23 @@ void adjointMode(AdjointKind kind,
                  const ode::SolveOptions& options,
                  const AdjointOptions& adjoint,
                  GradientResult& result) {
-    const model::CompiledModel& m = *gp.model;
-    const Vec<double> p = Eigen::Map<const Eigen::VectorXd>(gp.params.data(), m.paramCount());
+    model::ModelSystem system(*gp.model);
+    const Vec<double> p = Eigen::Map<const Eigen::VectorXd>(gp.params.data(), system.paramCount());
     Vec<double> u0;
     double t0 = 0.0, t1 = 0.0;
     initialConditions(gp, p, u0, t0, t1);
     const AdjointOutcome out =
-        continuousAdjoint(kind, m, p, u0, t0, t1, *gp.loss, solver, options, adjoint);
+        continuousAdjoint(kind, system, p, u0, t0, t1, *gp.loss, solver, options, adjoint);
     result.nfForward += out.nfForward;
     result.nfBackward += out.nfBackward;
-    if (!out.ok) {
+    if (!out.ok()) {
         result.status = out.status;
         result.message = out.message;
         return;
     }
     result.loss = out.loss;
     keepSaved(out.saved, result);
-    assembleGradient(gp, p, u0, t0, out.lambda0, out.mu0, result);
+    assembleGradient(gp, system, p, u0, t0, out.lambda0, out.mu0, result);
 }
 
 // Loss at parameters p, with u0 = u0(p) shifted by `initShift` (init direction i, size h).

@@ -21,10 +21,10 @@ namespace dynfit::sens {
 /// forward, reverse, backsolve, interpolating, quadrature, finite-diff.
 enum class GradientMethod {
     Forward,       ///< forward-mode AD: dual numbers through the same adaptive solver
-    Reverse,       ///< reverse-mode through the recorded steps (not available yet)
-    Backsolve,     ///< continuous adjoint re-solving u backwards (not available yet)
-    Interpolating, ///< continuous adjoint on the stored forward solution (not available yet)
-    Quadrature,    ///< continuous adjoint with a quadrature for ∂L/∂p (not available yet)
+    Reverse,       ///< reverse mode through the recorded steps (native methods)
+    Backsolve,     ///< continuous adjoint re-solving u backwards alongside λ
+    Interpolating, ///< continuous adjoint on the forward solution's dense output (checkpoints)
+    Quadrature,    ///< continuous adjoint, λ alone, then ∂L/∂p by Gauss–Legendre quadrature
     FiniteDiff     ///< central differences: slow, approximate; for checking
 };
 
@@ -34,7 +34,7 @@ bool isAvailable(GradientMethod method);
 
 /// dL/dp for every parameter (through u0(p) and t0(p) where the model makes them depend on p)
 /// and dL/du0 for every initial value (u0 taken as free), with the loss and the work done.
-struct GradientResult {
+struct [[nodiscard]] GradientResult {
     double loss = 0.0;
     std::vector<double> dParams;
     std::vector<double> dInit;
@@ -46,7 +46,7 @@ struct GradientResult {
     long nfBackward = 0; ///< … of backward solves (adjoints)
     double seconds = 0.0;
 
-    bool ok() const { return status == SolveStatus::Success; }
+    [[nodiscard]] bool ok() const { return status == SolveStatus::Success; }
 };
 
 /// The arithmetic of the solve being differentiated.
@@ -78,7 +78,7 @@ GradientResult gradient(const GradientProblem& problem,
 
 /// Residuals r_j = sqrt(w_j)(u(t_j) − d_j) of the least-squares loss (L = Σ r_j²) and their
 /// Jacobian with respect to the parameters, by forward-mode AD: what Levenberg–Marquardt needs.
-struct ResidualJacobian {
+struct [[nodiscard]] ResidualJacobian {
     Eigen::VectorXd residuals;
     Eigen::MatrixXd jacobian;     ///< residuals × parameters
     Eigen::MatrixXd jacobianInit; ///< residuals × states (∂r/∂u0), when asked for
@@ -86,7 +86,7 @@ struct ResidualJacobian {
     std::string message;
     long nfForward = 0;
 
-    bool ok() const { return status == SolveStatus::Success; }
+    [[nodiscard]] bool ok() const { return status == SolveStatus::Success; }
 };
 
 ResidualJacobian residualJacobian(const GradientProblem& problem,

@@ -6,6 +6,7 @@
 #include "core/dual.hpp"
 #include "model/model_solve.hpp"
 #include "sensitivity/gradient.hpp"
+#include "solvers/differentiable_system.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -155,12 +156,13 @@ void seedChunk(const GradientProblem& gp, int first, Vec<D>& p, Vec<D>& u0, D& t
     }
 }
 
-/// dt0/dp_k from the model's tspan program (zero when the span is given from outside).
-std::vector<double> startTimeDerivative(const GradientProblem& gp);
+/// dt0/dp_k from the problem's tspan(p) (zero when the span is given from outside).
+Vec<double> startTimeDerivative(const GradientProblem& gp, ode::DifferentiableSystem& system);
 
 /// dL/du0 = ū0 and dL/dp = p̄ + (∂u0/∂p)ᵀ ū0 − (ū0ᵀ f(u0, t0)) ∂t0/∂p: the chain through the
 /// initial state and the start time, shared by reverse mode and the adjoints.
 void assembleGradient(const GradientProblem& gp,
+                      ode::DifferentiableSystem& system,
                       const Vec<double>& p,
                       const Vec<double>& u0,
                       double t0,

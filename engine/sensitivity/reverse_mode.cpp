@@ -2,6 +2,7 @@
 // Reverse mode: the accepted steps of a native solve are recorded, then swept backwards exactly
 // (explicit RK, Rosenbrock and ESDIRK steps each have their own discrete adjoint; Auto's steps
 // are Tsit5's or Rodas5P's, as the tape records).
+#include "model/model_system.hpp"
 #include "sensitivity/gradient_support.hpp"
 #include "sensitivity/reverse_stiff.hpp"
 #include "sensitivity/reverse_tape.hpp"
@@ -15,11 +16,11 @@ namespace {
 // Reverse mode: a forward solve that records its accepted steps, then one backward sweep.
 template<class T>
 void reverseMode(const GradientProblem& gp,
+                 ode::DifferentiableSystem& system,
                  const ode::SolveOptions& baseOptions,
                  GradientResult& result) {
-    const model::CompiledModel& m = *gp.model;
-    const int n = m.stateCount();
-    const int np = m.paramCount();
+    const int n = system.stateCount();
+    const int np = system.paramCount();
     const Vec<double> p = Eigen::Map<const Eigen::VectorXd>(gp.params.data(), np);
     Vec<double> u0;
     double t0 = 0.0, t1 = 0.0;
@@ -30,14 +31,11 @@ void reverseMode(const GradientProblem& gp,
     options.saveEverystep = false;
     options.dense = false;
     std::vector<TapeStep> tape;
-    std::shared_ptr<const model::CompiledModel> shared(gp.model,
-                                                       [](const model::CompiledModel*) {});
-    const auto sol =
-        model::solveModel(model::fixedStartProblem<double>(shared, u0, {t0, t1}, p),
-                          ode::Method(T{}), options, [&tape](const ode::StepView<Vec<double>>& s) {
-                              tape.push_back({s.t0, s.t1 - s.t0, s.u0, s.method});
-                              return true;
-                          });
+    const auto sol = system.solve(u0, {t0, t1}, p, ode::Method(T{}), options,
+                                  [&tape](const ode::StepView<Vec<double>>& s) {
+                                      tape.push_back({s.t0, s.t1 - s.t0, s.u0, s.method});
+                                      return true;
+                                  });
     result.nfForward += sol.stats.nRhs;
     if (!sol.ok()) {
         result.status = sol.status;
@@ -72,7 +70,7 @@ void reverseMode(const GradientProblem& gp,
         }
     }
 
-    ModelDerivatives f(m);
+    CountedDerivatives f(system);
     Vec<double> uBarStep = Vec<double>::Zero(n);
     Vec<double> pBar = Vec<double>::Zero(np);
     if constexpr (std::same_as<T, ode::AutoSwitch>) {
@@ -102,7 +100,7 @@ void reverseMode(const GradientProblem& gp,
         }
     } else {
         StiffReverseWorkspace work;
-        model::ModelRhs<double> rhs(shared);
+        ode::SystemRhs rhs(system);
         ode::Esdirk<T, Vec<double>> stepper;
         stepper.init(u0);
         stepper.setTolerances({options.reltol, options.abstol, &options.abstolPerComponent});
@@ -121,7 +119,7 @@ void reverseMode(const GradientProblem& gp,
     }
     uBar += uBarStep;
     result.nfBackward += f.evaluations;
-    assembleGradient(gp, p, u0, t0, uBar, pBar, result);
+    assembleGradient(gp, system, p, u0, t0, uBar, pBar, result);
 }
 
 } // namespace
@@ -136,7 +134,8 @@ void reverseModeGradient(const GradientProblem& problem,
             if constexpr (
                 ode::RkTableau<
                     Tag> || ode::RosenbrockTableau<Tag> || ode::EsdirkTableau<Tag> || std::same_as<Tag, ode::AutoSwitch>) {
-                reverseMode<Tag>(problem, options, result);
+                model::ModelSystem system(*problem.model);
+                reverseMode<Tag>(problem, system, options, result);
             } else {
                 result.status = SolveStatus::InvalidInput;
                 result.message = std::string("reverse mode replays the steps of a "

@@ -39,7 +39,7 @@ template<ode::RosenbrockTableau T>
 void reverseRosenbrockStep(const TapeStep& step,
                            const std::vector<TapeSave>& saves,
                            const model::Vector<double>& p,
-                           ModelDerivatives& f,
+                           CountedDerivatives& f,
                            StiffReverseWorkspace& w,
                            model::Vector<double>& uBar,
                            model::Vector<double>& pBar) {
@@ -149,7 +149,7 @@ template<ode::EsdirkTableau T, class Rhs>
 bool reverseEsdirkStep(const TapeStep& step,
                        const std::vector<TapeSave>& saves,
                        const model::Vector<double>& p,
-                       ModelDerivatives& f,
+                       CountedDerivatives& f,
                        Rhs& rhs,
                        ode::Esdirk<T, model::Vector<double>>& stepper,
                        StiffReverseWorkspace& w,

@@ -3,8 +3,8 @@
 // Runge–Kutta step (and each interpolated save point) with vector–Jacobian products.
 #pragma once
 
-#include "core/dual.hpp"
 #include "model/model_rhs.hpp"
+#include "solvers/differentiable_system.hpp"
 #include "solvers/hermite.hpp"
 #include "solvers/tableau.hpp"
 
@@ -27,139 +27,63 @@ struct TapeSave {
     model::Vector<double> adjoint;
 };
 
-/// VJPs and right-hand sides of a compiled model at double precision, with counters.
-class ModelDerivatives {
+/// A problem's f and derivatives as the backward sweeps use them (accumulating VJPs, Eigen
+/// vectors), counting the evaluations.
+class CountedDerivatives {
   public:
-    explicit ModelDerivatives(const model::CompiledModel& m)
-        : m_compiled(m), m_model(m), m_rhs(std::shared_ptr<const model::CompiledModel>(
-                                         &m, [](const model::CompiledModel*) {})),
-          m_n(m.stateCount()), m_np(m.paramCount()) {}
+    using Vec = Eigen::VectorXd;
 
-    void rhs(const model::Vector<double>& u,
-             const model::Vector<double>& p,
-             double t,
-             model::Vector<double>& out) {
+    explicit CountedDerivatives(ode::DifferentiableSystem& system)
+        : m_system(system), m_n(system.stateCount()), m_np(system.paramCount()) {}
+
+    void rhs(const Vec& u, const Vec& p, double t, Vec& out) {
         out.resize(m_n);
-        m_model.rhs(u.data(), p.data(), t, out.data());
+        m_system.rhs(u.data(), p.data(), t, out.data());
         ++evaluations;
     }
 
     /// uBar += wᵀ ∂f/∂u and pBar += wᵀ ∂f/∂p at (u, p, t).
-    void vjp(const model::Vector<double>& u,
-             const model::Vector<double>& p,
-             double t,
-             const model::Vector<double>& w,
-             model::Vector<double>& uBar,
-             model::Vector<double>& pBar) {
+    void vjp(const Vec& u, const Vec& p, double t, const Vec& w, Vec& uBar, Vec& pBar) {
         m_scratchU.resize(m_n);
         m_scratchP.resize(m_np);
-        m_model.vjp(u.data(), p.data(), w.data(), t, m_scratchU.data(), m_scratchP.data());
+        m_system.vjp(u.data(), p.data(), w.data(), t, m_scratchU.data(), m_scratchP.data());
         uBar += m_scratchU;
         pBar += m_scratchP;
         ++evaluations;
     }
 
     /// ∂f/∂u at (u, p, t), dense.
-    void jacobian(const model::Vector<double>& u,
-                  const model::Vector<double>& p,
-                  double t,
-                  Eigen::MatrixXd& jac) {
-        m_rhs.jacobian(jac, u, p, t);
+    void jacobian(const Vec& u, const Vec& p, double t, Eigen::MatrixXd& jac) {
+        m_system.jacobianU(u, p, t, jac);
         ++evaluations;
     }
 
     /// ∂f/∂t at (u, p, t); false when f does not depend on t.
-    bool timeDerivative(const model::Vector<double>& u,
-                        const model::Vector<double>& p,
-                        double t,
-                        model::Vector<double>& out) {
-        return m_rhs.timeDerivative(out, u, p, t);
+    bool timeDerivative(const Vec& u, const Vec& p, double t, Vec& out) {
+        return m_system.timeDerivative(u, p, t, out);
     }
 
-    /// uBar += ∂/∂u (wᵀ J v) and pBar += ∂/∂p (wᵀ J v) at (u, p, t): the VJP programs evaluated
-    /// with dual numbers seeded along v (forward over reverse; the Hessian is symmetric).
-    void hessianVectorProduct(const model::Vector<double>& u,
-                              const model::Vector<double>& p,
-                              double t,
-                              const model::Vector<double>& w,
-                              const model::Vector<double>& v,
-                              model::Vector<double>& uBar,
-                              model::Vector<double>& pBar);
+    /// uBar += ∂/∂u (wᵀ J v) and pBar += ∂/∂p (wᵀ J v) at (u, p, t).
+    void hessianVectorProduct(
+        const Vec& u, const Vec& p, double t, const Vec& w, const Vec& v, Vec& uBar, Vec& pBar) {
+        m_system.hessianVectorProduct(u, p, t, w, v, uBar, pBar);
+        evaluations += 2;
+    }
 
-    /// uBar += wᵀ ∂(∂f/∂t)/∂u and pBar += wᵀ ∂(∂f/∂t)/∂p (models that read t).
-    void timeDerivativeVjp(const model::Vector<double>& u,
-                           const model::Vector<double>& p,
-                           double t,
-                           const model::Vector<double>& w,
-                           model::Vector<double>& uBar,
-                           model::Vector<double>& pBar);
+    /// uBar += wᵀ ∂(∂f/∂t)/∂u and pBar += wᵀ ∂(∂f/∂t)/∂p (problems whose f reads t).
+    void
+    timeDerivativeVjp(const Vec& u, const Vec& p, double t, const Vec& w, Vec& uBar, Vec& pBar) {
+        m_system.timeDerivativeVjp(u, p, t, w, uBar, pBar);
+        evaluations += 2;
+    }
 
     long evaluations = 0;
 
   private:
-    using D1 = Dual<double, 1>;
-    const model::CompiledModel& m_compiled;
-    model::DoubleModel m_model;
-    model::ModelRhs<double> m_rhs;
+    ode::DifferentiableSystem& m_system;
     int m_n, m_np;
-    model::Vector<double> m_scratchU, m_scratchP;
-    std::optional<model::ProgramEvaluator<D1>> m_hvpU, m_hvpP;
-    std::optional<model::ProgramEvaluator<double>> m_dtVjpU, m_dtVjpP;
-    model::Vector<D1> m_uDual, m_pDual, m_wDual, m_outU, m_outP;
+    Vec m_scratchU, m_scratchP;
 };
-
-inline void ModelDerivatives::hessianVectorProduct(const model::Vector<double>& u,
-                                                   const model::Vector<double>& p,
-                                                   double t,
-                                                   const model::Vector<double>& w,
-                                                   const model::Vector<double>& v,
-                                                   model::Vector<double>& uBar,
-                                                   model::Vector<double>& pBar) {
-    if (!m_hvpU) {
-        m_hvpU.emplace(m_compiled.vjpU);
-        m_hvpP.emplace(m_compiled.vjpP);
-    }
-    m_uDual.resize(m_n);
-    m_wDual.resize(m_n);
-    m_pDual.resize(m_np);
-    m_outU.resize(m_n);
-    m_outP.resize(m_np);
-    for (int i = 0; i < m_n; ++i) {
-        m_uDual[i] = D1(u[i], {v[i]});
-        m_wDual[i] = D1(w[i]);
-    }
-    for (int k = 0; k < m_np; ++k) {
-        m_pDual[k] = D1(p[k]);
-    }
-    (*m_hvpU)(m_uDual.data(), m_pDual.data(), m_wDual.data(), t, m_outU.data());
-    (*m_hvpP)(m_uDual.data(), m_pDual.data(), m_wDual.data(), t, m_outP.data());
-    for (int i = 0; i < m_n; ++i) {
-        uBar[i] += m_outU[i].d[0];
-    }
-    for (int k = 0; k < m_np; ++k) {
-        pBar[k] += m_outP[k].d[0];
-    }
-    evaluations += 2;
-}
-
-inline void ModelDerivatives::timeDerivativeVjp(const model::Vector<double>& u,
-                                                const model::Vector<double>& p,
-                                                double t,
-                                                const model::Vector<double>& w,
-                                                model::Vector<double>& uBar,
-                                                model::Vector<double>& pBar) {
-    if (!m_dtVjpU) {
-        m_dtVjpU.emplace(m_compiled.timeDerivativeVjpU);
-        m_dtVjpP.emplace(m_compiled.timeDerivativeVjpP);
-    }
-    m_scratchU.resize(m_n);
-    m_scratchP.resize(m_np);
-    (*m_dtVjpU)(u.data(), p.data(), w.data(), t, m_scratchU.data());
-    (*m_dtVjpP)(u.data(), p.data(), w.data(), t, m_scratchP.data());
-    uBar += m_scratchU;
-    pBar += m_scratchP;
-    evaluations += 2;
-}
 
 /// Scratch vectors of the backward sweep, sized once and reused by every step.
 struct ReverseWorkspace {
@@ -188,7 +112,7 @@ template<ode::RkTableau T>
 void reverseStep(const TapeStep& step,
                  const std::vector<TapeSave>& saves,
                  const model::Vector<double>& p,
-                 ModelDerivatives& f,
+                 CountedDerivatives& f,
                  ReverseWorkspace& work,
                  model::Vector<double>& uBar,
                  model::Vector<double>& pBar) {

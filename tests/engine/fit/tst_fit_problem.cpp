@@ -137,7 +137,7 @@ class TestFitProblem : public QObject {
         Eigen::VectorXd starts = problem.initialStarts();
         starts.array() += 0.05; // off the data, so that the continuity terms matter
         const auto e = problem.evaluate(params, starts);
-        QVERIFY2(e.ok, e.message.c_str());
+        QVERIFY2(e.ok(), e.message.c_str());
         const Eigen::VectorXd fd = finiteDifferences(problem, params, starts);
         Eigen::VectorXd g(fd.size());
         g << Eigen::Map<const Eigen::VectorXd>(e.dParams.data(), 4), e.dStarts;
@@ -160,7 +160,7 @@ class TestFitProblem : public QObject {
         starts.array() += 0.05;
         const auto e = problem.evaluate(params, starts);
         const auto r = problem.residuals(params, starts);
-        QVERIFY(e.ok && r.ok);
+        QVERIFY(e.ok() && r.ok());
         QCOMPARE(r.residuals.squaredNorm(), e.loss);
         const Eigen::VectorXd gp = 2.0 * r.dParams.transpose() * r.residuals;
         const Eigen::VectorXd gs = 2.0 * r.dStarts.transpose() * r.residuals;
@@ -210,7 +210,7 @@ class TestFitProblem : public QObject {
         QVERIFY(fit::FitProblem::build(*m, data, {}, setup(sens::GradientMethod::Reverse), kTrue,
                                        problem, error));
         const auto atTruth = problem.evaluate(kTrue, problem.initialStarts());
-        QVERIFY(atTruth.ok);
+        QVERIFY(atTruth.ok());
         QVERIFY2(atTruth.loss < 1e-12, qPrintable(QString::number(atTruth.loss)));
         const auto predicted = problem.predictions(kTrue);
         QCOMPARE(predicted.size(), std::size_t(2));

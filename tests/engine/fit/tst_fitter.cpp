@@ -89,12 +89,12 @@ class TestFitter : public QObject {
         o.maxIterations = 3;
         std::vector<std::vector<double>> last;
         double lastLoss = 0.0;
-        fit::fitParameters(*f.model, f.model->defaultParams(), f.loss, o,
-                           [&](const fit::FitProgress& p) {
-                               last = p.predictions.front();
-                               lastLoss = p.loss;
-                               return true;
-                           });
+        (void)fit::fitParameters(*f.model, f.model->defaultParams(), f.loss, o,
+                                 [&](const fit::FitProgress& p) {
+                                     last = p.predictions.front();
+                                     lastLoss = p.loss;
+                                     return true;
+                                 });
         QCOMPARE(last.size(), f.loss.saveTimes().size());
         double recomputed = 0.0;
         for (const auto& term : f.loss.terms()) {

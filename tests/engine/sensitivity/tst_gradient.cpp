@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Gradient methods against each other and against finite differences, on the seed's
 // Lotka–Volterra loss and on a model whose init and tspan depend on its parameters.
+#include "model/model_rhs.hpp"
 #include "sensitivity/gradient.hpp"
 #include "support/method_rows.hpp"
 #include "support/require_loss.hpp"
@@ -130,7 +131,7 @@ class TestGradient : public QObject {
         const auto checkpointed =
             sens::continuousAdjoint(sens::AdjointKind::Interpolating, *f.model, pv, u0, 0.0, 10.0,
                                     f.loss, ode::Vern7{}, opts, {.checkpoints = 8});
-        QVERIFY(whole.ok && checkpointed.ok);
+        QVERIFY(whole.ok() && checkpointed.ok());
         QVERIFY(checkpointed.peakStoredValues * 4 < whole.peakStoredValues);
         QVERIFY(checkpointed.nfForward > whole.nfForward); // the price: re-solves
         const double scale = whole.mu0.cwiseAbs().maxCoeff();
