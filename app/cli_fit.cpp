@@ -26,7 +26,7 @@ CLI::App* addFitCommand(CLI::App& app, FitArguments& args) {
                     "(others from the model; - for all); repeat per --data");
     cmd->add_option("--optimizer", args.optimizer,
                     "adam, lbfgs (L-BFGS-B) or lm (Levenberg-Marquardt)")
-        ->check(CLI::IsMember({"adam", "lbfgs", "lm"}))
+        ->check(CLI::IsMember(fit::optimizerNames()))
         ->capture_default_str();
     cmd->add_option("--lr", args.learningRate, "Adam's learning rate")->capture_default_str();
     cmd->add_option("--iterations", args.iterations, "Maximum iterations")
@@ -131,9 +131,7 @@ fitOptions(const FitArguments& args, const LoadedModel& loaded, sens::GradientMe
         project::fitOptionsOf(*loaded.project, options, ignored);
     }
     if (!loaded.project || given("--optimizer")) {
-        options.optimizer = args.optimizer == "adam" ? fit::Optimizer::Adam
-                            : args.optimizer == "lm" ? fit::Optimizer::LevenbergMarquardt
-                                                     : fit::Optimizer::Lbfgs;
+        options.optimizer = fit::optimizerByName(args.optimizer).value_or(fit::Optimizer::Lbfgs);
     }
     if (!loaded.project || given("--lr")) {
         options.adam.learningRate = args.learningRate;

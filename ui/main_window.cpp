@@ -180,9 +180,13 @@ QWidget* MainWindow::buildSettingsPanel() {
     }
     m_optimizer = new QComboBox(panel);
     m_optimizer->setObjectName("optimizer");
-    m_optimizer->addItem(tr("L-BFGS-B"), "lbfgs");
-    m_optimizer->addItem(tr("Adam"), "adam");
-    m_optimizer->addItem(tr("Levenberg–Marquardt"), "lm");
+    const auto addOptimizer = [this](const QString& label, fit::Optimizer optimizer) {
+        m_optimizer->addItem(label,
+                             QString::fromStdString(std::string(fit::optimizerName(optimizer))));
+    };
+    addOptimizer(tr("L-BFGS-B"), fit::Optimizer::Lbfgs);
+    addOptimizer(tr("Adam"), fit::Optimizer::Adam);
+    addOptimizer(tr("Levenberg–Marquardt"), fit::Optimizer::LevenbergMarquardt);
     m_learningRate = numberEdit(0.05, panel);
     m_learningRate->setObjectName("learningRate");
     m_learningRate->setToolTip(tr("Adam's step, relative to each param's start value (log "

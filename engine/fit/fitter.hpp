@@ -10,6 +10,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace dynfit::fit {
@@ -20,6 +21,13 @@ enum class Optimizer {
     LevenbergMarquardt ///< damped Gauss–Newton on the residuals (Jacobian by forward mode): the
                        ///< fastest for least squares with few parameters; not for networks
 };
+
+/// The optimisers' names, a contract of the CLI, project files and the app: adam, lbfgs, lm.
+std::string_view optimizerName(Optimizer optimizer);
+/// The optimiser of a name (exact, lower case); nullopt if unknown.
+std::optional<Optimizer> optimizerByName(std::string_view name);
+/// Every optimiser's name, in the order of the enum.
+std::vector<std::string> optimizerNames();
 
 struct AdamOptions {
     double learningRate = 0.05;

@@ -76,14 +76,12 @@ bool fitOptionsOf(const Project& project, fit::FitOptions& options, std::string&
         error = "unknown gradient method '" + project.fit.gradient + "'";
         return false;
     }
-    const std::string& o = project.fit.optimizer;
-    if (o != "adam" && o != "lbfgs" && o != "lm") {
-        error = "unknown optimizer '" + o + "' (adam, lbfgs or lm)";
+    const auto optimizer = fit::optimizerByName(project.fit.optimizer);
+    if (!optimizer) {
+        error = "unknown optimizer '" + project.fit.optimizer + "' (adam, lbfgs or lm)";
         return false;
     }
-    options.optimizer = o == "adam" ? fit::Optimizer::Adam
-                        : o == "lm" ? fit::Optimizer::LevenbergMarquardt
-                                    : fit::Optimizer::Lbfgs;
+    options.optimizer = *optimizer;
     options.solver = *solver;
     options.gradient = *gradient;
     options.solve.reltol = project.solver.reltol;

@@ -63,6 +63,18 @@ fit::FitOptions options(fit::Optimizer optimizer) {
 class TestFitter : public QObject {
     Q_OBJECT
   private slots:
+    // The names are a contract of the CLI, project files and app: one table, round trips.
+    void optimizerNamesRoundTrip() {
+        QCOMPARE(fit::optimizerNames(), (std::vector<std::string>{"adam", "lbfgs", "lm"}));
+        for (const std::string& name : fit::optimizerNames()) {
+            const auto optimizer = fit::optimizerByName(name);
+            QVERIFY(optimizer.has_value());
+            QCOMPARE(std::string(fit::optimizerName(*optimizer)), name);
+        }
+        QVERIFY(!fit::optimizerByName("LBFGS").has_value());
+        QVERIFY(!fit::optimizerByName("").has_value());
+    }
+
     void lbfgsRecoversTheTrueParameters() {
         const Fixture f = makeFixture();
         int calls = 0;

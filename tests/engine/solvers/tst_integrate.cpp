@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The integrate loop: adaptive accuracy against references, saving, statuses, directions.
+#include "problem/delay.hpp"
 #include "problems/reference_problems.hpp"
 #include "solvers/solve.hpp"
+#include "solvers/time_events.hpp"
 #include "support/method_rows.hpp"
 
 #include <QTest>
@@ -230,6 +232,60 @@ class TestIntegrate : public QObject {
     // Every native method lands exactly on each tstop, and a dose given there by the stop action
     // is exact: u' = −u², u(0) = 1, u += 1 at t = 1: u(1⁻) = 1/2, u(1⁺) = 3/2, u(2) = 3/5.
     // (Nonlinear on purpose: on u' = λu ROS3P's published error estimate is zero.)
+    // The same dose as a TimeEvent (problem/events.hpp) scheduled on the integrator, with a
+    // second event due at the same time applied after the first.
+    void timeEventsAsDoses() {
+        struct Quadratic {
+            void
+            operator()(test::Vec1& du, const test::Vec1& u, const Eigen::VectorXd&, double) const {
+                du[0] = -u[0] * u[0];
+            }
+        };
+        const Eigen::VectorXd p = Eigen::VectorXd::Constant(1, 1.0); // the dose
+        auto problem = ode::makeOdeProblem(Quadratic{}, test::Vec1(1.0), {0.0, 2.0}, p);
+        using Event = ode::TimeEvent<test::Vec1, Eigen::VectorXd>;
+        const std::vector<Event> events = {
+            {{1.0}, [](test::Vec1& u, const Eigen::VectorXd& q, double) { u[0] += q[0]; }},
+            {{1.0, 1.5}, [](test::Vec1& u, const Eigen::VectorXd&, double) { u[0] *= 2.0; }}};
+        ode::SolveOptions opts;
+        opts.reltol = 1e-10;
+        opts.abstol = 1e-12;
+        opts.tstops = ode::timeEventStops(events);
+        QCOMPARE(opts.tstops, (std::vector<double>{1.0, 1.0, 1.5}));
+        ode::Integrator<ode::ExplicitRk<ode::Tsit5, test::Vec1>, decltype(problem)> integrator(
+            problem, opts);
+        ode::scheduleTimeEvents(integrator, events, p);
+        QVERIFY(integrator.init());
+        integrator.run();
+        const auto& sol = integrator.solution();
+        QVERIFY2(sol.ok(), sol.message.c_str());
+        // u = 1/(1 + t) to 0.5; (0.5 + 1)·2 = 3 at t = 1; 1/(1/3 + 0.5) = 1.2 at 1.5, doubled to
+        // 2.4; then 1/(1/2.4 + 0.5) at t = 2.
+        const double exact = 1.0 / (1.0 / 2.4 + 0.5);
+        QVERIFY2(std::abs(sol.u.back()[0] - exact) < 1e-8,
+                 qPrintable(QString::number(sol.u.back()[0] - exact)));
+    }
+
+    // Where a delay problem's solution loses smoothness: t0 plus sums of lags, merged.
+    void delayDiscontinuities() {
+        const auto near = [](const std::vector<double>& got, const std::vector<double>& want) {
+            if (got.size() != want.size()) {
+                return false;
+            }
+            for (std::size_t i = 0; i < got.size(); ++i) {
+                if (std::abs(got[i] - want[i]) > 1e-12) {
+                    return false;
+                }
+            }
+            return true;
+        };
+        QVERIFY(near(ode::discontinuityTimes(0.0, 1.2, {0.3, 0.5}, 1), {0.3, 0.5}));
+        QVERIFY(near(ode::discontinuityTimes(0.0, 1.2, {0.3, 0.5}, 3),
+                     {0.3, 0.5, 0.6, 0.8, 0.9, 1.0, 1.1}));
+        QVERIFY(near(ode::discontinuityTimes(1.0, 2.0, {0.5, 0.5}, 2), {1.5, 2.0}));
+        QVERIFY(ode::discontinuityTimes(0.0, 0.2, {0.3}, 4).empty());
+    }
+
     void tstopsAndDoses_data() {
         test::addSolverRows(
             [](const ode::SolverInfo& s) { return s.family != ode::MethodFamily::Cvode; });

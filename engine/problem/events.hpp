@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+// The shapes of events (issue 14): scheduled changes of the state (doses) and continuous events
+// (a condition crossing zero, with a reset or a stop). Data only; solvers/time_events.hpp turns
+// time events into the integrator's must-hit times and stop action.
+#pragma once
+
+#include <functional>
+#include <vector>
+
+namespace dynfit::ode {
+
+/// A change of the state in place at given times: reset(u, p, t) sees the state just before
+/// and leaves the state just after (a dose: u[A] += dose).
+template<class State, class Params>
+struct TimeEvent {
+    std::vector<double> times; ///< absolute times (already evaluated from p: a lag is a shift)
+    std::function<void(State& u, const Params& p, double t)> reset;
+};
+
+/// The direction in which a condition must cross zero for a continuous event to fire.
+enum class Crossing { Upward, Downward, Either };
+
+/// An event where condition(u, p, t) crosses zero: located on the dense output, then the state is
+/// reset (empty reset: the time is only recorded) or the solve ends (terminal).
+template<class State, class Params>
+struct ContinuousEvent {
+    std::function<double(const State& u, const Params& p, double t)> condition;
+    Crossing direction = Crossing::Either;
+    std::function<void(State& u, const Params& p, double t)> reset;
+    bool terminal = false;
+};
+
+/// All events of a hybrid problem.
+template<class State, class Params>
+struct EventSet {
+    std::vector<TimeEvent<State, Params>> timed;
+    std::vector<ContinuousEvent<State, Params>> continuous;
+
+    [[nodiscard]] bool empty() const { return timed.empty() && continuous.empty(); }
+};
+
+} // namespace dynfit::ode
