@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Time per gradient for each method as the number of parameters grows, and the memory of the
 // interpolating adjoint with and without checkpoints.
+#include "model/model_system.hpp"
 #include "sensitivity/gradient.hpp"
 
 #include <benchmark/benchmark.h>
@@ -137,11 +138,12 @@ void BM_InterpolatingMemory(benchmark::State& state) {
     const auto p = c.model->defaultParams();
     const model::Vector<double> pv = Eigen::Map<const Eigen::VectorXd>(p.data(), 4);
     const model::Vector<double> u0 = Eigen::Vector2d(1.0, 1.0);
+    model::ModelSystem system(*c.model);
+    const sens::AdjointProblem problem{system, pv, u0, {0.0, 1000.0}, c.loss};
     sens::AdjointOutcome out;
     for (auto _ : state) {
-        out =
-            sens::continuousAdjoint(sens::AdjointKind::Interpolating, *c.model, pv, u0, 0.0, 1000.0,
-                                    c.loss, ode::Tsit5{}, opts, {.checkpoints = checkpoints});
+        out = sens::continuousAdjoint(sens::AdjointKind::Interpolating, problem, ode::Tsit5{}, opts,
+                                      {.checkpoints = checkpoints});
         benchmark::DoNotOptimize(out.mu0.data());
     }
     state.counters["stored_MB"] = static_cast<double>(out.peakStoredValues) * 8.0 / 1e6;

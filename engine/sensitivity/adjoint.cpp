@@ -254,16 +254,13 @@ ode::Solution<Vec> forwardSolve(ode::DifferentiableSystem& m,
 
 // Interpolating adjoint with K checkpoints: the forward pass keeps u at K + 1 times only; each
 // interval is re-solved forward with dense output just before the adjoint crosses it.
-AdjointOutcome checkpointedInterpolating(ode::DifferentiableSystem& m,
-                                         const Vec& p,
-                                         const Vec& u0,
-                                         double t0,
-                                         double t1,
-                                         const objective::LeastSquaresLoss& loss,
+AdjointOutcome checkpointedInterpolating(const AdjointProblem& problem,
                                          const ode::Method& solver,
                                          const ode::SolveOptions& forwardOptions,
                                          const ode::SolveOptions& backwardOptions,
                                          int checkpoints) {
+    auto& [m, p, u0, span, loss] = problem;
+    const double t0 = span.t0, t1 = span.t1;
     AdjointOutcome out;
     const int n = m.stateCount();
     const int np = m.paramCount();
@@ -337,21 +334,17 @@ AdjointOutcome checkpointedInterpolating(ode::DifferentiableSystem& m,
 } // namespace
 
 AdjointOutcome continuousAdjoint(AdjointKind kind,
-                                 ode::DifferentiableSystem& m,
-                                 const Vec& p,
-                                 const Vec& u0,
-                                 double t0,
-                                 double t1,
-                                 const objective::LeastSquaresLoss& loss,
+                                 const AdjointProblem& problem,
                                  const ode::Method& solver,
                                  const ode::SolveOptions& forwardOptions,
                                  const AdjointOptions& adjoint) {
+    auto& [m, p, u0, span, loss] = problem;
+    const double t0 = span.t0, t1 = span.t1;
     if (detail::isCvode(solver)) {
         if (kind == AdjointKind::Interpolating) {
             // CVODES solves forward and backward with one set of options (per-state abstol
             // included, which the forward problem needs).
-            return detail::cvodeInterpolatingAdjoint(m, p, u0, t0, t1, loss, solver,
-                                                     forwardOptions);
+            return detail::cvodeInterpolatingAdjoint(problem, solver, forwardOptions);
         }
         if (kind == AdjointKind::Quadrature) {
             AdjointOutcome refused;
@@ -372,8 +365,8 @@ AdjointOutcome continuousAdjoint(AdjointKind kind,
     // Per-state absolute tolerances do not carry over to λ and μ, whose scales are the loss's.
     baseOptions.abstolPerComponent.clear();
     if (kind == AdjointKind::Interpolating && adjoint.checkpoints > 0) {
-        return checkpointedInterpolating(m, p, u0, t0, t1, loss, solver, forwardOptions,
-                                         baseOptions, adjoint.checkpoints);
+        return checkpointedInterpolating(problem, solver, forwardOptions, baseOptions,
+                                         adjoint.checkpoints);
     }
     AdjointOutcome out;
     const int n = m.stateCount();
@@ -431,20 +424,6 @@ AdjointOutcome continuousAdjoint(AdjointKind kind,
     }
     }
     return out;
-}
-
-AdjointOutcome continuousAdjoint(AdjointKind kind,
-                                 const model::CompiledModel& model,
-                                 const Vec& p,
-                                 const Vec& u0,
-                                 double t0,
-                                 double t1,
-                                 const objective::LeastSquaresLoss& loss,
-                                 const ode::Method& solver,
-                                 const ode::SolveOptions& options,
-                                 const AdjointOptions& adjoint) {
-    model::ModelSystem system(model);
-    return continuousAdjoint(kind, system, p, u0, t0, t1, loss, solver, options, adjoint);
 }
 
 } // namespace dynfit::sens

@@ -4,7 +4,6 @@
 #pragma once
 
 #include "core/status.hpp"
-#include "model/model.hpp"
 #include "objective/least_squares_loss.hpp"
 #include "solvers/differentiable_system.hpp"
 #include "solvers/methods.hpp"
@@ -50,27 +49,20 @@ struct [[nodiscard]] AdjointOutcome {
     [[nodiscard]] bool ok() const { return status == SolveStatus::Success; }
 };
 
-/// Solves forward on [t0, t1] from u0, evaluates the loss, then runs the adjoint backwards with
+/// What a continuous adjoint differentiates: the solution of `system` at p from u0 on `span`,
+/// against `loss` (both referenced, not copied).
+struct AdjointProblem {
+    ode::DifferentiableSystem& system;
+    Eigen::VectorXd p;
+    Eigen::VectorXd u0;
+    ode::TimeSpan span;
+    const objective::LeastSquaresLoss& loss;
+};
+
+/// Solves forward on the span from u0, evaluates the loss, then runs the adjoint backwards with
 /// the same method and tolerances.
 AdjointOutcome continuousAdjoint(AdjointKind kind,
-                                 ode::DifferentiableSystem& system,
-                                 const Eigen::VectorXd& p,
-                                 const Eigen::VectorXd& u0,
-                                 double t0,
-                                 double t1,
-                                 const objective::LeastSquaresLoss& loss,
-                                 const ode::Method& solver,
-                                 const ode::SolveOptions& options,
-                                 const AdjointOptions& adjoint = {});
-
-/// The same for a compiled model (through model::ModelSystem).
-AdjointOutcome continuousAdjoint(AdjointKind kind,
-                                 const model::CompiledModel& model,
-                                 const Eigen::VectorXd& p,
-                                 const Eigen::VectorXd& u0,
-                                 double t0,
-                                 double t1,
-                                 const objective::LeastSquaresLoss& loss,
+                                 const AdjointProblem& problem,
                                  const ode::Method& solver,
                                  const ode::SolveOptions& options,
                                  const AdjointOptions& adjoint = {});

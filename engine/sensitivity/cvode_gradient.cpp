@@ -193,14 +193,10 @@ void cvodeResidualJacobian(const GradientProblem& gp,
     }
 }
 
-AdjointOutcome cvodeInterpolatingAdjoint(ode::DifferentiableSystem& system,
-                                         const VecD& p,
-                                         const VecD& u0,
-                                         double t0,
-                                         double t1,
-                                         const objective::LeastSquaresLoss& loss,
+AdjointOutcome cvodeInterpolatingAdjoint(const AdjointProblem& problem,
                                          const ode::Method& solver,
                                          const ode::SolveOptions& baseOptions) {
+    auto& [system, p, u0, span, loss] = problem;
     ode::CvodeAdjointSystem adjoint;
     adjoint.np = system.paramCount();
     adjoint.vjp = [&system, p](double t, const double* u, const double* w, double* gu, double* gp) {
@@ -214,7 +210,7 @@ AdjointOutcome cvodeInterpolatingAdjoint(ode::DifferentiableSystem& system,
     options.saveEverystep = false;
     options.dense = false;
     auto result =
-        ode::cvodeAdjoint(systemOf(system, p), adjoint, kindOf(solver), u0, {t0, t1}, options);
+        ode::cvodeAdjoint(systemOf(system, p), adjoint, kindOf(solver), u0, span, options);
     AdjointOutcome out;
     out.nfForward = result.forward.stats.nRhs;
     out.nfBackward = result.nRhsBackward;

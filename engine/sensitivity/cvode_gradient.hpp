@@ -26,12 +26,7 @@ void cvodeResidualJacobian(const GradientProblem& gp,
                            ResidualJacobian& out);
 
 /// The interpolating adjoint by CVODES: λ0 = dL/du(t0) and μ0 = ∫ λᵀ f_p dt.
-AdjointOutcome cvodeInterpolatingAdjoint(ode::DifferentiableSystem& system,
-                                         const Eigen::VectorXd& p,
-                                         const Eigen::VectorXd& u0,
-                                         double t0,
-                                         double t1,
-                                         const objective::LeastSquaresLoss& loss,
+AdjointOutcome cvodeInterpolatingAdjoint(const AdjointProblem& problem,
                                          const ode::Method& solver,
                                          const ode::SolveOptions& options);
 

@@ -40,7 +40,7 @@ void adjointMode(AdjointKind kind,
     double t0 = 0.0, t1 = 0.0;
     initialConditions(gp, p, u0, t0, t1);
     const AdjointOutcome out =
-        continuousAdjoint(kind, system, p, u0, t0, t1, *gp.loss, solver, options, adjoint);
+        continuousAdjoint(kind, {system, p, u0, {t0, t1}, *gp.loss}, solver, options, adjoint);
     result.nfForward += out.nfForward;
     result.nfBackward += out.nfBackward;
     if (!out.ok()) {

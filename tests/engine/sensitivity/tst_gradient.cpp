@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Gradient methods against each other and against finite differences, on the seed's
 // Lotka–Volterra loss and on a model whose init and tspan depend on its parameters.
-#include "model/model_rhs.hpp"
+#include "model/model_system.hpp"
 #include "sensitivity/gradient.hpp"
 #include "support/method_rows.hpp"
 #include "support/require_loss.hpp"
@@ -126,11 +126,12 @@ class TestGradient : public QObject {
         const auto p = f.model->defaultParams();
         const model::Vector<double> pv = Eigen::Map<const Eigen::VectorXd>(p.data(), 4);
         const model::Vector<double> u0 = Eigen::Vector2d(1.0, 1.0);
-        const auto whole = sens::continuousAdjoint(sens::AdjointKind::Interpolating, *f.model, pv,
-                                                   u0, 0.0, 10.0, f.loss, ode::Vern7{}, opts);
-        const auto checkpointed =
-            sens::continuousAdjoint(sens::AdjointKind::Interpolating, *f.model, pv, u0, 0.0, 10.0,
-                                    f.loss, ode::Vern7{}, opts, {.checkpoints = 8});
+        model::ModelSystem system(*f.model);
+        const sens::AdjointProblem problem{system, pv, u0, {0.0, 10.0}, f.loss};
+        const auto whole =
+            sens::continuousAdjoint(sens::AdjointKind::Interpolating, problem, ode::Vern7{}, opts);
+        const auto checkpointed = sens::continuousAdjoint(sens::AdjointKind::Interpolating, problem,
+                                                          ode::Vern7{}, opts, {.checkpoints = 8});
         QVERIFY(whole.ok() && checkpointed.ok());
         QVERIFY(checkpointed.peakStoredValues * 4 < whole.peakStoredValues);
         QVERIFY(checkpointed.nfForward > whole.nfForward); // the price: re-solves
