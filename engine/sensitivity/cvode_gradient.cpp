@@ -3,7 +3,8 @@
 #include "sensitivity/cvode_gradient.hpp"
 
 #include "model/model_system.hpp"
-#include "sensitivity/gradient_support.hpp"
+#include "sensitivity/gradient_methods.hpp"
+#include "sensitivity/saved_solve.hpp"
 #include "solvers/cvode.hpp"
 
 #include <memory>

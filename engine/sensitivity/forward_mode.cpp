@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Forward-mode AD through the solver: chunks of 8 directions carried by dual numbers.
-#include "sensitivity/gradient_support.hpp"
+#include "sensitivity/gradient_methods.hpp"
+#include "sensitivity/saved_solve.hpp"
 
 namespace dynfit::sens::detail {
 

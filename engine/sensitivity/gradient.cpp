@@ -6,7 +6,8 @@
 #include "model/model_system.hpp"
 #include "sensitivity/adjoint.hpp"
 #include "sensitivity/cvode_gradient.hpp"
-#include "sensitivity/gradient_support.hpp"
+#include "sensitivity/gradient_methods.hpp"
+#include "sensitivity/saved_solve.hpp"
 
 #include <chrono>
 #include <cmath>

@@ -3,7 +3,8 @@
 // Levenberg–Marquardt).
 #include "sensitivity/cvode_gradient.hpp"
 #include "sensitivity/gradient.hpp"
-#include "sensitivity/gradient_support.hpp"
+#include "sensitivity/gradient_methods.hpp"
+#include "sensitivity/saved_solve.hpp"
 
 namespace dynfit::sens {
 

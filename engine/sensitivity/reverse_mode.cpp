@@ -3,9 +3,10 @@
 // (explicit RK, Rosenbrock and ESDIRK steps each have their own discrete adjoint; Auto's steps
 // are Tsit5's or Rodas5P's, as the tape records).
 #include "model/model_system.hpp"
-#include "sensitivity/gradient_support.hpp"
+#include "sensitivity/gradient_methods.hpp"
 #include "sensitivity/reverse_stiff.hpp"
 #include "sensitivity/reverse_tape.hpp"
+#include "sensitivity/saved_solve.hpp"
 
 #include <concepts>
 

@@ -4,9 +4,9 @@
 
 #include "output/solution.hpp"
 #include "solvers/cvode.hpp"
+#include "solvers/rhs_jacobian.hpp"
 #include "solvers/solve_options.hpp"
 #include "solvers/step_view.hpp"
-#include "solvers/stiff_support.hpp"
 
 #include <Eigen/Core>
 #include <memory>

@@ -8,8 +8,8 @@
 #include "core/stats.hpp"
 #include "solvers/hermite.hpp"
 #include "solvers/linear_solver.hpp"
+#include "solvers/rhs_jacobian.hpp"
 #include "solvers/rosenbrock.hpp"
-#include "solvers/stiff_support.hpp"
 
 #include <algorithm>
 #include <array>

@@ -6,8 +6,8 @@
 #include "core/stats.hpp"
 #include "solvers/hermite.hpp"
 #include "solvers/linear_solver.hpp"
+#include "solvers/rhs_jacobian.hpp"
 #include "solvers/stepper.hpp"
-#include "solvers/stiff_support.hpp"
 
 #include <algorithm>
 #include <array>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The chain through u0(p) and t0(p) shared by the gradient methods.
-#include "sensitivity/gradient_support.hpp"
+#include "sensitivity/start_chain.hpp"
 
 namespace dynfit::sens::detail {
 

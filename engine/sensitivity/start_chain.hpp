@@ -1,16 +1,14 @@
 // SPDX-License-Identifier: MIT
-// What the gradient methods share: initial conditions and their derivatives, solves that return
-// the states at the loss's save times, and the chain through u0(p) and t0(p).
+// The start of every gradient: u0(p) and t0(p) (with forward mode's seeded directions), and the
+// chain back through them, dL/dp = p̄ + (∂u0/∂p)ᵀ ū0 − (ū0ᵀ f0) ∂t0/∂p.
 #pragma once
 
 #include "core/dual.hpp"
-#include "model/model_solve.hpp"
+#include "model/model_rhs.hpp"
 #include "sensitivity/gradient.hpp"
 #include "solvers/differentiable_system.hpp"
 
 #include <algorithm>
-#include <cmath>
-#include <memory>
 #include <vector>
 
 namespace dynfit::sens::detail {
@@ -44,74 +42,6 @@ void initialConditions(const GradientProblem& gp, const Vec<S>& p, Vec<S>& u0, S
         t0 = ends[0];
         t1 = ends[1];
     }
-}
-
-template<class State>
-void keepSaved(const std::vector<State>& saved, GradientResult& result) {
-    result.saved.clear();
-    for (const auto& u : saved) {
-        auto& row = result.saved.emplace_back(static_cast<std::size_t>(u.size()));
-        for (Eigen::Index i = 0; i < u.size(); ++i) {
-            row[static_cast<std::size_t>(i)] = primal(u[i]);
-        }
-    }
-}
-
-// One solve of the model from (u0, p) on [t0, t1], returning the states at the loss's save
-// times; fills status on failure.
-template<class S>
-std::vector<Vec<S>> solveSaved(const GradientProblem& gp,
-                               const Vec<S>& p,
-                               const Vec<S>& u0,
-                               double t0,
-                               double t1,
-                               const ode::Method& solver,
-                               ode::SolveOptions options,
-                               GradientResult& result) {
-    options.saveat = gp.loss->saveTimes();
-    options.saveEverystep = false;
-    options.dense = false;
-    std::shared_ptr<const model::CompiledModel> shared(gp.model,
-                                                       [](const model::CompiledModel*) {});
-    auto sol =
-        model::solveModel(model::fixedStartProblem<S>(shared, u0, {t0, t1}, p), solver, options);
-    result.nfForward += sol.stats.nRhs;
-    if (!sol.ok()) {
-        result.status = sol.status;
-        result.message = sol.message;
-        return {};
-    }
-    return std::move(sol.u);
-}
-
-// One solve of the model from (u0, p) on [t0, t1], returning the loss; fills status on failure.
-template<class S>
-S solveLoss(const GradientProblem& gp,
-            const Vec<S>& p,
-            const Vec<S>& u0,
-            double t0,
-            double t1,
-            const ode::Method& solver,
-            const ode::SolveOptions& options,
-            GradientResult& result,
-            bool keepStates = true) {
-    const auto saved = solveSaved(gp, p, u0, t0, t1, solver, options, result);
-    if (!result.ok()) {
-        return S(std::nan(""));
-    }
-    if (keepStates) {
-        keepSaved(saved, result);
-    }
-    return gp.loss->evaluate(saved);
-}
-
-inline bool checkProblem(const GradientProblem& gp, GradientResult& result) {
-    if (!gp.span && !gp.model->hasTimeSpan) {
-        result.status = SolveStatus::InvalidInput;
-        result.message = "no time span: give one or write 'tspan = T0 .. T1' in the model";
-        return false;
-    }
-    return true;
 }
 
 // Dual inputs for the directions first … first + kChunk − 1: parameters 0..np−1, then initial
@@ -169,17 +99,5 @@ void assembleGradient(const GradientProblem& gp,
                       const Vec<double>& uBar,
                       const Vec<double>& pBar,
                       GradientResult& result);
-
-/// Forward-mode AD through the solver (chunked dual numbers, in the problem's precision).
-void forwardModeGradient(const GradientProblem& problem,
-                         const ode::Method& solver,
-                         const ode::SolveOptions& options,
-                         GradientResult& result);
-
-/// Reverse mode through a native method's recorded steps; other methods are refused.
-void reverseModeGradient(const GradientProblem& problem,
-                         const ode::Method& solver,
-                         const ode::SolveOptions& options,
-                         GradientResult& result);
 
 } // namespace dynfit::sens::detail

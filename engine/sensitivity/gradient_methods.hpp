@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: MIT
+// The gradient methods that gradient() dispatches to, apart from the adjoints (adjoint.hpp) and
+// CVODES (cvode_gradient.hpp).
+#pragma once
+
+#include "sensitivity/gradient.hpp"
+
+namespace dynfit::sens::detail {
+
+/// Forward-mode AD through the solver (chunked dual numbers, in the problem's precision).
+void forwardModeGradient(const GradientProblem& problem,
+                         const ode::Method& solver,
+                         const ode::SolveOptions& options,
+                         GradientResult& result);
+
+/// Reverse mode through a native method's recorded steps; other methods are refused.
+void reverseModeGradient(const GradientProblem& problem,
+                         const ode::Method& solver,
+                         const ode::SolveOptions& options,
+                         GradientResult& result);
+
+} // namespace dynfit::sens::detail

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: MIT
+// A model solved for a gradient: the states at the loss's save times (any scalar), the loss of
+// them, and the saved states kept for the caller.
+#pragma once
+
+#include "model/model_solve.hpp"
+#include "sensitivity/start_chain.hpp"
+
+#include <cmath>
+#include <memory>
+#include <vector>
+
+namespace dynfit::sens::detail {
+
+template<class State>
+void keepSaved(const std::vector<State>& saved, GradientResult& result) {
+    result.saved.clear();
+    for (const auto& u : saved) {
+        auto& row = result.saved.emplace_back(static_cast<std::size_t>(u.size()));
+        for (Eigen::Index i = 0; i < u.size(); ++i) {
+            row[static_cast<std::size_t>(i)] = primal(u[i]);
+        }
+    }
+}
+
+// One solve of the model from (u0, p) on [t0, t1], returning the states at the loss's save
+// times; fills status on failure.
+template<class S>
+std::vector<Vec<S>> solveSaved(const GradientProblem& gp,
+                               const Vec<S>& p,
+                               const Vec<S>& u0,
+                               double t0,
+                               double t1,
+                               const ode::Method& solver,
+                               ode::SolveOptions options,
+                               GradientResult& result) {
+    options.saveat = gp.loss->saveTimes();
+    options.saveEverystep = false;
+    options.dense = false;
+    std::shared_ptr<const model::CompiledModel> shared(gp.model,
+                                                       [](const model::CompiledModel*) {});
+    auto sol =
+        model::solveModel(model::fixedStartProblem<S>(shared, u0, {t0, t1}, p), solver, options);
+    result.nfForward += sol.stats.nRhs;
+    if (!sol.ok()) {
+        result.status = sol.status;
+        result.message = sol.message;
+        return {};
+    }
+    return std::move(sol.u);
+}
+
+// One solve of the model from (u0, p) on [t0, t1], returning the loss; fills status on failure.
+template<class S>
+S solveLoss(const GradientProblem& gp,
+            const Vec<S>& p,
+            const Vec<S>& u0,
+            double t0,
+            double t1,
+            const ode::Method& solver,
+            const ode::SolveOptions& options,
+            GradientResult& result,
+            bool keepStates = true) {
+    const auto saved = solveSaved(gp, p, u0, t0, t1, solver, options, result);
+    if (!result.ok()) {
+        return S(std::nan(""));
+    }
+    if (keepStates) {
+        keepSaved(saved, result);
+    }
+    return gp.loss->evaluate(saved);
+}
+
+inline bool checkProblem(const GradientProblem& gp, GradientResult& result) {
+    if (!gp.span && !gp.model->hasTimeSpan) {
+        result.status = SolveStatus::InvalidInput;
+        result.message = "no time span: give one or write 'tspan = T0 .. T1' in the model";
+        return false;
+    }
+    return true;
+}
+
+} // namespace dynfit::sens::detail
