@@ -259,7 +259,13 @@ AdjointOutcome checkpointedInterpolating(const AdjointProblem& problem,
                                          const ode::SolveOptions& forwardOptions,
                                          const ode::SolveOptions& backwardOptions,
                                          int checkpoints) {
-    auto& [m, p, u0, span, loss] = problem;
+    // Plain references, not a structured binding: lambdas below capture them (clang 14 cannot
+    // capture bindings).
+    ode::DifferentiableSystem& m = problem.system;
+    const Vec& p = problem.p;
+    const Vec& u0 = problem.u0;
+    const ode::TimeSpan span = problem.span;
+    const objective::LeastSquaresLoss& loss = problem.loss;
     const double t0 = span.t0, t1 = span.t1;
     AdjointOutcome out;
     const int n = m.stateCount();
@@ -338,7 +344,13 @@ AdjointOutcome continuousAdjoint(AdjointKind kind,
                                  const ode::Method& solver,
                                  const ode::SolveOptions& forwardOptions,
                                  const AdjointOptions& adjoint) {
-    auto& [m, p, u0, span, loss] = problem;
+    // Plain references, not a structured binding: lambdas below capture them (clang 14 cannot
+    // capture bindings).
+    ode::DifferentiableSystem& m = problem.system;
+    const Vec& p = problem.p;
+    const Vec& u0 = problem.u0;
+    const ode::TimeSpan span = problem.span;
+    const objective::LeastSquaresLoss& loss = problem.loss;
     const double t0 = span.t0, t1 = span.t1;
     if (detail::isCvode(solver)) {
         if (kind == AdjointKind::Interpolating) {

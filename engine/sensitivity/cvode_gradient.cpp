@@ -197,7 +197,13 @@ void cvodeResidualJacobian(const GradientProblem& gp,
 AdjointOutcome cvodeInterpolatingAdjoint(const AdjointProblem& problem,
                                          const ode::Method& solver,
                                          const ode::SolveOptions& baseOptions) {
-    auto& [system, p, u0, span, loss] = problem;
+    // Plain references, not a structured binding: lambdas below capture them (clang 14 cannot
+    // capture bindings).
+    ode::DifferentiableSystem& system = problem.system;
+    const VecD& p = problem.p;
+    const VecD& u0 = problem.u0;
+    const ode::TimeSpan span = problem.span;
+    const objective::LeastSquaresLoss& loss = problem.loss;
     ode::CvodeAdjointSystem adjoint;
     adjoint.np = system.paramCount();
     adjoint.vjp = [&system, p](double t, const double* u, const double* w, double* gu, double* gp) {
