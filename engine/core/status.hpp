@@ -11,6 +11,7 @@ namespace dynfit {
 // messages, which name t and dt themselves.
 #define DYNFIT_SOLVE_STATUSES(X)                                                                   \
     X(Success, "Success", "")                                                                      \
+    X(Terminated, "Terminated", "")                                                                \
     X(MaxIters, "MaxIters",                                                                        \
       "the problem may be stiff (try a stiff method) or need more steps (raise maxiters)")         \
     X(DtLessThanMin, "DtLessThanMin",                                                              \
@@ -26,9 +27,13 @@ namespace dynfit {
     X(Cancelled, "Cancelled",                                                                      \
       "the solve was stopped on request; the solution holds what was "                             \
       "computed up to this time")                                                                  \
+    X(EventAccumulation, "EventAccumulation",                                                      \
+      "events fire ever closer together (a bouncing ball coming to rest): end the span earlier, "  \
+      "add a terminal event for the resting state, or raise maxEvents")                            \
     X(InvalidInput, "InvalidInput", "fix the input named in the message")
 
-/// Outcome of a solve. Success is the only non-failure status.
+/// Outcome of a solve. Success and Terminated (a terminal event ended the solve early, as the
+/// model asks) are the non-failure statuses.
 enum class SolveStatus {
 #define DYNFIT_ENUM_ENTRY(id, name, advice) id,
     DYNFIT_SOLVE_STATUSES(DYNFIT_ENUM_ENTRY)

@@ -11,6 +11,16 @@
 
 namespace dynfit::ode {
 
+/// One event that fired: when, which (its index in the problem's list), and the state on both
+/// sides (equal for an event that only records its time).
+template<class State>
+struct EventRecord {
+    double t = 0.0;
+    int event = 0;
+    State before;
+    State after;
+};
+
 /// The result of solve(). On failure, t/u hold what was computed before the failure and
 /// `message` names the time, the step and a remedy.
 template<class State>
@@ -20,9 +30,13 @@ struct [[nodiscard]] Solution {
     SolveStatus status = SolveStatus::Success;
     std::string message;
     SolveStats stats;
-    DenseOutput<State> dense; ///< empty unless SolveOptions::dense
+    DenseOutput<State> dense;               ///< empty unless SolveOptions::dense
+    std::vector<EventRecord<State>> events; ///< the continuous events that fired, in time order
 
-    [[nodiscard]] bool ok() const { return status == SolveStatus::Success; }
+    /// Success, or ended by a terminal event.
+    [[nodiscard]] bool ok() const {
+        return status == SolveStatus::Success || status == SolveStatus::Terminated;
+    }
 
     /// u(t) from the dense output (requires SolveOptions::dense).
     State at(double time) const {

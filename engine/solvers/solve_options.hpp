@@ -17,6 +17,7 @@ struct SolveOptions {
     double dtInitial = 0.0;                 ///< > 0: first adaptive step; else HNW's heuristic
     double dtmin = 0.0;                     ///< smallest adaptive step; 0: a few ulps of t
     double dtmax = 0.0;                     ///< largest step; 0: the whole span
+    int maxEvents = 10000;                  ///< continuous events allowed before EventAccumulation
     long maxiters = 100000;                 ///< step attempts (accepted + rejected) allowed
     std::vector<double> saveat;             ///< times to save at, monotone in the solve direction
     double saveatStep = 0.0;                ///< > 0: save at t0, t0 + step, …, and t1

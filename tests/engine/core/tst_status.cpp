@@ -13,8 +13,10 @@ class TestStatus : public QObject {
         QCOMPARE(statusName(SolveStatus::Success), std::string_view("Success"));
         QCOMPARE(statusName(SolveStatus::DtLessThanMin), std::string_view("DtLessThanMin"));
         QVERIFY(describe(SolveStatus::Success).empty());
-        for (auto s : {SolveStatus::MaxIters, SolveStatus::DtLessThanMin, SolveStatus::Unstable,
-                       SolveStatus::Cancelled, SolveStatus::InvalidInput}) {
+        QVERIFY(describe(SolveStatus::Terminated).empty()); // not a failure: no advice
+        for (auto s :
+             {SolveStatus::MaxIters, SolveStatus::DtLessThanMin, SolveStatus::Unstable,
+              SolveStatus::EventAccumulation, SolveStatus::Cancelled, SolveStatus::InvalidInput}) {
             QVERIFY(!describe(s).empty());
         }
     }

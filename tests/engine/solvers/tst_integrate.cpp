@@ -286,6 +286,144 @@ class TestIntegrate : public QObject {
         QVERIFY(ode::discontinuityTimes(0.0, 0.2, {0.3}, 4).empty());
     }
 
+    // A ball dropped from 10 m with restitution 0.8: the bounce times in closed form,
+    // t1 = √(2h0/g), t(k+1) = t(k) + 2 eᵏ g t1 / g; four bounces in [0, 8].
+    void bouncingBallEvents_data() {
+        test::addSolverRows([](const ode::SolverInfo& s) {
+            return s.family != ode::MethodFamily::Cvode && s.adaptive && s.order >= 3;
+        });
+    }
+    void bouncingBallEvents() {
+        const ode::SolverInfo& info = test::rowSolver();
+        const double g = 9.81, e = 0.8, h0 = 10.0;
+        struct Fall {
+            double g;
+            void operator()(Eigen::Vector2d& du,
+                            const Eigen::Vector2d& u,
+                            const Eigen::VectorXd&,
+                            double) const {
+                du[0] = u[1];
+                du[1] = -g;
+            }
+        };
+        auto problem =
+            ode::makeOdeProblem(Fall{g}, Eigen::Vector2d(h0, 0.0), {0.0, 8.0}, Eigen::VectorXd());
+        using Event = ode::ContinuousEvent<Eigen::Vector2d, Eigen::VectorXd>;
+        const std::vector<Event> events = {
+            {[](const Eigen::Vector2d& u, const Eigen::VectorXd&, double) { return u[0]; },
+             ode::Crossing::Downward,
+             [e](Eigen::Vector2d& u, const Eigen::VectorXd&, double) { u[1] = -e * u[1]; }}};
+        ode::SolveOptions opts;
+        opts.reltol = 1e-10;
+        opts.abstol = 1e-10;
+        opts.saveat = {0.5, 1.0, 2.0, 8.0};
+        std::vector<double> exact = {std::sqrt(2 * h0 / g)};
+        for (int k = 1; k < 4; ++k) {
+            exact.push_back(exact.back() + 2 * std::pow(e, k) * exact.front());
+        }
+        std::visit(
+            [&](auto tag) {
+                using Stepper = typename ode::StepperOf<decltype(tag), Eigen::Vector2d>::type;
+                if constexpr (!std::is_void_v<Stepper>) {
+                    ode::Integrator<Stepper, decltype(problem)> integrator(problem, opts);
+                    integrator.setEvents(&events);
+                    QVERIFY(integrator.init());
+                    integrator.run();
+                    const auto& sol = integrator.solution();
+                    QVERIFY2(sol.status == SolveStatus::Success, sol.message.c_str());
+                    QCOMPARE(sol.events.size(), exact.size());
+                    for (std::size_t k = 0; k < exact.size(); ++k) {
+                        const auto& hit = sol.events[k];
+                        QVERIFY2(std::abs(hit.t - exact[k]) < 1e-7 * exact[k],
+                                 qPrintable(QString("bounce %1: %2 vs %3")
+                                                .arg(k + 1)
+                                                .arg(hit.t, 0, 'g', 15)
+                                                .arg(exact[k], 0, 'g', 15)));
+                        QVERIFY(std::abs(hit.before[0]) < 1e-7);
+                        QCOMPARE(hit.after[1], -e * hit.before[1]);
+                    }
+                    // Saved states on either side of the first bounce follow the free fall.
+                    QCOMPARE(sol.t, (std::vector<double>{0.5, 1.0, 2.0, 8.0}));
+                    QVERIFY(std::abs(sol.u[1][0] - (h0 - 0.5 * g)) < 1e-7);
+                    const double v1 = e * g * exact[0], dt = 2.0 - exact[0];
+                    QVERIFY(std::abs(sol.u[2][0] - (v1 * dt - 0.5 * g * dt * dt)) < 1e-7);
+                }
+            },
+            info.method);
+    }
+
+    // A terminal event ends the solve there (Terminated, which is ok()); too many events end it
+    // with EventAccumulation naming the time, never a hang; two crossings inside one step are
+    // both found (u = 2t − t² crosses 0.9 at 1 ∓ √0.1 within one RK4 step of 2, which RK4 and
+    // the cubic Hermite interpolant reproduce exactly).
+    void terminalAccumulatingAndDoubleCrossings() {
+        using Vec2 = Eigen::Vector2d;
+        using Event = ode::ContinuousEvent<Vec2, Eigen::VectorXd>;
+        struct Fall {
+            void operator()(Vec2& du, const Vec2& u, const Eigen::VectorXd&, double) const {
+                du[0] = u[1];
+                du[1] = -9.81;
+            }
+        };
+        auto fall = ode::makeOdeProblem(Fall{}, Vec2(10.0, 0.0), {0.0, 100.0}, Eigen::VectorXd());
+        ode::SolveOptions opts;
+        opts.reltol = opts.abstol = 1e-10;
+        const auto run = [&](const std::vector<Event>& events, const ode::SolveOptions& o) {
+            ode::Integrator<ode::ExplicitRk<ode::Tsit5, Vec2>, decltype(fall)> integrator(fall, o);
+            integrator.setEvents(&events);
+            [&] { QVERIFY(integrator.init()); }();
+            integrator.run();
+            return std::move(integrator.solution());
+        };
+        const std::vector<Event> halfway = {
+            {[](const Vec2& u, const Eigen::VectorXd&, double) { return u[0] - 5.0; },
+             ode::Crossing::Downward,
+             {},
+             true}};
+        const auto stopped = run(halfway, opts);
+        QCOMPARE(stopped.status, SolveStatus::Terminated);
+        QVERIFY(stopped.ok());
+        QCOMPARE(stopped.events.size(), std::size_t(1));
+        QVERIFY(std::abs(stopped.events[0].t - std::sqrt(10.0 / 9.81)) < 1e-9);
+        QVERIFY(std::abs(stopped.t.back() - stopped.events[0].t) < 1e-15);
+
+        const std::vector<Event> bounce = {
+            {[](const Vec2& u, const Eigen::VectorXd&, double) { return u[0]; },
+             ode::Crossing::Downward,
+             [](Vec2& u, const Eigen::VectorXd&, double) { u[1] = -0.5 * u[1]; }}};
+        ode::SolveOptions limited = opts;
+        limited.maxEvents = 20;
+        const auto resting = run(bounce, limited);
+        QCOMPARE(resting.status, SolveStatus::EventAccumulation);
+        QCOMPARE(resting.events.size(), std::size_t(20));
+        QVERIFY2(resting.message.find("t = ") != std::string::npos, resting.message.c_str());
+
+        struct Arch {
+            void
+            operator()(test::Vec1& du, const test::Vec1&, const Eigen::VectorXd&, double t) const {
+                du[0] = 2.0 - 2.0 * t;
+            }
+        };
+        auto arch = ode::makeOdeProblem(Arch{}, test::Vec1(0.0), {0.0, 2.0}, Eigen::VectorXd());
+        using Event1 = ode::ContinuousEvent<test::Vec1, Eigen::VectorXd>;
+        const std::vector<Event1> level = {
+            {[](const test::Vec1& u, const Eigen::VectorXd&, double) { return u[0] - 0.9; },
+             ode::Crossing::Either}};
+        ode::SolveOptions fixed;
+        fixed.dt = 2.0;
+        ode::Integrator<ode::ExplicitRk<ode::RK4, test::Vec1>, decltype(arch)> integrator(arch,
+                                                                                          fixed);
+        integrator.setEvents(&level);
+        QVERIFY(integrator.init());
+        integrator.run();
+        const auto& sol = integrator.solution();
+        QVERIFY2(sol.ok(), sol.message.c_str());
+        QCOMPARE(sol.events.size(), std::size_t(2));
+        QVERIFY(std::abs(sol.events[0].t - (1.0 - std::sqrt(0.1))) < 1e-12);
+        QVERIFY(std::abs(sol.events[1].t - (1.0 + std::sqrt(0.1))) < 1e-12);
+        QCOMPARE(sol.events[0].before[0], sol.events[0].after[0]); // records only
+    }
+
     void tstopsAndDoses_data() {
         test::addSolverRows(
             [](const ode::SolverInfo& s) { return s.family != ode::MethodFamily::Cvode; });
