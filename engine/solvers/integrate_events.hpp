@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: MIT
+// The Integrator's continuous events: sampling each accepted step's interpolant, refining a
+// crossing, and firing the event (log, reset or terminate, re-initialise). Included by
+// integrate.hpp only.
+#pragma once
+
+#include "solvers/integrate.hpp"
+
+namespace dynfit::ode {
+
+template<class Stepper, class Problem>
+double Integrator<Stepper, Problem>::eventValue(std::size_t e, const State& u, double t) const {
+    return (*m_events)[e].condition(u, m_problem.p, t);
+}
+
+namespace detail {
+
+// Whether g going from a to b crosses zero in the event's direction. A start exactly at zero
+// (just after an event on the same surface) is not a crossing.
+inline bool crosses(Crossing direction, double a, double b) {
+    const bool up = a < 0.0 && b >= 0.0;
+    const bool down = a > 0.0 && b <= 0.0;
+    return direction == Crossing::Upward ? up : direction == Crossing::Downward ? down : up || down;
+}
+
+} // namespace detail
+
+// The earliest crossing in the accepted step [m_t, tNew], if any: the conditions sampled on the
+// step's interpolant at kEventSamples points (so a double crossing inside one step is seen when
+// a sample falls between its roots), then the first bracket refined per event, earliest root
+// first, list order on a tie.
+template<class Stepper, class Problem>
+auto Integrator<Stepper, Problem>::locateEvent(double tNew, double hSigned)
+    -> std::optional<EventHit> {
+    const std::size_t count = m_gPrev.size();
+    std::vector<double>& a = m_gA;
+    std::vector<double>& b = m_gB;
+    a = m_gPrev;
+    b.resize(count);
+    double ta = m_t;
+    for (int k = 1; k <= kEventSamples; ++k) {
+        const double tb = k == kEventSamples ? tNew : m_t + hSigned * k / kEventSamples;
+        if (k == kEventSamples) {
+            m_eventState = m_uNew;
+        } else {
+            interpolateCallback(this, tb, m_eventState);
+        }
+        for (std::size_t e = 0; e < count; ++e) {
+            b[e] = eventValue(e, m_eventState, tb);
+        }
+        std::optional<EventHit> best;
+        for (std::size_t e = 0; e < count; ++e) {
+            if (!detail::crosses((*m_events)[e].direction, a[e], b[e])) {
+                continue;
+            }
+            const double root = refineRoot(e, ta, a[e], tb, b[e]);
+            if (!best || m_dir * (root - best->t) < 0.0) {
+                best = EventHit{static_cast<int>(e), root};
+            }
+        }
+        if (best) {
+            return best;
+        }
+        a = b;
+        ta = tb;
+    }
+    return std::nullopt;
+}
+
+// The Illinois variant of regula falsi on g(u(t), t) along the interpolant, bracket [ta, tb]
+// with g(ta) and g(tb) of opposite signs (or g(tb) = 0): returns the end of the final bracket
+// on the crossing's far side, so that the condition has crossed there (and the next step, which
+// starts on that side, does not find the same crossing again).
+template<class Stepper, class Problem>
+double Integrator<Stepper, Problem>::refineRoot(
+    std::size_t e, double ta, double ga, double tb, double gb) {
+    int side = 0;
+    for (int iteration = 0; iteration < 200; ++iteration) {
+        const double width = std::abs(tb - ta);
+        if (gb == 0.0 || width <= 4 * std::numeric_limits<double>::epsilon() * std::abs(tb)) {
+            break;
+        }
+        double t = tb - gb * (tb - ta) / (gb - ga);
+        if (!(m_dir * (t - ta) > 0.0 && m_dir * (tb - t) > 0.0)) {
+            t = 0.5 * (ta + tb); // round-off left the bracket: bisect
+        }
+        interpolateCallback(this, t, m_eventState);
+        const double g = eventValue(e, m_eventState, t);
+        if ((g < 0.0) == (gb < 0.0) && g != 0.0) {
+            tb = t;
+            gb = g;
+            if (side == 1) {
+                ga *= 0.5; // Illinois: the retained end's value halved
+            }
+            side = 1;
+        } else {
+            ta = t;
+            ga = g;
+            if (side == -1) {
+                gb *= 0.5;
+            }
+            side = -1;
+            if (g == 0.0) {
+                return t;
+            }
+        }
+    }
+    return tb;
+}
+
+// An event at hit.t inside the accepted step: save what lies before it, log it, apply its reset
+// (or end the solve), and continue from there with the stepper re-initialised.
+template<class Stepper, class Problem>
+bool Integrator<Stepper, Problem>::fireEvent(const EventHit& hit, double hSigned, double hNext) {
+    const Event& event = (*m_events)[static_cast<std::size_t>(hit.event)];
+    while (m_nextSave < m_saveTimes.size() && m_dir * (m_saveTimes[m_nextSave] - hit.t) < 0.0) {
+        const double ts = m_saveTimes[m_nextSave++];
+        State& slot = nextSaveSlot(ts);
+        interpolateCallback(this, ts, slot);
+    }
+    State before = m_u;
+    interpolateCallback(this, hit.t, before);
+    if (m_options.dense) {
+        m_stepper.prepareInterpolation(m_f, m_problem.p, m_t, hSigned, m_u, m_uNew,
+                                       m_solution.stats);
+        m_solution.dense.append(m_t, hSigned, m_u, m_uNew, m_stepper.stages(),
+                                m_stepper.endDerivative());
+    }
+    if (m_saveEverystep) {
+        saveState(hit.t, before);
+    }
+    State after = before;
+    if (event.reset) {
+        event.reset(after, m_problem.p, hit.t);
+    }
+    m_solution.events.push_back({hit.t, hit.event, before, after});
+    ++m_solution.stats.nAccepted;
+    // Events that come ever closer (a bouncing ball) are only seen if the samples are closer
+    // still: no step after an event is longer than the time since the one before it.
+    m_h = hNext;
+    if (m_solution.events.size() > 1) {
+        m_h = std::min(m_h, std::abs(hit.t - m_solution.events[m_solution.events.size() - 2].t));
+    }
+    m_t = hit.t;
+    m_u = after;
+    m_stepper.invalidate();
+    if (!allFinite(m_u)) {
+        return fail(SolveStatus::InvalidInput, "the state set by an event contains NaN or Inf");
+    }
+    if (event.terminal) {
+        m_solution.status = SolveStatus::Terminated;
+        m_solution.message = "terminated by event " + std::to_string(hit.event + 1)
+                             + " at t = " + std::to_string(hit.t);
+        return false;
+    }
+    if (m_saveEverystep && event.reset) {
+        saveState(m_t, m_u);
+    }
+    for (std::size_t e = 0; e < m_gPrev.size(); ++e) {
+        m_gPrev[e] = eventValue(e, m_u, m_t);
+    }
+    if (static_cast<int>(m_solution.events.size()) >= m_options.maxEvents) {
+        return fail(SolveStatus::EventAccumulation,
+                    std::to_string(m_solution.events.size())
+                        + " events (maxEvents); the last, event " + std::to_string(hit.event + 1)
+                        + ", fired at t = " + std::to_string(hit.t));
+    }
+    return true;
+}
+
+} // namespace dynfit::ode
