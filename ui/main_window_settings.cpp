@@ -2,8 +2,8 @@
 // The settings panel of the main window: solver, tolerances, gradient, optimiser, time span.
 #include "cuda/device_query.hpp"
 #include "fit/fitter.hpp"
-#include "parameter_table.hpp"
 #include "main_window.hpp"
+#include "parameter_table.hpp"
 #include "solvers/methods.hpp"
 
 #include <QCheckBox>
