@@ -79,6 +79,12 @@ void printJson(const model::CompiledModel& m,
         u[m.states[i]] = column;
     }
     out["u"] = u;
+    nlohmann::ordered_json events = nlohmann::ordered_json::array();
+    for (const auto& record : sol.events) {
+        const model::CompiledEvent& e = m.events[static_cast<std::size_t>(record.event)];
+        events.push_back({{"t", record.t}, {"line", e.where.line}, {"kind", e.keyword()}});
+    }
+    out["events"] = events;
     out["stats"] = {{"steps", sol.stats.nAccepted},
                     {"rejected", sol.stats.nRejected},
                     {"nf", sol.stats.nRhs},

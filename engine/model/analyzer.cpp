@@ -45,6 +45,7 @@ AnalyzedModel Analyzer::run() {
     resolveEquations();
     resolveStagedEquations();
     resolveInitsAndSpan();
+    resolveEvents();
     warnUnusedParams();
     for (const auto& [key, id] : m_letNodes) {
         if (key.find('#') == std::string::npos) { // the equations' context, not a stricter one
@@ -67,7 +68,7 @@ bool Analyzer::declare(const Statement& s, const char* what) {
 
 void Analyzer::collectDeclarations() {
     for (const Statement& s : m_ast.statements) {
-        if (s.kind != StatementKind::TimeSpan && s.name == "t") {
+        if (s.kind != StatementKind::TimeSpan && s.kind != StatementKind::Event && s.name == "t") {
             m_diag.error(s.where, "'t' is the time and cannot be declared");
             continue;
         }
@@ -114,6 +115,9 @@ void Analyzer::collectDeclarations() {
             if (declare(s, "nn")) {
                 m_networkStatements.push_back(&s);
             }
+            break;
+        case StatementKind::Event:
+            m_eventStatements.push_back(&s);
             break;
         case StatementKind::Weights:
             if (m_weightStatements.count(s.name) != 0) {

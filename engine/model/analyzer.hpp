@@ -30,6 +30,18 @@ struct StagedRhs {
     int outputCount = 0;
 };
 
+/// An event as DAG nodes (see CompiledEvent for what each means).
+struct AnalyzedEvent {
+    EventClause::Trigger trigger = EventClause::Trigger::Crossing;
+    char comparison = '<';
+    bool stop = false;
+    SourceLocation where;
+    NodeId condition = 0;      ///< Crossing: lhs − rhs
+    std::vector<NodeId> times; ///< Times: each time; Every: period, first, last
+    std::vector<NodeId> reset; ///< the whole state after the event; empty without actions
+    std::vector<int> targets;  ///< the states the actions set
+};
+
 /// The checked model as DAG nodes: f, u0 and tspan, with names and values.
 struct AnalyzedModel {
     ExprGraph graph;
@@ -43,6 +55,7 @@ struct AnalyzedModel {
     /// f with the networks cut out, when the model has networks and no network's input uses
     /// another network's output.
     std::optional<StagedRhs> staged;
+    std::vector<AnalyzedEvent> events; ///< in the order written
     /// Every let as a DAG node in the equations' context (states, params, t, networks).
     std::map<std::string, NodeId> lets;
 };
@@ -89,6 +102,12 @@ class Analyzer {
     void resolveStagedEquations();
     NodeId stagedCall(int network, std::vector<NodeId> inputs, int outputIndex);
     void resolveInitsAndSpan();
+    void resolveEvents();
+    AnalyzedEvent resolveEvent(const Statement& s);
+    std::vector<NodeId> eventTimes(const EventClause& e, const std::string& what);
+    void checkSchedule(const EventClause& e, const std::vector<NodeId>& nodes);
+    std::vector<NodeId> eventReset(const EventClause& e, int line, std::vector<int>& targets);
+    double atDeclaredParams(NodeId id) const;
     void warnUnusedParams();
 
     NodeId build(const Expr& e, const Context& context);
@@ -115,6 +134,7 @@ class Analyzer {
     std::map<std::string, NodeId> m_letNodes;
     std::set<std::string> m_resolving;
     std::set<std::string> m_usedParams;
+    std::vector<const Statement*> m_eventStatements;
     std::vector<const Statement*> m_networkStatements;
     std::map<std::string, const Statement*> m_weightStatements;
     std::map<std::string, int> m_networkIndex;

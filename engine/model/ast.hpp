@@ -38,6 +38,30 @@ enum class StatementKind {
     TimeSpan, ///< tspan = lower .. upper
     Network,  ///< nn name = dense(in, out[, activation]) >> dense(...) ...
     Weights,  ///< weights name = [w1, w2, ...]: a network's parameters, as saved after a fit
+    Event,    ///< when lhs < rhs: resets | at t = times: resets | every P from A to B: resets
+};
+
+/// `state = expression` after an event's ':'.
+struct EventAssignment {
+    std::string target;
+    SourceLocation where; ///< of the target
+    ExprPtr value;
+};
+
+/// What an event statement says (Statement::event).
+struct EventClause {
+    enum class Trigger {
+        Crossing, ///< when lhs < rhs  ('<': lhs − rhs crosses zero downwards, '>': upwards)
+        Times,    ///< at t = e1, e2, ...
+        Every     ///< every period from first to last
+    };
+    Trigger trigger = Trigger::Crossing;
+    char comparison = '<';
+    ExprPtr lhs, rhs;                         ///< Crossing
+    std::vector<ExprPtr> times;               ///< Times
+    ExprPtr period, first, last;              ///< Every
+    std::vector<EventAssignment> assignments; ///< simultaneous, from the values before
+    bool stop = false;                        ///< `: stop` ends the solve there
 };
 
 /// One dense layer of a network: out = activation(W · in + b).
@@ -56,8 +80,9 @@ struct Statement {
     ExprPtr lower; ///< param bounds / tspan start
     ExprPtr upper; ///< param bounds / tspan end
     bool logScale = false;
-    std::vector<Layer> layers;   ///< Network
-    std::vector<double> numbers; ///< Weights
+    std::vector<Layer> layers;          ///< Network
+    std::vector<double> numbers;        ///< Weights
+    std::unique_ptr<EventClause> event; ///< Event
 };
 
 struct ModelAst {

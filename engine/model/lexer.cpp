@@ -46,6 +46,8 @@ const char* describe(TokenKind kind) {
         return "'<'";
     case TokenKind::Greater:
         return "'>'";
+    case TokenKind::Colon:
+        return "':'";
     case TokenKind::Newline:
         return "the end of the line";
     case TokenKind::End:
@@ -174,7 +176,8 @@ class Lexer {
                         {')', 0, TokenKind::RParen},   {'[', 0, TokenKind::LBracket},
                         {']', 0, TokenKind::RBracket}, {',', 0, TokenKind::Comma},
                         {'=', 0, TokenKind::Equals},   {'\'', 0, TokenKind::Prime},
-                        {'<', 0, TokenKind::Less},     {'>', 0, TokenKind::Greater}};
+                        {'<', 0, TokenKind::Less},     {'>', 0, TokenKind::Greater},
+                        {':', 0, TokenKind::Colon}};
         for (const auto& s : kSymbols) {
             if (s.first == c && (s.second == 0 || peek(1) == s.second)) {
                 advance();

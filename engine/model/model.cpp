@@ -130,6 +130,50 @@ void buildPrograms(AnalyzedModel& a, CompiledModel& m) {
     }
 }
 
+// Every ∂outputs_i/∂(set)_j, dense row-major, for the sets in order (Time: one column).
+std::vector<NodeId> denseDerivatives(ExprGraph& g,
+                                     const std::vector<NodeId>& outputs,
+                                     std::initializer_list<std::pair<InputSet, int>> sets) {
+    std::vector<NodeId> entries;
+    for (const auto& [set, count] : sets) {
+        for (const NodeId out : outputs) {
+            for (int j = 0; j < count; ++j) {
+                entries.push_back(g.derivative(out, set, j));
+            }
+        }
+    }
+    return entries;
+}
+
+CompiledEvent buildEvent(ExprGraph& g, const AnalyzedEvent& a, int n, int np) {
+    CompiledEvent e;
+    e.trigger = a.trigger == EventClause::Trigger::Crossing ? CompiledEvent::Trigger::Crossing
+                : a.trigger == EventClause::Trigger::Times  ? CompiledEvent::Trigger::Times
+                                                            : CompiledEvent::Trigger::Every;
+    e.comparison = a.comparison;
+    e.stop = a.stop;
+    e.where = a.where;
+    e.targets = a.targets;
+    e.hasReset = !a.reset.empty();
+    const InputLayout plain{n, np, 0};
+    const auto allInputs = {std::pair{InputSet::State, n}, std::pair{InputSet::Param, np},
+                            std::pair{InputSet::Time, 1}};
+    if (e.trigger == CompiledEvent::Trigger::Crossing) {
+        e.condition = Program(g, {a.condition}, plain);
+        e.conditionGradient = Program(g, denseDerivatives(g, {a.condition}, allInputs), plain);
+    } else {
+        const InputLayout paramsOnly{0, np, 0};
+        e.times = Program(g, a.times, paramsOnly);
+        e.timesJacobian =
+            Program(g, denseDerivatives(g, a.times, {std::pair{InputSet::Param, np}}), paramsOnly);
+    }
+    if (e.hasReset) {
+        e.reset = Program(g, a.reset, plain);
+        e.resetJacobian = Program(g, denseDerivatives(g, a.reset, allInputs), plain);
+    }
+    return e;
+}
+
 void buildStage(AnalyzedModel& a, CompiledModel& m) {
     ExprGraph& g = a.graph;
     const StagedRhs& staged = *a.staged;
@@ -216,6 +260,10 @@ std::shared_ptr<const CompiledModel> compileModel(std::string_view text,
     model->networks = analyzed.networks;
     model->consts = analyzed.consts;
     buildPrograms(analyzed, *model);
+    for (const AnalyzedEvent& event : analyzed.events) {
+        model->events.push_back(
+            buildEvent(analyzed.graph, event, model->stateCount(), model->paramCount()));
+    }
     if (analyzed.staged && options.stageNetworks) {
         buildStage(analyzed, *model);
     }

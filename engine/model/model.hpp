@@ -2,6 +2,7 @@
 // A model text compiled: names, values, and programs for f, its Jacobians, JVP/VJP, u0 and tspan.
 #pragma once
 
+#include "model/compiled_event.hpp"
 #include "model/diagnostic.hpp"
 #include "model/native_code.hpp"
 #include "model/program.hpp"
@@ -103,6 +104,7 @@ struct CompiledModel {
     Program initial;            ///< u0(p): n outputs
     Program initialJacobianP;   ///< ∂u0/∂p, dense n × np, row-major
     Program timeSpan;           ///< (t0, t1)(p) when hasTimeSpan
+    std::vector<CompiledEvent> events;          ///< in the order written
     std::shared_ptr<const NativeModule> native; ///< optional fast path for double
     /// Present when the model has networks (and none feeds another): f and its VJPs then run
     /// the networks as dense kernels; the programs above keep them written out (Jacobians).
@@ -110,6 +112,7 @@ struct CompiledModel {
 
     int stateCount() const { return static_cast<int>(states.size()); }
     int paramCount() const { return static_cast<int>(params.size()); }
+    bool hasEvents() const { return !events.empty(); }
     std::vector<double> defaultParams() const;
     int stateIndex(std::string_view name) const; ///< −1 if not a state
     int paramIndex(std::string_view name) const; ///< −1 if not a param

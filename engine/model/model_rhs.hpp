@@ -3,6 +3,8 @@
 #pragma once
 
 #include "model/model.hpp"
+#include "model/model_events.hpp"
+#include "model/program_evaluator.hpp"
 #include "model/staged_evaluator.hpp"
 #include "problem/ode_problem.hpp"
 
@@ -12,28 +14,6 @@
 #include <type_traits>
 
 namespace dynfit::model {
-
-template<class S>
-using Vector = Eigen::Matrix<S, Eigen::Dynamic, 1>;
-
-/// Evaluates a program with its own register file (one per copy: copies are independent, so a
-/// solver may copy it per thread). No allocation per call.
-template<class S>
-class ProgramEvaluator {
-  public:
-    ProgramEvaluator() = default;
-    explicit ProgramEvaluator(const Program& program) : m_program(&program) {
-        program.prepare(m_regs);
-    }
-
-    void operator()(const S* u, const S* p, const S* aux, double t, S* out) {
-        m_program->evaluate(m_regs, u, p, aux, t, out);
-    }
-
-  private:
-    const Program* m_program = nullptr;
-    std::vector<S> m_regs;
-};
 
 /// f(u, p, t) of a compiled model, for the solvers.
 template<class S>
@@ -137,9 +117,11 @@ ode::OdeProblem<Vector<S>, ModelRhs<S>, Vector<S>> makeModelProblem(
         eval(nullptr, params.data(), nullptr, 0.0, ends);
         return ode::TimeSpan{primal(ends[0]), primal(ends[1])};
     };
-    return ode::makeOdeProblem<Vector<S>>(
+    auto problem = ode::makeOdeProblem<Vector<S>>(
         ModelRhs<S>(model), std::function<Vector<S>(const Vector<S>&)>(initial),
         std::function<ode::TimeSpan(const Vector<S>&)>(span), std::move(p));
+    problem.events = modelEvents<S>(model, problem.p);
+    return problem;
 }
 
 } // namespace dynfit::model

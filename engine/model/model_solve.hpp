@@ -24,7 +24,9 @@ ModelProblem<S> fixedStartProblem(std::shared_ptr<const CompiledModel> model,
                                   const Vector<S>& u0,
                                   ode::TimeSpan span,
                                   const Vector<S>& p) {
-    return ode::makeOdeProblem(ModelRhs<S>(std::move(model)), u0, span, p);
+    auto problem = ode::makeOdeProblem(ModelRhs<S>(model), u0, span, p);
+    problem.events = modelEvents<S>(std::move(model), p);
+    return problem;
 }
 
 /// Solves a model's problem with `method` (as ode::solve does: never throws; check ok()).

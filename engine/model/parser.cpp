@@ -12,8 +12,8 @@ namespace dynfit::model {
 namespace {
 
 // The words a statement starts with, as statement() below dispatches on them.
-constexpr std::string_view kStatementKeywords[] = {"param", "const", "let", "init",
-                                                   "d",     "tspan", "nn",  "weights"};
+constexpr std::string_view kStatementKeywords[] = {
+    "param", "const", "let", "init", "d", "tspan", "nn", "weights", "when", "at", "every"};
 
 // Thrown inside the parser only; caught per line.
 struct SyntaxError {
@@ -136,13 +136,15 @@ class Parser {
                             + describeFound(first));
         }
         static const char* const kReserved[][2] = {{"noise", "noise terms (SDEs)"},
-                                                   {"when", "events (when ... then)"},
                                                    {"observe", "observed quantities (observe)"}};
         for (const auto& r : kReserved) {
             if (first.text == r[0] && peek(1).kind != TokenKind::Equals
                 && peek(1).kind != TokenKind::Prime) {
                 fail(first, std::string(r[1]) + " are not supported yet");
             }
+        }
+        if (startsEvent()) {
+            return event();
         }
         if (isWord("param") && peek(1).kind == TokenKind::Identifier) {
             return param();
@@ -185,6 +187,81 @@ class Parser {
         fail(first, "expected a statement (param, const, let, init, d(x)/dt = ..., x' = ... or "
                     "tspan), found '"
                         + first.text + "'");
+    }
+
+    // `when`, `at` and `every` start an event unless they are a state's name (x' = ...).
+    bool startsEvent() const {
+        const TokenKind after = peek(1).kind;
+        if (after == TokenKind::Equals || after == TokenKind::Prime) {
+            return false;
+        }
+        return isWord("when") || isWord("every") || (isWord("at") && isWord("t", 1));
+    }
+
+    Statement event() {
+        Statement s;
+        s.kind = StatementKind::Event;
+        s.where = peek().where;
+        s.name = next().text;
+        s.event = std::make_unique<EventClause>();
+        EventClause& e = *s.event;
+        if (s.name == "when") {
+            e.trigger = EventClause::Trigger::Crossing;
+            e.lhs = expression();
+            if (peek().kind != TokenKind::Less && peek().kind != TokenKind::Greater) {
+                fail(peek(), "expected '<' or '>' in the condition of 'when' (when h < 0: ...), "
+                             "found "
+                                 + describeFound(peek()));
+            }
+            e.comparison = next().kind == TokenKind::Less ? '<' : '>';
+            e.rhs = expression();
+            if (peek().kind == TokenKind::Newline || peek().kind == TokenKind::End) {
+                return s; // no action: the crossing is only recorded
+            }
+        } else if (s.name == "at") {
+            e.trigger = EventClause::Trigger::Times;
+            m_pos += 1; // t
+            expect(TokenKind::Equals, "after 'at t' (at t = 0, 12: ...)");
+            do {
+                e.times.push_back(expression());
+            } while (accept(TokenKind::Comma));
+        } else {
+            e.trigger = EventClause::Trigger::Every;
+            e.period = expression();
+            expectWord("from", "after the period of 'every' (every 12 from 0 to 96: ...)");
+            e.first = expression();
+            expectWord("to", "after the first time of 'every' (every 12 from 0 to 96: ...)");
+            e.last = expression();
+        }
+        expect(TokenKind::Colon, "before the event's actions");
+        eventActions(e);
+        return s;
+    }
+
+    void expectWord(const char* word, const std::string& context) {
+        if (!isWord(word)) {
+            fail(peek(), std::string("expected '") + word + "' " + context + ", found "
+                             + describeFound(peek()));
+        }
+        ++m_pos;
+    }
+
+    // `stop`, or `x = expr, y = expr, ...`
+    void eventActions(EventClause& e) {
+        if (isWord("stop") && peek(1).kind != TokenKind::Equals) {
+            ++m_pos;
+            e.stop = true;
+            return;
+        }
+        do {
+            EventAssignment a;
+            const Token& target = expect(TokenKind::Identifier, "as the state an event sets");
+            a.target = target.text;
+            a.where = target.where;
+            expect(TokenKind::Equals, "after '" + a.target + "' in the event's actions");
+            a.value = expression();
+            e.assignments.push_back(std::move(a));
+        } while (accept(TokenKind::Comma));
     }
 
     Statement assignment(StatementKind kind) {

@@ -25,8 +25,9 @@ enum class TokenKind {
     Prime,   ///< '   (y' = ...)
     DotDot,  ///< ..  (tspan = 0 .. 10)
     Shift,   ///< >>  (network layers, reserved)
-    Less,    ///< <   (events, reserved)
+    Less,    ///< <   (when h < 0: ...)
     Greater, ///< >
+    Colon,   ///< :   (before an event's actions)
     Newline,
     End,
     Invalid

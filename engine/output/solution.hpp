@@ -30,8 +30,9 @@ struct [[nodiscard]] Solution {
     SolveStatus status = SolveStatus::Success;
     std::string message;
     SolveStats stats;
-    DenseOutput<State> dense;               ///< empty unless SolveOptions::dense
-    std::vector<EventRecord<State>> events; ///< the continuous events that fired, in time order
+    DenseOutput<State> dense; ///< empty unless SolveOptions::dense
+    std::vector<EventRecord<State>>
+        events; ///< the events that fired (continuous and timed), in time order
 
     /// Success, or ended by a terminal event.
     [[nodiscard]] bool ok() const {

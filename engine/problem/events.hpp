@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <string>
 #include <vector>
 
 namespace dynfit::ode {
@@ -15,6 +16,7 @@ template<class State, class Params>
 struct TimeEvent {
     std::vector<double> times; ///< absolute times (already evaluated from p: a lag is a shift)
     std::function<void(State& u, const Params& p, double t)> reset;
+    int id = -1; ///< what the event log calls it; −1: continuous events first, then its index
 };
 
 /// The direction in which a condition must cross zero for a continuous event to fire.
@@ -28,6 +30,7 @@ struct ContinuousEvent {
     Crossing direction = Crossing::Either;
     std::function<void(State& u, const Params& p, double t)> reset;
     bool terminal = false;
+    int id = -1; ///< what the event log calls it; −1: its index among the continuous events
 };
 
 /// All events of a hybrid problem.
@@ -35,8 +38,12 @@ template<class State, class Params>
 struct EventSet {
     std::vector<TimeEvent<State, Params>> timed;
     std::vector<ContinuousEvent<State, Params>> continuous;
+    std::string
+        error; ///< why these events cannot run (a schedule with a zero period): solve refuses
 
-    [[nodiscard]] bool empty() const { return timed.empty() && continuous.empty(); }
+    [[nodiscard]] bool empty() const {
+        return timed.empty() && continuous.empty() && error.empty();
+    }
 };
 
 } // namespace dynfit::ode

@@ -2,6 +2,7 @@
 // An ODE initial-value problem u' = f(u, p, t): data only, no solver choices.
 #pragma once
 
+#include "problem/events.hpp"
 #include "problem/time_span.hpp"
 
 #include <Eigen/Core>
@@ -28,6 +29,7 @@ struct OdeProblem {
     Params p;
     std::function<State(const Params&)> u0;
     std::function<TimeSpan(const Params&)> tspan;
+    EventSet<State, Params> events; ///< none: a smooth problem
 
     State initialState() const { return u0(p); }
     TimeSpan timeSpan() const { return tspan(p); }

@@ -76,6 +76,12 @@ class Integrator {
     /// Set before init(); `events` must outlive the solve.
     void setEvents(const std::vector<Event>* events) { m_events = events; }
 
+    using TimedEvent = TimeEvent<State, Params>;
+    /// Time events (doses): applied when the solve is at one of their times, which must be among
+    /// the options' tstops (timeEventStops()), or t0 or t1; several at one time in list order.
+    /// Each is logged in Solution::events; a save at that time holds the state after it.
+    void setTimeEvents(const std::vector<TimedEvent>* events) { m_timeEvents = events; }
+
     static constexpr int kEventSamples = 8;
 
   private:
@@ -95,6 +101,8 @@ class Integrator {
     std::optional<EventHit> locateEvent(double tNew, double hSigned);
     double refineRoot(std::size_t e, double ta, double ga, double tb, double gb);
     bool fireEvent(const EventHit& hit, double hSigned, double hNext);
+    bool applyTimeEvents();
+    void replaceSaveAtCurrentTime();
     bool afterFailedStep(StepStatus status, double h);
     double chooseStep();
     double minimumStep() const {
@@ -118,6 +126,7 @@ class Integrator {
     std::optional<double> m_landing; // the must-hit time the step being attempted lands on
     StopAction<State> m_stopAction;
     const std::vector<Event>* m_events = nullptr;
+    const std::vector<TimedEvent>* m_timeEvents = nullptr;
     std::vector<double> m_gPrev;    // each event's condition at the current point
     std::vector<double> m_gA, m_gB; // scratch: the conditions at two consecutive samples
     State m_eventState;             // scratch: the interpolated state at a sample or root
@@ -200,6 +209,9 @@ bool Integrator<Stepper, Problem>::init() {
     }
     m_tol = {m_options.reltol, m_options.abstol, &m_options.abstolPerComponent};
     m_saveEverystep = m_options.saveEverystep.value_or(m_saveTimes.empty());
+    if (applyTimeEvents() && !allFinite(m_u)) { // a dose at t0
+        return fail(SolveStatus::InvalidInput, "the state set by an event contains NaN or Inf");
+    }
     m_uNew = m_u;
     m_work = m_u;
     m_stepper.init(m_u);
@@ -338,7 +350,8 @@ bool Integrator<Stepper, Problem>::afterFailedStep(StepStatus status, double h) 
 // when every step is saved, the changed state is saved too (the right-hand limit).
 template<class Stepper, class Problem>
 bool Integrator<Stepper, Problem>::atStop() {
-    if (!m_stopAction || !m_stopAction(m_t, m_u)) {
+    const bool stopActionChanged = m_stopAction && m_stopAction(m_t, m_u);
+    if (!applyTimeEvents() && !stopActionChanged) {
         return true;
     }
     if (!allFinite(m_u)) {
@@ -347,6 +360,8 @@ bool Integrator<Stepper, Problem>::atStop() {
     m_stepper.invalidate();
     if (m_saveEverystep) {
         saveState(m_t, m_u);
+    } else {
+        replaceSaveAtCurrentTime();
     }
     return true;
 }
@@ -437,6 +452,9 @@ void Integrator<Stepper, Problem>::run() {
             if (!takeStep()) {
                 break;
             }
+        }
+        if (m_solution.status == SolveStatus::Success && m_t == m_t1 && applyTimeEvents()) {
+            m_saveEverystep ? saveState(m_t, m_u) : replaceSaveAtCurrentTime(); // a dose at t1
         }
     }
     m_solution.t.resize(m_saved);

@@ -133,7 +133,7 @@ bool Integrator<Stepper, Problem>::fireEvent(const EventHit& hit, double hSigned
     if (event.reset) {
         event.reset(after, m_problem.p, hit.t);
     }
-    m_solution.events.push_back({hit.t, hit.event, before, after});
+    m_solution.events.push_back({hit.t, event.id >= 0 ? event.id : hit.event, before, after});
     ++m_solution.stats.nAccepted;
     // Events that come ever closer (a bouncing ball) are only seen if the samples are closer
     // still: no step after an event is longer than the time since the one before it.
@@ -166,6 +166,36 @@ bool Integrator<Stepper, Problem>::fireEvent(const EventHit& hit, double hSigned
                         + ", fired at t = " + std::to_string(hit.t));
     }
     return true;
+}
+
+// The time events due at m_t, applied in list order and logged; true if any was.
+template<class Stepper, class Problem>
+bool Integrator<Stepper, Problem>::applyTimeEvents() {
+    if (m_timeEvents == nullptr) {
+        return false;
+    }
+    bool applied = false;
+    const std::size_t offset = m_events != nullptr ? m_events->size() : 0;
+    for (std::size_t k = 0; k < m_timeEvents->size(); ++k) {
+        const TimedEvent& event = (*m_timeEvents)[k];
+        if (std::find(event.times.begin(), event.times.end(), m_t) == event.times.end()) {
+            continue;
+        }
+        State before = m_u;
+        event.reset(m_u, m_problem.p, m_t);
+        const int id = event.id >= 0 ? event.id : static_cast<int>(offset + k);
+        m_solution.events.push_back({m_t, id, std::move(before), m_u});
+        applied = true;
+    }
+    return applied;
+}
+
+// After a reset at a save time: the save there holds the state after it.
+template<class Stepper, class Problem>
+void Integrator<Stepper, Problem>::replaceSaveAtCurrentTime() {
+    if (m_saved > 0 && m_solution.t[m_saved - 1] == m_t) {
+        m_solution.u[m_saved - 1] = m_u;
+    }
 }
 
 } // namespace dynfit::ode

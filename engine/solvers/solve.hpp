@@ -8,6 +8,7 @@
 #include "solvers/integrate.hpp"
 #include "solvers/methods.hpp"
 #include "solvers/rosenbrock.hpp"
+#include "solvers/time_events.hpp"
 
 #include <variant>
 
@@ -35,6 +36,15 @@ struct StepperOf<AutoSwitch, State> {
     using type = AutoSwitchStepper<State>;
 };
 
+/// A solve refused before it starts (status InvalidInput).
+template<class State>
+Solution<State> refused(const std::string& why) {
+    Solution<State> out;
+    out.status = SolveStatus::InvalidInput;
+    out.message = why;
+    return out;
+}
+
 /// Solves `problem` with the method `Tag` (Tsit5{}, Rodas5P{}, CvodeBdf{}, ...). Never throws
 /// for bad input or solver failure: check Solution::ok() and read Solution::message.
 template<class Tag, class Problem>
@@ -44,11 +54,28 @@ solve(const Problem& problem,
       const SolveOptions& options = {},
       StepObserver<typename Problem::StateType> observer = {}) {
     using State = typename Problem::StateType;
+    const auto& events = problem.events;
+    if (!events.error.empty()) {
+        return refused<State>(events.error);
+    }
     if constexpr (std::is_same_v<Tag, CvodeBdf> || std::is_same_v<Tag, CvodeAdams>) {
+        if (!events.empty()) {
+            return refused<State>("the CVODE methods do not run events yet; choose Rodas5P, "
+                                  "KenCarp4, Tsit5 or Auto");
+        }
         return solveWithCvode(problem, std::is_same_v<Tag, CvodeBdf>, options, observer);
     } else {
-        Integrator<typename StepperOf<Tag, State>::type, Problem> integrator(problem, options,
+        SolveOptions withStops = options;
+        const std::vector<double> stops = timeEventStops(events.timed);
+        withStops.tstops.insert(withStops.tstops.end(), stops.begin(), stops.end());
+        Integrator<typename StepperOf<Tag, State>::type, Problem> integrator(problem, withStops,
                                                                              std::move(observer));
+        if (!events.continuous.empty()) {
+            integrator.setEvents(&events.continuous);
+        }
+        if (!events.timed.empty()) {
+            integrator.setTimeEvents(&events.timed);
+        }
         if (integrator.init()) {
             integrator.run();
         }

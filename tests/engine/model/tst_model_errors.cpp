@@ -79,7 +79,26 @@ class TestModelErrors : public QObject {
                                                << 3 << 12 << "only network outputs can be indexed";
         QTest::newRow("noise") << ok + "noise(x) = 0.1\n"
                                << 3 << 1 << "noise terms (SDEs) are not supported yet";
-        QTest::newRow("event") << ok + "when x < 0 then x = 0\n" << 3 << 1 << "events";
+        QTest::newRow("event: then") << ok + "when x < 0 then x = 0\n"
+                                     << 3 << 12 << "expected ':' before the event's actions";
+        QTest::newRow("event: not a comparison")
+            << ok + "when x: x = 0\n"
+            << 3 << 7 << "expected '<' or '>' in the condition";
+        QTest::newRow("event: unknown target") << ok + "when x < 0: z = 1\n"
+                                               << 3 << 13 << "'z' is not one";
+        QTest::newRow("event: sets a param")
+            << "param k = 1\n" + ok + "d(y)/dt = k\n" + "when y > 1: k = 2\n"
+            << 5 << 13 << "an event can only set a state; 'k'";
+        QTest::newRow("event: twice") << ok + "when x < 0: x = 1, x = 2\n"
+                                      << 3 << 20 << "'x' is set twice";
+        QTest::newRow("event: zero period") << ok + "every 0 from 0 to 1: x = 1\n"
+                                            << 3 << 7 << "the period of 'every' must be positive";
+        QTest::newRow("event: from") << ok + "every 1 to 3: x = 1\n" << 3 << 9 << "expected 'from'";
+        QTest::newRow("event: time uses a state")
+            << ok + "at t = x: x = 1\n"
+            << 3 << 8 << "the time of the event on line 3 cannot use";
+        QTest::newRow("event: timed stop") << ok + "at t = 1: stop\n"
+                                           << 3 << 1 << "a time event cannot stop";
         QTest::newRow("observe") << ok + "observe total = x\n" << 3 << 1 << "observed quantities";
         QTest::newRow("unicode column") << "init ψ = 1\nd(ψ)/dt = -α*ψ\n"
                                         << 2 << 12 << "unknown name 'α'";

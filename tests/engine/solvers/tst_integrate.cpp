@@ -254,7 +254,7 @@ class TestIntegrate : public QObject {
         QCOMPARE(opts.tstops, (std::vector<double>{1.0, 1.0, 1.5}));
         ode::Integrator<ode::ExplicitRk<ode::Tsit5, test::Vec1>, decltype(problem)> integrator(
             problem, opts);
-        ode::scheduleTimeEvents(integrator, events, p);
+        integrator.setTimeEvents(&events);
         QVERIFY(integrator.init());
         integrator.run();
         const auto& sol = integrator.solution();

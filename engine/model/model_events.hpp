@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: MIT
+// A compiled model's events as the integrator runs them, for states of any scalar: conditions
+// and times in double on the primal values; for dual numbers the reset also carries the
+// sensitivities across the jump (model/event_jump.hpp), so forward mode is exact through events.
+#pragma once
+
+#include "core/dual.hpp"
+#include "model/event_jump.hpp"
+#include "model/program_evaluator.hpp"
+#include "problem/events.hpp"
+
+#include <algorithm>
+#include <memory>
+#include <type_traits>
+
+namespace dynfit::model {
+
+namespace detail {
+
+template<class S>
+Eigen::VectorXd primalOf(const Vector<S>& v) {
+    Eigen::VectorXd out(v.size());
+    for (Eigen::Index i = 0; i < v.size(); ++i) {
+        out[i] = primal(v[i]);
+    }
+    return out;
+}
+
+template<class S>
+struct IsDual : std::false_type {};
+template<class T, int N>
+struct IsDual<Dual<T, N>> : std::true_type {};
+
+// u ← x⁺, and for dual numbers s⁺ = M s⁻ + m ṗ in every direction.
+template<class S>
+void applyJump(const CompiledModel& model,
+               int event,
+               int occurrence,
+               Vector<S>& u,
+               const Vector<S>& p,
+               double t) {
+    const Eigen::VectorXd pp = primalOf(p);
+    const EventJump jump = eventJump(model, event, occurrence, primalOf(u), pp, t);
+    if constexpr (IsDual<S>::value) {
+        using T = decltype(S{}.val);
+        constexpr int N = static_cast<int>(std::tuple_size_v<decltype(S{}.d)>);
+        const Eigen::Index n = u.size();
+        Eigen::MatrixXd s(n, N), pdot(p.size(), N);
+        for (int d = 0; d < N; ++d) {
+            for (Eigen::Index i = 0; i < n; ++i) {
+                s(i, d) = static_cast<double>(u[i].d[static_cast<std::size_t>(d)]);
+            }
+            for (Eigen::Index k = 0; k < p.size(); ++k) {
+                pdot(k, d) = static_cast<double>(p[k].d[static_cast<std::size_t>(d)]);
+            }
+        }
+        const Eigen::MatrixXd sAfter = jump.M * s + jump.m * pdot;
+        for (Eigen::Index i = 0; i < n; ++i) {
+            u[i].val = static_cast<T>(jump.after[i]);
+            for (int d = 0; d < N; ++d) {
+                u[i].d[static_cast<std::size_t>(d)] = static_cast<T>(sAfter(i, d));
+            }
+        }
+    } else {
+        for (Eigen::Index i = 0; i < u.size(); ++i) {
+            u[i] = static_cast<S>(jump.after[i]);
+        }
+    }
+}
+
+} // namespace detail
+
+/// The model's events for a problem with parameters p (time events' times evaluated at p, once).
+template<class S>
+ode::EventSet<Vector<S>, Vector<S>> modelEvents(std::shared_ptr<const CompiledModel> model,
+                                                const Vector<S>& p) {
+    ode::EventSet<Vector<S>, Vector<S>> set;
+    const Eigen::VectorXd pp = detail::primalOf(p);
+    for (int id = 0; id < static_cast<int>(model->events.size()); ++id) {
+        const CompiledEvent& e = model->events[static_cast<std::size_t>(id)];
+        if (e.trigger == CompiledEvent::Trigger::Crossing) {
+            ode::ContinuousEvent<Vector<S>, Vector<S>> c;
+            c.id = id;
+            c.direction = e.comparison == '<' ? ode::Crossing::Downward : ode::Crossing::Upward;
+            c.terminal = e.stop;
+            c.condition =
+                [model, id, eval = ProgramEvaluator<double>(e.condition), u0 = Eigen::VectorXd(),
+                 p0 = Eigen::VectorXd()](const Vector<S>& u, const Vector<S>& q, double t) mutable {
+                    u0 = detail::primalOf(u);
+                    p0 = detail::primalOf(q);
+                    double g = 0.0;
+                    eval(u0.data(), p0.data(), nullptr, t, &g);
+                    return g;
+                };
+            if (e.hasReset) {
+                c.reset = [model, id](Vector<S>& u, const Vector<S>& q, double t) {
+                    detail::applyJump(*model, id, 0, u, q, t);
+                };
+            }
+            set.continuous.push_back(std::move(c));
+            continue;
+        }
+        ode::TimeEvent<Vector<S>, Vector<S>> timed;
+        timed.id = id;
+        timed.times = eventTimes(*model, id, pp, set.error);
+        timed.reset = [model, id, times = timed.times](Vector<S>& u, const Vector<S>& q, double t) {
+            const auto k = std::find(times.begin(), times.end(), t) - times.begin();
+            detail::applyJump(*model, id, static_cast<int>(k), u, q, t);
+        };
+        if (e.hasReset) {
+            set.timed.push_back(std::move(timed));
+        }
+    }
+    return set;
+}
+
+} // namespace dynfit::model
