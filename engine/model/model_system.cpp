@@ -2,6 +2,7 @@
 // A compiled model's programs behind ode::DifferentiableSystem.
 #include "model/model_system.hpp"
 
+#include "model/event_jump.hpp"
 #include "model/model_solve.hpp"
 
 namespace dynfit::model {
@@ -171,6 +172,22 @@ void ModelSystem::startTimeGradient(const Vector& p, Vector& dt0) {
         times(nullptr, dual.data(), nullptr, 0.0, ends);
         dt0[k] = ends[0].d[0];
     }
+}
+
+void ModelSystem::eventJump(int event,
+                            double t,
+                            const Vector& before,
+                            const Vector& p,
+                            Vector& after,
+                            Matrix& M,
+                            Matrix& m) {
+    const CompiledEvent& e = m_model.events[static_cast<std::size_t>(event)];
+    const int occurrence =
+        e.trigger == CompiledEvent::Trigger::Crossing ? 0 : occurrenceAt(m_model, event, p, t);
+    EventJump jump = model::eventJump(m_model, event, occurrence, before, p, t);
+    after = std::move(jump.after);
+    M = std::move(jump.M);
+    m = std::move(jump.m);
 }
 
 ode::Solution<ModelSystem::Vector> ModelSystem::solve(const Vector& u0,

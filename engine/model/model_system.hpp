@@ -52,6 +52,15 @@ class ModelSystem final : public ode::DifferentiableSystem {
     ode::TimeSpan timeSpan(const Vector& p, ode::TimeSpan fallback) override;
     void startTimeGradient(const Vector& p, Vector& dt0) override;
 
+    [[nodiscard]] bool hasEvents() const override { return m_model.hasEvents(); }
+    void eventJump(int event,
+                   double t,
+                   const Vector& before,
+                   const Vector& p,
+                   Vector& after,
+                   Matrix& M,
+                   Matrix& m) override;
+
     ode::Solution<Vector> solve(const Vector& u0,
                                 ode::TimeSpan span,
                                 const Vector& p,

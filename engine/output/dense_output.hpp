@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <limits>
 #include <vector>
 
 namespace dynfit::ode {
@@ -47,7 +48,18 @@ class DenseOutput {
 
     /// u(t) for t within the solved span (clamped to it otherwise); `out` is resized as needed.
     void evaluate(double t, State& out) const {
-        const std::size_t i = stepIndex(t);
+        const double beyond = std::numeric_limits<double>::infinity();
+        evaluateBefore(t, m_h.front() > 0 ? beyond : -beyond, out);
+    }
+
+    /// The same from the steps that start before `limit` only: at an event's time `limit`, the
+    /// state just before the event (its left limit), not the one after.
+    void evaluateBefore(double t, double limit, State& out) const {
+        std::size_t i = stepIndex(t);
+        const bool forward = m_h.front() > 0;
+        while (i > 0 && (forward ? m_t0[i] >= limit : m_t0[i] <= limit)) {
+            --i;
+        }
         const double h = m_h[i];
         const double theta = std::clamp((t - m_t0[i]) / h, 0.0, 1.0);
         const State* v = &m_vectors[i * stride()];

@@ -4,6 +4,7 @@
 
 #include "model/model_system.hpp"
 #include "sensitivity/cvode_gradient.hpp"
+#include "sensitivity/saved_solve.hpp"
 #include "solvers/solve.hpp"
 
 #include <algorithm>
@@ -57,17 +58,18 @@ struct InterpolatingRhs {
     Vjp vjp;
     Vec u;
     std::shared_ptr<DenseJacobians> jacobians;
+    const double* limit; ///< the upper end of the segment being solved (an event's left side)
     Eigen::MatrixXd ju, jp;
 
     void operator()(Vec& dz, const Vec& z, const Vec& /*unused*/, double t) {
-        forward->evaluate(t, u);
+        forward->evaluateBefore(t, *limit, u);
         vjp(u.data(), params->data(), z.data(), t, dz.data(), dz.data() + n);
         dz = -dz;
     }
 
     /// ∂(dz)/∂z = [[−Jᵀ, 0], [−f_pᵀ, 0]].
     void jacobian(Eigen::MatrixXd& jac, const Vec& /*z*/, const Vec& /*unused*/, double t) {
-        forward->evaluate(t, u);
+        forward->evaluateBefore(t, *limit, u);
         (*jacobians)(u, *params, t, ju, jp);
         jac.setZero(n + np, n + np);
         jac.topLeftCorner(n, n) = -ju.transpose();
@@ -83,10 +85,11 @@ struct LambdaRhs {
     Vjp vjp;
     Vec u, unusedP;
     std::shared_ptr<DenseJacobians> jacobians;
+    const double* limit; ///< as in InterpolatingRhs
     Eigen::MatrixXd ju, jp;
 
     void operator()(Vec& dz, const Vec& z, const Vec& /*unused*/, double t) {
-        forward->evaluate(t, u);
+        forward->evaluateBefore(t, *limit, u);
         unusedP.resize(np);
         vjp(u.data(), params->data(), z.data(), t, dz.data(), unusedP.data());
         dz = -dz;
@@ -94,7 +97,7 @@ struct LambdaRhs {
 
     /// ∂(dz)/∂z = −Jᵀ.
     void jacobian(Eigen::MatrixXd& jac, const Vec& /*z*/, const Vec& /*unused*/, double t) {
-        forward->evaluate(t, u);
+        forward->evaluateBefore(t, *limit, u);
         (*jacobians)(u, *params, t, ju, jp);
         jac = -ju.transpose();
     }
@@ -150,15 +153,71 @@ class AdjointRhs {
     std::shared_ptr<Base> m_system;
 };
 
+// A stop of the backward pass: a data time's jump ∂L/∂u added to λ, or an event's transposed
+// jump (λ⁻ = Mᵀλ⁺, μ += mᵀλ⁺, and u back to its state before the event).
+struct BackwardStop {
+    double t = 0.0;
+    const Vec* dataJump = nullptr;
+    const ode::EventRecord<Vec>* event = nullptr;
+};
+
+// The stops latest first. At one time the forward pass fired the events (in log order), then
+// saved the state after them: backwards, the data's jump comes first, then the events reversed.
+std::vector<BackwardStop> backwardStops(const std::vector<double>& times,
+                                        const std::vector<Vec>& jumps,
+                                        const std::vector<ode::EventRecord<Vec>>& events) {
+    std::vector<std::pair<std::pair<double, std::size_t>, BackwardStop>> ordered;
+    for (std::size_t e = 0; e < events.size(); ++e) {
+        ordered.push_back({{events[e].t, e}, {events[e].t, nullptr, &events[e]}});
+    }
+    for (std::size_t s = 0; s < times.size(); ++s) {
+        ordered.push_back({{times[s], events.size() + s}, {times[s], &jumps[s], nullptr}});
+    }
+    std::sort(ordered.begin(), ordered.end(),
+              [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::vector<BackwardStop> stops;
+    for (const auto& entry : ordered) {
+        stops.push_back(entry.second);
+    }
+    return stops;
+}
+
+// Where the blocks of z sit (−1: absent), and what an event's jump needs.
+struct BackwardLayout {
+    int uOffset = -1; ///< backsolve: u re-solved alongside
+    int lambdaOffset = 0;
+    int muOffset = -1; ///< interpolating and backsolve carry μ in z
+    ode::DifferentiableSystem* system = nullptr;
+    const Vec* p = nullptr;
+    Vec* muFromEvents = nullptr; ///< μ's event terms when z has no μ block (quadrature)
+    double* limit = nullptr;     ///< set to the upper end of each segment (dense output side)
+};
+
+void applyEventJump(const ode::EventRecord<Vec>& event, const BackwardLayout& layout, Vec& z) {
+    Vec after;
+    Eigen::MatrixXd M, m;
+    layout.system->eventJump(event.event, event.t, event.before, *layout.p, after, M, m);
+    const Eigen::Index n = M.rows();
+    const Vec lambda = z.segment(layout.lambdaOffset, n);
+    z.segment(layout.lambdaOffset, n) = M.transpose() * lambda;
+    if (layout.muOffset >= 0) {
+        z.segment(layout.muOffset, m.cols()) += m.transpose() * lambda;
+    } else if (layout.muFromEvents != nullptr) {
+        *layout.muFromEvents += m.transpose() * lambda;
+    }
+    if (layout.uOffset >= 0) {
+        z.segment(layout.uOffset, n) = event.before;
+    }
+}
+
 // Integrates z backwards from t1 to t0, stopping at each data time to add its jump ∂L/∂u to
-// the λ block (which starts at `lambdaOffset`). Returns false on a solver failure.
+// the λ block and at each event to apply its transposed jump. Returns false on a failure.
 bool backwardWithJumps(const AdjointRhs& rhs,
                        Vec z,
-                       int lambdaOffset,
+                       const BackwardLayout& layout,
                        double t0,
                        double t1,
-                       const std::vector<double>& times,
-                       const std::vector<Vec>& jumps,
+                       const std::vector<BackwardStop>& stops,
                        const ode::Method& solver,
                        const ode::SolveOptions& baseOptions,
                        AdjointOutcome& out,
@@ -169,9 +228,11 @@ bool backwardWithJumps(const AdjointRhs& rhs,
     options.saveatStep = 0.0;
     options.saveEverystep = false;
     options.dense = segments != nullptr;
-    const Eigen::Index n = jumps.empty() ? 0 : jumps.front().size();
     double tc = t1;
     const auto segment = [&](double target) {
+        if (layout.limit != nullptr) {
+            *layout.limit = tc;
+        }
         auto problem = ode::makeOdeProblem(rhs, z, {tc, target}, Vec());
         options.saveat = {target};
         auto sol = std::make_unique<ode::Solution<Vec>>(ode::solve(problem, solver, options));
@@ -188,11 +249,15 @@ bool backwardWithJumps(const AdjointRhs& rhs,
         tc = target;
         return true;
     };
-    for (std::size_t s = times.size(); s-- > 0;) {
-        if (times[s] < tc && !segment(times[s])) {
+    for (const BackwardStop& stop : stops) {
+        if (stop.t < tc && !segment(stop.t)) {
             return false;
         }
-        z.segment(lambdaOffset, n) += jumps[s];
+        if (stop.dataJump != nullptr) {
+            z.segment(layout.lambdaOffset, stop.dataJump->size()) += *stop.dataJump;
+        } else {
+            applyEventJump(*stop.event, layout, z);
+        }
     }
     if (tc > t0 && !segment(t0)) {
         return false;
@@ -324,10 +389,15 @@ AdjointOutcome checkpointedInterpolating(const AdjointProblem& problem,
                 segJumps.push_back(jumps[s]);
             }
         }
-        InterpolatingRhs rhs{&segment.dense, &p, n, np, Vjp(m), Vec(n), jacobians};
+        double limit = end;
+        InterpolatingRhs rhs{&segment.dense, &p, n, np, Vjp(m), Vec(n), jacobians, &limit};
+        BackwardLayout layout;
+        layout.muOffset = n;
+        layout.limit = &limit;
         Vec zStart;
-        if (!backwardWithJumps(AdjointRhs(rhs), z, 0, start, end, segTimes, segJumps, solver,
-                               backwardOptions, out, zStart, nullptr)) {
+        if (!backwardWithJumps(AdjointRhs(rhs), z, layout, start, end,
+                               backwardStops(segTimes, segJumps, {}), solver, backwardOptions, out,
+                               zStart, nullptr)) {
             return out;
         }
         z = zStart;
@@ -376,6 +446,14 @@ AdjointOutcome continuousAdjoint(AdjointKind kind,
     }
     // Per-state absolute tolerances do not carry over to λ and μ, whose scales are the loss's.
     baseOptions.abstolPerComponent.clear();
+    if (kind == AdjointKind::Interpolating && adjoint.checkpoints > 0
+        && problem.system.hasEvents()) {
+        AdjointOutcome refused;
+        refused.status = SolveStatus::InvalidInput;
+        refused.message = "the checkpointed interpolating adjoint does not cross events yet: "
+                          "use it without checkpoints, or quadrature, backsolve or forward";
+        return refused;
+    }
     if (kind == AdjointKind::Interpolating && adjoint.checkpoints > 0) {
         return checkpointedInterpolating(problem, solver, forwardOptions, baseOptions,
                                          adjoint.checkpoints);
@@ -394,6 +472,12 @@ AdjointOutcome continuousAdjoint(AdjointKind kind,
     if (!out.ok()) {
         return out;
     }
+    // A terminal event ends the solve early: the adjoint starts there, if the data allow it.
+    const bool terminated = forward.status == SolveStatus::Terminated;
+    const double tEnd = terminated ? forward.events.back().t : t1;
+    if (!detail::allSavesReached(forward, loss.saveTimes().size(), out.status, out.message)) {
+        return out;
+    }
     out.loss = loss.evaluate(forward.u);
     out.peakStoredValues = forward.dense.storedValues();
     const auto& times = loss.saveTimes();
@@ -403,10 +487,17 @@ AdjointOutcome continuousAdjoint(AdjointKind kind,
 
     Vec zStart;
     const auto jacobians = std::make_shared<DenseJacobians>(m);
+    const std::vector<BackwardStop> stops = backwardStops(times, jumps, forward.events);
+    double limit = tEnd;
+    BackwardLayout layout;
+    layout.system = &m;
+    layout.p = &p;
+    layout.limit = &limit;
     switch (kind) {
     case AdjointKind::Interpolating: {
-        InterpolatingRhs rhs{&forward.dense, &p, n, np, Vjp(m), Vec(n), jacobians};
-        if (backwardWithJumps(AdjointRhs(rhs), Vec::Zero(n + np), 0, t0, t1, times, jumps, solver,
+        InterpolatingRhs rhs{&forward.dense, &p, n, np, Vjp(m), Vec(n), jacobians, &limit};
+        layout.muOffset = n;
+        if (backwardWithJumps(AdjointRhs(rhs), Vec::Zero(n + np), layout, t0, tEnd, stops, solver,
                               baseOptions, out, zStart, nullptr)) {
             out.lambda0 = zStart.head(n);
             out.mu0 = zStart.tail(np);
@@ -414,20 +505,25 @@ AdjointOutcome continuousAdjoint(AdjointKind kind,
         break;
     }
     case AdjointKind::Quadrature: {
-        LambdaRhs rhs{&forward.dense, &p, n, np, Vjp(m), Vec(n), Vec(np), jacobians};
+        LambdaRhs rhs{&forward.dense, &p, n, np, Vjp(m), Vec(n), Vec(np), jacobians, &limit};
         std::vector<std::unique_ptr<ode::Solution<Vec>>> segments;
-        if (backwardWithJumps(AdjointRhs(rhs), Vec::Zero(n), 0, t0, t1, times, jumps, solver,
+        Vec muFromEvents = Vec::Zero(np);
+        layout.muFromEvents = &muFromEvents;
+        if (backwardWithJumps(AdjointRhs(rhs), Vec::Zero(n), layout, t0, tEnd, stops, solver,
                               baseOptions, out, zStart, &segments)) {
             out.lambda0 = zStart;
-            out.mu0 = quadratureOfMu(m, p, forward.dense, segments, out);
+            out.mu0 = quadratureOfMu(m, p, forward.dense, segments, out) + muFromEvents;
         }
         break;
     }
     case AdjointKind::Backsolve: {
         BacksolveRhs rhs{&p, n, np, Vjp(m)};
         Vec z = Vec::Zero(2 * n + np);
-        z.head(n) = forward.u.back(); // u(t1)
-        if (backwardWithJumps(AdjointRhs(rhs), z, n, t0, t1, times, jumps, solver, baseOptions, out,
+        z.head(n) = terminated ? forward.events.back().after : forward.u.back(); // u at the end
+        layout.uOffset = 0;
+        layout.lambdaOffset = n;
+        layout.muOffset = 2 * n;
+        if (backwardWithJumps(AdjointRhs(rhs), z, layout, t0, tEnd, stops, solver, baseOptions, out,
                               zStart, nullptr)) {
             out.lambda0 = zStart.segment(n, n);
             out.mu0 = zStart.tail(np);

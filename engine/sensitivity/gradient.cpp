@@ -156,6 +156,12 @@ GradientResult gradient(const GradientProblem& problem,
         result.message = "single precision is available with the forward method only";
         return result;
     }
+    if (problem.model->hasEvents() && isCvode(solver)) { // CVODES would not see them
+        result.status = SolveStatus::InvalidInput;
+        result.message = "the CVODE methods do not run events yet; choose Rodas5P, KenCarp4, "
+                         "Tsit5 or Auto";
+        return result;
+    }
     if (method == GradientMethod::Forward && isCvode(solver)
         && problem.precision == Precision::Double) {
         cvodeForwardGradient(problem, solver, options, result);

@@ -29,6 +29,12 @@ ResidualJacobian residualJacobian(const GradientProblem& problem,
         out.message = status.message;
         return out;
     }
+    if (m.hasEvents() && isCvode(solver)) {
+        out.status = SolveStatus::InvalidInput;
+        out.message = "the CVODE methods do not run events yet; choose Rodas5P, KenCarp4, "
+                      "Tsit5 or Auto";
+        return out;
+    }
     if (isCvode(solver)) {
         cvodeResidualJacobian(problem, solver, options, initialDirections, out);
         return out;

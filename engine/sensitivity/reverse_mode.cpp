@@ -32,20 +32,31 @@ void reverseMode(const GradientProblem& gp,
     options.saveEverystep = false;
     options.dense = false;
     std::vector<TapeStep> tape;
-    const auto sol = system.solve(u0, {t0, t1}, p, ode::Method(T{}), options,
-                                  [&tape](const ode::StepView<Vec<double>>& s) {
-                                      tape.push_back({s.t0, s.t1 - s.t0, s.u0, s.method});
-                                      return true;
-                                  });
+    const auto sol = system.solve(
+        u0, {t0, t1}, p, ode::Method(T{}), options, [&tape](const ode::StepView<Vec<double>>& s) {
+            tape.push_back({s.t0, s.t1 - s.t0, s.u0, s.method,
+                            s.until != s.t1 ? std::optional<double>(s.until) : std::nullopt});
+            return true;
+        });
     result.nfForward += sol.stats.nRhs;
     if (!sol.ok()) {
         result.status = sol.status;
         result.message = sol.message;
         return;
     }
+    if (!allSavesReached(sol, gp.loss->saveTimes().size(), result.status, result.message)) {
+        return;
+    }
     result.loss = gp.loss->evaluate(sol.u);
     keepSaved(sol.u, result);
 
+    // Where each step's solution is left: the next step's start (an event inside a step ends
+    // it there), or the end of the solve (a terminal event's time).
+    const double tEnd = sol.status == SolveStatus::Terminated ? sol.events.back().t : t1;
+    std::vector<double> until(tape.size(), tEnd);
+    for (std::size_t j = 0; j + 1 < tape.size(); ++j) {
+        until[j] = tape[j + 1].t;
+    }
     // ∂L/∂u(t_s) at each save time, then each save assigned to the step that holds it.
     const auto& times = gp.loss->saveTimes();
     const std::vector<Vec<double>> saveAdjoint = gp.loss->stateGradients(sol.u);
@@ -58,28 +69,47 @@ void reverseMode(const GradientProblem& gp,
             uBar += saveAdjoint[s]; // data at the start time: straight onto u0
             continue;
         }
-        while (step + 1 < tape.size()
-               && (times[s] - (tape[step].t + tape[step].h)) * tape[step].h > 0) {
+        while (step + 1 < tape.size() && (times[s] - until[step]) * tape[step].h > 0) {
             ++step;
         }
-        const double theta = (times[s] - tape[step].t) / tape[step].h;
-        const bool end = step + 1 == tape.size() ? times[s] == t1 : times[s] == tape[step + 1].t;
-        if (end) {
-            atEnd[step] += saveAdjoint[s];
+        if (times[s] == until[step]) {
+            atEnd[step] += saveAdjoint[s]; // the state after any event there
         } else {
-            interior[step].push_back({theta, saveAdjoint[s]});
+            interior[step].push_back({(times[s] - tape[step].t) / tape[step].h, saveAdjoint[s]});
         }
     }
+    Vec<double> pBar = Vec<double>::Zero(np);
+    std::size_t nextEvent = sol.events.size();
+    // Backwards over the events at time b: λ⁻ = Mᵀλ⁺, p̄ += mᵀλ⁺ (model/event_jump.hpp).
+    const auto crossEventsAt = [&](double b, Vec<double>& lambda) {
+        Vec<double> after;
+        Eigen::MatrixXd M, m;
+        while (nextEvent > 0 && (sol.events[nextEvent - 1].t - b) * (t1 - t0) >= 0) {
+            const auto& e = sol.events[--nextEvent];
+            system.eventJump(e.event, e.t, e.before, p, after, M, m);
+            pBar += m.transpose() * lambda;
+            lambda = M.transpose() * lambda;
+        }
+    };
+    // The adjoint arriving at the end of step j: the data there, the events there, and, where an
+    // event cut the step short, the state it left from (the step's interpolant at the event).
+    Vec<double> uBarStep = Vec<double>::Zero(n);
+    const auto enterStep = [&](std::size_t j) {
+        uBarStep += atEnd[j];
+        crossEventsAt(until[j], uBarStep);
+        if (tape[j].cutAt) {
+            interior[j].push_back({(until[j] - tape[j].t) / tape[j].h, uBarStep});
+            uBarStep.setZero();
+        }
+    };
 
     CountedDerivatives f(system);
-    Vec<double> uBarStep = Vec<double>::Zero(n);
-    Vec<double> pBar = Vec<double>::Zero(np);
     if constexpr (std::same_as<T, ode::AutoSwitch>) {
         // Each step by the method that made it (Auto's dense output is that method's too).
         ReverseWorkspace explicitWork;
         StiffReverseWorkspace stiffWork;
         for (std::size_t j = tape.size(); j-- > 0;) {
-            uBarStep += atEnd[j];
+            enterStep(j);
             if (tape[j].method == 0) {
                 reverseStep<ode::Tsit5>(tape[j], interior[j], p, f, explicitWork, uBarStep, pBar);
             } else {
@@ -90,13 +120,13 @@ void reverseMode(const GradientProblem& gp,
     } else if constexpr (ode::RkTableau<T>) {
         ReverseWorkspace work;
         for (std::size_t j = tape.size(); j-- > 0;) {
-            uBarStep += atEnd[j];
+            enterStep(j);
             reverseStep<T>(tape[j], interior[j], p, f, work, uBarStep, pBar);
         }
     } else if constexpr (ode::RosenbrockTableau<T>) {
         StiffReverseWorkspace work;
         for (std::size_t j = tape.size(); j-- > 0;) {
-            uBarStep += atEnd[j];
+            enterStep(j);
             reverseRosenbrockStep<T>(tape[j], interior[j], p, f, work, uBarStep, pBar);
         }
     } else {
@@ -107,7 +137,7 @@ void reverseMode(const GradientProblem& gp,
         stepper.setTolerances({options.reltol, options.abstol, &options.abstolPerComponent});
         SolveStats stats;
         for (std::size_t j = tape.size(); j-- > 0;) {
-            uBarStep += atEnd[j];
+            enterStep(j);
             if (!reverseEsdirkStep<T>(tape[j], interior[j], p, f, rhs, stepper, work, uBarStep,
                                       pBar, stats)) {
                 result.status = SolveStatus::DtLessThanMin;
@@ -119,6 +149,7 @@ void reverseMode(const GradientProblem& gp,
         result.nfBackward += stats.nRhs;
     }
     uBar += uBarStep;
+    crossEventsAt(t0, uBar); // doses at the start
     result.nfBackward += f.evaluations;
     assembleGradient(gp, system, p, u0, t0, uBar, pBar, result);
 }

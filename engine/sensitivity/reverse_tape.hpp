@@ -19,6 +19,8 @@ struct TapeStep {
     double h = 0.0; ///< signed
     model::Vector<double> u;
     int method = 0; ///< ode::StepView::method: which method of Auto made the step
+    /// Where the solution left the step: an event's time inside it, if one cut it short.
+    std::optional<double> cutAt;
 };
 
 /// A save point inside a step: its adjoint ∂L/∂u(t_s), and where it sits (θ ∈ (0, 1]).

@@ -23,6 +23,25 @@ void keepSaved(const std::vector<State>& saved, GradientResult& result) {
     }
 }
 
+// Whether a solve saved every state the loss needs: a terminal event may end it before the last
+// data time (then `status` and `message` say so).
+template<class Solution>
+bool allSavesReached(const Solution& sol,
+                     std::size_t needed,
+                     SolveStatus& status,
+                     std::string& message) {
+    if (sol.u.size() >= needed) {
+        return true;
+    }
+    const double end =
+        sol.events.empty() ? (sol.t.empty() ? 0.0 : sol.t.back()) : sol.events.back().t;
+    status = SolveStatus::InvalidInput;
+    message = "the solve ended at t = " + std::to_string(end)
+              + " (an event stopped it), before the last data time: the loss needs the state "
+                "at every data time; drop the later data or the stop";
+    return false;
+}
+
 // One solve of the model from (u0, p) on [t0, t1], returning the states at the loss's save
 // times; fills status on failure.
 template<class S>
@@ -45,6 +64,9 @@ std::vector<Vec<S>> solveSaved(const GradientProblem& gp,
     if (!sol.ok()) {
         result.status = sol.status;
         result.message = sol.message;
+        return {};
+    }
+    if (!allSavesReached(sol, options.saveat.size(), result.status, result.message)) {
         return {};
     }
     return std::move(sol.u);

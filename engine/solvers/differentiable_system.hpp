@@ -67,6 +67,25 @@ class DifferentiableSystem {
     /// dt0/dp (np values; zero when the span does not depend on p).
     virtual void startTimeGradient(const Vector& p, Vector& dt0) = 0;
 
+    /// Whether solve() may log events (then the gradients apply eventJump() at each).
+    [[nodiscard]] virtual bool hasEvents() const { return false; }
+
+    /// The jump at an event the solve logged (Solution::events: its id, time and the state just
+    /// before): the state after it, and its derivatives along the perturbed trajectory
+    /// M = dx⁺/dx⁻ (n × n) and m = dx⁺/dp (n × np), the event time's shift included. The
+    /// default is a system without events.
+    virtual void eventJump(int /*event*/,
+                           double /*t*/,
+                           const Vector& before,
+                           const Vector& /*p*/,
+                           Vector& after,
+                           Matrix& M,
+                           Matrix& m) {
+        after = before;
+        M = Matrix::Identity(stateCount(), stateCount());
+        m = Matrix::Zero(stateCount(), paramCount());
+    }
+
     /// Solves u' = f from u0 on `span` with `method` (the forward passes of every method).
     virtual Solution<Vector> solve(const Vector& u0,
                                    TimeSpan span,

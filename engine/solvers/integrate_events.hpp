@@ -129,6 +129,16 @@ bool Integrator<Stepper, Problem>::fireEvent(const EventHit& hit, double hSigned
     if (m_saveEverystep) {
         saveState(hit.t, before);
     }
+    if (m_observer) { // the whole step, used up to the event (a reverse-mode tape replays it)
+        StepView<State> view(m_t, m_t + hSigned, m_u, m_uNew, &interpolateCallback, this);
+        view.until = hit.t;
+        if constexpr (requires { m_stepper.stepMethod(); }) {
+            view.method = m_stepper.stepMethod();
+        }
+        if (!m_observer(view)) {
+            return fail(SolveStatus::Cancelled, "the step observer asked to stop");
+        }
+    }
     State after = before;
     if (event.reset) {
         event.reset(after, m_problem.p, hit.t);

@@ -15,10 +15,13 @@ class StepView {
     using InterpolateFn = void (*)(void* context, double t, State& out);
 
     StepView(double t0, double t1, const State& u0, const State& u1, InterpolateFn fn, void* ctx)
-        : t0(t0), t1(t1), u0(u0), u1(u1), m_fn(fn), m_context(ctx) {}
+        : t0(t0), t1(t1), until(t1), u0(u0), u1(u1), m_fn(fn), m_context(ctx) {}
 
     double t0;
     double t1;
+    /// Where the solution leaves this step: t1, or the time of an event inside it (the solve
+    /// goes on from the event's state there; the step's part after it is never used).
+    double until;
     const State& u0;
     const State& u1;
     /// Which of a composite stepper's methods made the step (Auto: 0 Tsit5, 1 Rodas5P); 0 for

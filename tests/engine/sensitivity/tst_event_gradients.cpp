@@ -13,6 +13,7 @@
 #include "support/require_loss.hpp"
 
 #include <QTest>
+#include <cmath>
 
 using namespace dynfit;
 
@@ -181,13 +182,7 @@ class TestEventGradients : public QObject {
                  qPrintable(QString("%1 vs %2").arg(r.loss, 0, 'g', 17).arg(exact, 0, 'g', 17)));
     }
 
-    void ballGradient_data() {
-        QTest::addColumn<int>("method");
-        QTest::addColumn<double>("tolerance");
-        QTest::newRow("forward") << static_cast<int>(sens::GradientMethod::Forward) << 1e-6;
-        QTest::newRow("finite-diff") << static_cast<int>(sens::GradientMethod::FiniteDiff) << 1e-5;
-    }
-
+    void ballGradient_data() { methodRows(); }
     // dL/d(g, e, h0) against the closed form differentiated by dual numbers.
     void ballGradient() {
         QFETCH(int, method);
@@ -208,28 +203,94 @@ class TestEventGradients : public QObject {
         compare(r.dParams, {exact.d[0], exact.d[1], exact.d[2]}, tolerance, "ball");
     }
 
-    // A dose lag, a dose amount and a schedule: forward mode against finite differences.
+    void dosingGradient_data() { methodRows(); }
+
+    // A dose lag, a dose amount and a schedule: every method against finite differences.
     void dosingGradient() {
+        QFETCH(int, method);
+        QFETCH(double, tolerance);
         const Case c = compile(
             kDosing, simulated(kDosing, {{"ka", 0.9}, {"ke", 0.35}, {"dose", 2.5}, {"lag", 0.55}},
                                {0.5, 1, 2, 3, 3.5, 4, 5.5, 6, 7.5, 8, 9.5}));
         const auto fd = gradientOf(c, sens::GradientMethod::FiniteDiff, 1e-12);
-        const auto fwd = gradientOf(c, sens::GradientMethod::Forward, 1e-12);
-        QVERIFY2(fd.ok() && fwd.ok(), (fd.message + fwd.message).c_str());
+        const auto r = gradientOf(c, static_cast<sens::GradientMethod>(method), 1e-12);
+        QVERIFY2(fd.ok() && r.ok(), (fd.message + r.message).c_str());
         QVERIFY2(std::abs(fd.dParams[3]) > 1e-3, "the lag must matter to the loss");
-        compare(fwd.dParams, fd.dParams, 1e-6, "dosing");
+        compare(r.dParams, fd.dParams, std::max(tolerance, 1e-6), "dosing");
     }
+
+    void thresholdSwitchGradient_data() { methodRows(); }
 
     // A switch that flips when x crosses a threshold: dL/dthreshold only through the event time.
     void thresholdSwitchGradient() {
+        QFETCH(int, method);
+        QFETCH(double, tolerance);
         const Case c =
             compile(kSwitch, simulated(kSwitch, {{"a", 1.1}, {"b", 1.8}, {"threshold", 1.3}},
                                        {0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4}));
         const auto fd = gradientOf(c, sens::GradientMethod::FiniteDiff, 1e-12);
-        const auto fwd = gradientOf(c, sens::GradientMethod::Forward, 1e-12);
-        QVERIFY2(fd.ok() && fwd.ok(), (fd.message + fwd.message).c_str());
+        const auto r = gradientOf(c, static_cast<sens::GradientMethod>(method), 1e-12);
+        QVERIFY2(fd.ok() && r.ok(), (fd.message + r.message).c_str());
         QVERIFY2(std::abs(fd.dParams[2]) > 1e-3, "the threshold must matter to the loss");
-        compare(fwd.dParams, fd.dParams, 1e-6, "switch");
+        compare(r.dParams, fd.dParams, std::max(tolerance, 1e-6), "switch");
+    }
+
+    void terminalEvent_data() { methodRows(); }
+
+    // A stop before the last data time is refused with the reason; before it, the gradient is
+    // the plain one (the stop's time does not enter the loss).
+    void terminalEvent() {
+        QFETCH(int, method);
+        QFETCH(double, tolerance);
+        const char* text = "param k = 0.5\ninit x = 1\nd(x)/dt = -k*x\nwhen x < 0.3: stop\n"
+                           "tspan = 0 .. 10\n";
+        io::DataSet data;
+        data.timeColumn.push_back('t');
+        data.columns = {"x"};
+        data.times = {0.5, 1.0, 1.5};
+        data.values = {{0.8, 0.6, 0.5}};
+        const Case c = compile(text, data);
+        const auto r = gradientOf(c, static_cast<sens::GradientMethod>(method), 1e-12);
+        QVERIFY2(r.ok(), r.message.c_str());
+        double exact = 0.0;
+        for (std::size_t j = 0; j < data.times.size(); ++j) {
+            const double t = data.times[j];
+            exact += 2 * (std::exp(-0.5 * t) - data.values[0][j]) * -t * std::exp(-0.5 * t);
+        }
+        compare(r.dParams, {exact}, tolerance, "terminal");
+
+        data.times.push_back(3.0); // x(3) < 0.3: after the stop
+        data.values[0].push_back(0.2);
+        const Case late = compile(text, data);
+        const auto refused = gradientOf(late, static_cast<sens::GradientMethod>(method), 1e-10);
+        QVERIFY(!refused.ok());
+        QVERIFY2(refused.message.find("an event stopped it") != std::string::npos,
+                 refused.message.c_str());
+    }
+
+    // CVODE does not run events: every path through it says so and names methods that do.
+    void cvodeRefusesEvents() {
+        const Case c = compile(kBall, ballData());
+        ode::SolveOptions opts;
+        const auto r = sens::gradient({c.model.get(), c.params, std::nullopt, &c.loss},
+                                      ode::CvodeBdf{}, opts, sens::GradientMethod::Forward);
+        QVERIFY(!r.ok());
+        QVERIFY2(r.message.find("Rodas5P") != std::string::npos, r.message.c_str());
+    }
+
+  private:
+    // Every gradient method, with its tolerance against an exact reference.
+    static void methodRows() {
+        QTest::addColumn<int>("method");
+        QTest::addColumn<double>("tolerance");
+        for (const auto method :
+             {sens::GradientMethod::Forward, sens::GradientMethod::Reverse,
+              sens::GradientMethod::Backsolve, sens::GradientMethod::Interpolating,
+              sens::GradientMethod::Quadrature, sens::GradientMethod::FiniteDiff}) {
+            const double tol = method == sens::GradientMethod::FiniteDiff ? 1e-5 : 1e-6;
+            QTest::newRow(std::string(sens::gradientMethodName(method)).c_str())
+                << static_cast<int>(method) << tol;
+        }
     }
 };
 
