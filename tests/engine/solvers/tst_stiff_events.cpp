@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: MIT
+// Events on a stiff problem: the two thresholds of SUNDIALS' cvRoberts_dns example (y1 falls to
+// 1e-4, y3 rises to 0.01) located by every stiff method at reltol 1e-8.
+//
+// The reference times are our own at reltol 1e-12, where Rodas5P, KenCarp4 and Kvaerno5 agree
+// to 11 digits, and checked independently: CVODE (no events) at reltol 1e-12 brackets each one
+// within a relative 1e-7. The example's published output (cvRoberts_dns.out: t = 2.6391e-01 and
+// 2.0813e+07) comes from a solve at reltol 1e-4 and agrees to 1e-3, its own accuracy.
+#include "model/model.hpp"
+#include "model/model_rhs.hpp"
+#include "model/model_solve.hpp"
+
+#include <QTest>
+#include <cmath>
+#include <string>
+
+using namespace dynfit;
+
+namespace {
+
+const char* const kRober = "param k1 = 0.04\nparam k2 = 3e7\nparam k3 = 1e4\n"
+                           "init y1 = 1\ninit y2 = 0\ninit y3 = 0\n"
+                           "d(y1)/dt = -k1*y1 + k3*y2*y3\n"
+                           "d(y2)/dt = k1*y1 - k3*y2*y3 - k2*y2^2\n"
+                           "d(y3)/dt = k2*y2^2\n"
+                           "tspan = 0 .. 4e10\n";
+const char* const kThresholds = "when y1 < 1e-4\nwhen y3 > 0.01\n";
+
+constexpr double kY3Crossing = 2.6401907819e-01; // y3 = 0.01
+constexpr double kY1Crossing = 2.0795496883e+07; // y1 = 1e-4
+
+ode::Solution<model::Vector<double>>
+solveRober(const std::string& text, const ode::Method& method, ode::SolveOptions opts) {
+    model::Diagnostics d;
+    const auto m = model::compileModel(text, d);
+    if (!m) {
+        qFatal("the ROBER model does not compile");
+    }
+    const auto p = m->defaultParams();
+    return model::solveModel(
+        model::makeModelProblem<double>(
+            m, Eigen::Map<const Eigen::VectorXd>(p.data(), static_cast<Eigen::Index>(p.size())),
+            {}),
+        method, opts);
+}
+
+ode::SolveOptions tolerances(double reltol) {
+    ode::SolveOptions opts;
+    opts.reltol = reltol;
+    opts.abstolPerComponent = {1e-20, 1e-20, 1e-20};
+    opts.saveat = {4e10};
+    opts.saveEverystep = false;
+    return opts;
+}
+
+} // namespace
+
+class TestStiffEvents : public QObject {
+    Q_OBJECT
+
+  private slots:
+    void thresholds_data() {
+        QTest::addColumn<QString>("method");
+        for (const char* name : {"Rodas5P", "Rodas4", "KenCarp4", "Kvaerno5", "Auto"}) {
+            QTest::newRow(name) << QString::fromLatin1(name);
+        }
+    }
+
+    // y3 crosses 0.01 first (line 2 of the events), then y1 falls to 1e-4 (line 1).
+    void thresholds() {
+        QFETCH(QString, method);
+        const auto sol = solveRober(std::string(kRober) + kThresholds,
+                                    *ode::methodByName(method.toStdString()), tolerances(1e-8));
+        QVERIFY2(sol.ok(), sol.message.c_str());
+        QCOMPARE(sol.events.size(), std::size_t(2));
+        QCOMPARE(sol.events[0].event, 1);
+        QCOMPARE(sol.events[1].event, 0);
+        const double e3 = std::abs(sol.events[0].t - kY3Crossing) / kY3Crossing;
+        const double e1 = std::abs(sol.events[1].t - kY1Crossing) / kY1Crossing;
+        QVERIFY2(e3 < 1e-6 && e1 < 1e-6,
+                 qPrintable(QString("relative errors %1 (y3) and %2 (y1)").arg(e3).arg(e1)));
+        // The recorded states sit on the thresholds.
+        QVERIFY(std::abs(sol.events[0].before[2] - 0.01) < 1e-9);
+        QVERIFY(std::abs(sol.events[1].before[0] - 1e-4) < 1e-11);
+        // The example's published times, to the accuracy of its reltol 1e-4.
+        QVERIFY(std::abs(sol.events[0].t - 2.6391e-01) < 1e-3 * 2.6391e-01);
+        QVERIFY(std::abs(sol.events[1].t - 2.0813e+07) < 1e-3 * 2.0813e+07);
+    }
+
+    // The reference times bracketed by CVODE without events: each condition changes sign
+    // between τ(1 − 1e-7) and τ(1 + 1e-7).
+    void cvodeBracketsTheReference() {
+        ode::SolveOptions opts = tolerances(1e-12);
+        opts.saveat = {kY3Crossing * (1 - 1e-7), kY3Crossing * (1 + 1e-7), kY1Crossing * (1 - 1e-7),
+                       kY1Crossing * (1 + 1e-7)};
+        const auto sol = solveRober(kRober, ode::CvodeBdf{}, opts);
+        QVERIFY2(sol.ok(), sol.message.c_str());
+        QCOMPARE(sol.u.size(), std::size_t(4));
+        QVERIFY(sol.u[0][2] < 0.01 && sol.u[1][2] > 0.01);
+        QVERIFY(sol.u[2][0] > 1e-4 && sol.u[3][0] < 1e-4);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestStiffEvents)
+#include "tst_stiff_events.moc"
