@@ -44,7 +44,8 @@ void FitWorker::run(const FitJob& job) {
             request.params = p.params;
             fit::Simulation sim = fit::simulate(*job.model, request);
             if (sim.ok()) {
-                s.curves.push_back({experiment, std::move(sim.t), std::move(sim.columns)});
+                s.curves.push_back(
+                    {experiment, std::move(sim.t), std::move(sim.columns), std::move(sim.events)});
             }
         }
         pending.clear();

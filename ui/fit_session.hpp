@@ -33,6 +33,7 @@ struct DisplayCurve {
     std::size_t experiment = 0;
     std::vector<double> t;
     std::vector<std::vector<double>> columns; ///< columns[i][k]: state i at t[k]
+    std::vector<fit::EventMark> events;
 };
 
 /// One iteration as the GUI draws it. Snapshots are throttled (about 30 a second), but every

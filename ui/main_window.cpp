@@ -3,6 +3,7 @@
 #include "main_window.hpp"
 
 #include "cuda/device_query.hpp"
+#include "event_markers.hpp"
 #include "fit/simulation.hpp"
 #include "fit_session.hpp"
 #include "loss_plot.hpp"
@@ -315,6 +316,7 @@ bool MainWindow::drawPrediction(const std::vector<double>& params) {
         }
     }
     m_plot->show(series, p.view.layout);
+    m_plot->setEventMarkers(eventMarkers(first->events));
     // While a slider is dragged only what is in front is redrawn (the hidden tabs' charts cost
     // more than the solve); the release redraws everything.
     const fit::Experiment* e = shown.empty() ? nullptr : &m_experiments[shown.front()];

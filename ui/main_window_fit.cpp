@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The main window's fits: start, pause, stop, live progress, the outcome, animation frames.
+#include "event_markers.hpp"
 #include "fit_session.hpp"
 #include "loss_plot.hpp"
 #include "main_window.hpp"
@@ -125,6 +126,13 @@ void MainWindow::onProgress(const FitSnapshot& s) {
     }
     if (model) {
         m_plot->show(series, m_project.view.layout);
+        const auto shownCurve =
+            std::find_if(s.curves.begin(), s.curves.end(), [&](const DisplayCurve& c) {
+                return !shown.empty() && c.experiment == shown.front();
+            });
+        if (shownCurve != s.curves.end()) {
+            m_plot->setEventMarkers(eventMarkers(shownCurve->events));
+        }
     }
     recordFrame(s.iteration, s.loss);
     const int total = m_iterations->value();

@@ -116,7 +116,7 @@ void MainWindow::buildFileMenu() {
     fillRecentMenu();
     QMenu* examples = file->addMenu(tr("&Examples"));
     const QStringList bundled = {"lotka_volterra", "spiral_neural_ode", "lotka_volterra_ude",
-                                 "rober"};
+                                 "rober",          "bouncing_ball",     "oral_dosing"};
     for (const QString& name : bundled) {
         const QString path = QDir(projectsDirectory()).filePath(name + ".dynfit");
         examples->addAction(name, this, [this, path] {

@@ -4,6 +4,8 @@
 
 #include "palette.hpp"
 
+#include <QHelpEvent>
+#include <QToolTip>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
@@ -78,10 +80,12 @@ SolutionPlot::SolutionPlot(QWidget* parent) : QWidget(parent), m_plot(new QCusto
     m_plot->legend->setMargins(QMargins(6, 4, 6, 0));
     m_rects = {first};
     first->axis(QCPAxis::atBottom)->setLabel("t");
+    m_plot->installEventFilter(this); // tooltips naming the event markers
 }
 
 // `count` plots in a column (stacked) or a row (side by side), left (or top) edges aligned.
 void SolutionPlot::rebuildAxisRects(int count, project::PlotLayout layout) {
+    clearMarkerItems(); // they hang on the axes about to change
     auto* grid = static_cast<QCPLayoutGrid*>(m_plot->plotLayout()->element(1, 0));
     for (QCPAxisRect* rect : m_rects) {
         grid->take(rect);
@@ -105,6 +109,7 @@ void SolutionPlot::rebuildAxisRects(int count, project::PlotLayout layout) {
         rect->axis(QCPAxis::atBottom)->setLabel(!stacked || k == count - 1 ? "t" : "");
     }
     applyScales();
+    drawMarkerItems();
 }
 
 // What the graphs are, apart from their data: when it is unchanged (a slider moved, a fit went
@@ -208,6 +213,72 @@ void SolutionPlot::show(const std::vector<PlotSeries>& series, project::PlotLayo
         rect->axis(QCPAxis::atBottom)->setRange(time);
     }
     m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void SolutionPlot::setEventMarkers(std::vector<EventMarker> markers) {
+    if (markers.size() > static_cast<std::size_t>(kMaxMarkers)) {
+        markers.resize(static_cast<std::size_t>(kMaxMarkers));
+    }
+    m_markers = std::move(markers);
+    clearMarkerItems();
+    drawMarkerItems();
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void SolutionPlot::clearMarkerItems() {
+    for (QCPAbstractItem* item : m_markerItems) {
+        m_plot->removeItem(item);
+    }
+    m_markerItems.clear();
+}
+
+void SolutionPlot::drawMarkerItems() {
+    const QPen pen(QColor(120, 120, 120, 150), 1.0, Qt::DashLine);
+    for (QCPAxisRect* rect : m_rects) {
+        for (const EventMarker& marker : m_markers) {
+            auto* line = new QCPItemStraightLine(m_plot);
+            line->setClipAxisRect(rect);
+            line->setPen(pen);
+            line->setSelectable(false);
+            for (QCPItemPosition* end : {line->point1, line->point2}) {
+                end->setAxes(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+                end->setAxisRect(rect);
+                end->setTypeY(QCPItemPosition::ptAxisRectRatio);
+            }
+            line->point1->setCoords(marker.t, 0.0);
+            line->point2->setCoords(marker.t, 1.0);
+            m_markerItems.push_back(line);
+        }
+    }
+}
+
+QString SolutionPlot::eventLabelAt(QPoint pos) const {
+    for (const QCPAxisRect* rect : m_rects) {
+        if (!rect->rect().contains(pos)) {
+            continue;
+        }
+        const QCPAxis* time = rect->axis(QCPAxis::atBottom);
+        for (const EventMarker& marker : m_markers) {
+            if (std::abs(time->coordToPixel(marker.t) - pos.x()) <= 4.0) {
+                return marker.label;
+            }
+        }
+    }
+    return {};
+}
+
+bool SolutionPlot::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == m_plot && event->type() == QEvent::ToolTip) {
+        const auto* help = static_cast<QHelpEvent*>(event);
+        const QString label = eventLabelAt(help->pos());
+        if (label.isEmpty()) {
+            QToolTip::hideText();
+        } else {
+            QToolTip::showText(help->globalPos(), label, m_plot);
+        }
+        return true;
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 void SolutionPlot::applyScales() {

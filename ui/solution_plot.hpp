@@ -13,6 +13,7 @@
 
 class QCustomPlot;
 class QCPAxisRect;
+class QCPAbstractItem;
 
 namespace dynfit::ui {
 
@@ -28,6 +29,12 @@ struct PlotSeries {
     std::vector<double> values;
 };
 
+/// A thin vertical line at an event's time, named on hover.
+struct EventMarker {
+    double t = 0.0;
+    QString label; ///< e.g. "when (line 7) at t = 0.4515"
+};
+
 /// Knows nothing of solvers: it is handed series to draw.
 class SolutionPlot : public QWidget {
     Q_OBJECT
@@ -40,6 +47,13 @@ class SolutionPlot : public QWidget {
 
     /// Without antialiasing (several times faster to paint): while a slider is dragged, so that
     /// each frame fits in 16 ms; off again on release.
+    /// Replaces the event markers (drawn in every plot; at most kMaxMarkers, the first ones).
+    void setEventMarkers(std::vector<EventMarker> markers);
+    int eventMarkerCount() const { return static_cast<int>(m_markerItems.size()); }
+    /// The label of the marker within a few pixels of `pos` (widget pixels), or empty.
+    QString eventLabelAt(QPoint pos) const;
+    static constexpr int kMaxMarkers = 400;
+
     void setFastDrawing(bool on);
     void setLogTime(bool on);
     void setLogValues(bool on);
@@ -61,11 +75,16 @@ class SolutionPlot : public QWidget {
     QCPAxisRect* rectOf(const PlotSeries& s) const;
     void rebuildAxisRects(int count, project::PlotLayout layout);
     void applyScales();
+    void clearMarkerItems();
+    void drawMarkerItems();
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
     QCustomPlot* m_plot;
     std::vector<QCPAxisRect*> m_rects;
     QStringList m_signature; ///< of the graphs as built
     QStringList m_names;     ///< one plot per name unless m_single
+    std::vector<EventMarker> m_markers;
+    std::vector<QCPAbstractItem*> m_markerItems;
     bool m_single = true;
     bool m_logTime = false;
     bool m_logValues = false;

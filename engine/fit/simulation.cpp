@@ -68,6 +68,24 @@ std::vector<SaveTime> mergedSaveTimes(const std::vector<double>& grid,
     return merged;
 }
 
+// The states on both sides of each event with a reset, inserted at its time (after any saved
+// state there, which is the state after the event).
+void insertJumps(const model::CompiledModel& model,
+                 const std::vector<ode::EventRecord<model::Vector<double>>>& events,
+                 Simulation& out) {
+    for (const auto& e : events) {
+        if (!model.events[static_cast<std::size_t>(e.event)].hasReset) {
+            continue;
+        }
+        const auto at = std::lower_bound(out.t.begin(), out.t.end(), e.t) - out.t.begin();
+        out.t.insert(out.t.begin() + at, {e.t, e.t});
+        for (std::size_t i = 0; i < out.columns.size(); ++i) {
+            const auto k = static_cast<Eigen::Index>(i);
+            out.columns[i].insert(out.columns[i].begin() + at, {e.before[k], e.after[k]});
+        }
+    }
+}
+
 } // namespace
 
 Simulation simulate(const model::CompiledModel& model, const SimulationRequest& r) {
@@ -122,6 +140,13 @@ Simulation simulate(const model::CompiledModel& model, const SimulationRequest& 
                     u[static_cast<Eigen::Index>(i)];
             }
         }
+    }
+    for (const auto& e : sol.events) {
+        const model::CompiledEvent& event = model.events[static_cast<std::size_t>(e.event)];
+        out.events.push_back({e.t, event.where.line, event.keyword()});
+    }
+    if (r.times.empty() && span.t1 > span.t0) {
+        insertJumps(model, sol.events, out);
     }
     return out;
 }

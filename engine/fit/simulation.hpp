@@ -16,15 +16,29 @@
 
 namespace dynfit::fit {
 
+/// An event that fired during a simulation, for a plot's marker.
+struct EventMark {
+    double t = 0.0;
+    int line = 0;     ///< of the event's statement in the model text
+    std::string kind; ///< when, at, every
+};
+
 struct [[nodiscard]] Simulation {
     std::vector<double> t;
     std::vector<std::vector<double>> columns; ///< columns[i][k]: state i at t[k]
     /// The states at the request's observationTimes, as columns: NaN at a time outside the span
     /// or not reached (a failed solve).
     std::vector<std::vector<double>> atObservations;
+    /// The events that fired, in time order. On the display grid (not at requested `times`)
+    /// each event with a reset also adds the states just before and just after it at its time,
+    /// so that a plot shows the jump where it happens.
+    std::vector<EventMark> events;
     SolveStatus status = SolveStatus::Success;
     std::string message;
-    [[nodiscard]] bool ok() const { return status == SolveStatus::Success; }
+    /// Success, or ended by a terminal event.
+    [[nodiscard]] bool ok() const {
+        return status == SolveStatus::Success || status == SolveStatus::Terminated;
+    }
 };
 
 struct SimulationRequest {

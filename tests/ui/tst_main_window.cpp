@@ -83,6 +83,8 @@ class TestMainWindow : public QObject {
         QTest::newRow("lotka_volterra_ude") << "lotka_volterra_ude" << 2 << "" << true;
         QTest::newRow("rober") << "rober" << 3 << "" << true;
         QTest::newRow("rober with Tsit5") << "rober" << 3 << "Tsit5" << false;
+        QTest::newRow("bouncing_ball") << "bouncing_ball" << 2 << "" << true;
+        QTest::newRow("oral_dosing") << "oral_dosing" << 2 << "" << true;
     }
     void everyBundledProjectOpensAndSimulates() {
         QFETCH(QString, name);
@@ -128,6 +130,21 @@ class TestMainWindow : public QObject {
             QVERIFY2(names.size() == 2 && names[0].startsWith("y1 (RMS ")
                          && names[1].startsWith("y3 (RMS "),
                      qPrintable(names.join(" / ")));
+        }
+        if (name == "bouncing_ball") { // each bounce marked, named on hover
+            auto* plot = window.solutionPlot();
+            QVERIFY2(plot->eventMarkerCount() >= 5,
+                     qPrintable(QString::number(plot->eventMarkerCount())));
+            plot->resize(900, 500);
+            plot->plot()->replot();
+            const QCPAxisRect* rect = plot->plot()->axisRect();
+            const double firstBounce = std::sqrt(2.0 / 9.0); // h0 = 1, g = 9 as the project starts
+            const QPoint at(
+                int(std::lround(rect->axis(QCPAxis::atBottom)->coordToPixel(firstBounce))),
+                int(rect->rect().center().y()));
+            QVERIFY2(plot->eventLabelAt(at).startsWith("when (line 13) at t = 0.4714"),
+                     qPrintable(plot->eventLabelAt(at)));
+            QVERIFY(plot->eventLabelAt(at + QPoint(40, 0)).isEmpty());
         }
         QVERIFY(window.windowTitle().startsWith(name + ".dynfit") || !method.isEmpty());
         if (explicitSolves) {
@@ -198,6 +215,8 @@ class TestMainWindow : public QObject {
         QTest::newRow("spiral_neural_ode") << "spiral_neural_ode";
         QTest::newRow("lotka_volterra_ude") << "lotka_volterra_ude";
         QTest::newRow("rober") << "rober";
+        QTest::newRow("bouncing_ball") << "bouncing_ball";
+        QTest::newRow("oral_dosing") << "oral_dosing";
     }
     void shortFitsLowerTheLoss() {
         QFETCH(QString, name);
