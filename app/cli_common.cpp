@@ -4,6 +4,7 @@
 
 #include "core/number_text.hpp"
 #include "io/csv_data.hpp"
+#include "io/dose_table.hpp"
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -192,6 +193,23 @@ bool loadData(const std::string& file,
     std::string why;
     if (!objective::LeastSquaresLoss::build(model.states, data, {}, loss, why)) {
         return fail(file + ": " + why);
+    }
+    return true;
+}
+
+bool loadDoses(const std::string& file,
+               const model::CompiledModel& model,
+               std::vector<ode::Bolus>& doses) {
+    std::string csv;
+    if (!readFile(file, csv)) {
+        return fail("cannot read the dose table '" + file + "'");
+    }
+    std::vector<io::DoseRow> rows;
+    std::vector<io::DataError> errors;
+    if (!io::readDoseTable(csv, rows, errors)
+        || !io::resolveDoses(rows, model.states, doses, errors)) {
+        std::fputs(io::formatDataErrors(errors, file).c_str(), stderr);
+        return false;
     }
     return true;
 }

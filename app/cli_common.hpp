@@ -56,6 +56,10 @@ bool loadModel(const SolverArguments& args, LoadedModel& loaded);
 
 /// Reads CSV data and matches it to the model's states; prints located errors and returns false
 /// on bad input.
+/// An experiment's dose table (CSV: t, state, amount), errors printed with row and column.
+bool loadDoses(const std::string& file,
+               const model::CompiledModel& model,
+               std::vector<ode::Bolus>& doses);
 bool loadData(const std::string& file,
               const model::CompiledModel& model,
               objective::LeastSquaresLoss& loss);

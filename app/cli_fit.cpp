@@ -24,6 +24,9 @@ CLI::App* addFitCommand(CLI::App& app, FitArguments& args) {
     cmd->add_option("--init", args.inits,
                     "Initial values of the experiment of the same position, e.g. x=2,y=0.5 "
                     "(others from the model; - for all); repeat per --data");
+    cmd->add_option("--doses", args.doseFiles,
+                    "Dose table of the experiment of the same position: CSV with t, state and "
+                    "amount columns (- for none); repeat per --data");
     cmd->add_option("--optimizer", args.optimizer,
                     "adam, lbfgs (L-BFGS-B) or lm (Levenberg-Marquardt)")
         ->check(CLI::IsMember(fit::optimizerNames()))
@@ -106,12 +109,16 @@ bool loadExperiments(const FitArguments& args,
     if (args.inits.size() > args.dataFiles.size()) {
         return fail("more --init than --data options");
     }
+    if (args.doseFiles.size() > args.dataFiles.size()) {
+        return fail("more --doses than --data options");
+    }
     for (std::size_t k = 0; k < args.dataFiles.size(); ++k) {
         fit::Experiment e;
         e.name = args.dataFiles[k];
         if (!loadData(args.dataFiles[k], model, e.loss)
-            || (k < args.inits.size()
-                && !parseInitialValues(args.inits[k], model, e.initialValues))) {
+            || (k < args.inits.size() && !parseInitialValues(args.inits[k], model, e.initialValues))
+            || (k < args.doseFiles.size() && args.doseFiles[k] != "-"
+                && !loadDoses(args.doseFiles[k], model, e.doses))) {
             return false;
         }
         experiments.push_back(std::move(e));

@@ -12,6 +12,7 @@ struct FitArguments {
     SolverArguments common;
     std::vector<std::string> dataFiles; ///< one experiment each
     std::vector<std::string> inits;     ///< per data file, in order: "x=2,y=0.5" or ""
+    std::vector<std::string> doseFiles; ///< per data file, in order: a dose table CSV or "-"
     std::string optimizer = "lbfgs";
     double learningRate = 0.05;
     int iterations = 200;

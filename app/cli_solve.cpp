@@ -81,10 +81,14 @@ void printJson(const model::CompiledModel& m,
     out["u"] = u;
     nlohmann::ordered_json events = nlohmann::ordered_json::array();
     for (const auto& record : sol.events) {
-        const model::CompiledEvent& e = m.events[static_cast<std::size_t>(record.event)];
-        events.push_back({{"t", record.t}, {"line", e.where.line}, {"kind", e.keyword()}});
+        const auto id = static_cast<std::size_t>(record.event);
+        const bool fromModel = id < m.events.size();
+        events.push_back({{"t", record.t},
+                          {"line", fromModel ? m.events[id].where.line : 0},
+                          {"kind", fromModel ? m.events[id].keyword() : "dose"}});
     }
     out["events"] = events;
+    out["warnings"] = sol.warnings;
     out["stats"] = {{"steps", sol.stats.nAccepted},
                     {"rejected", sol.stats.nRejected},
                     {"nf", sol.stats.nRhs},
@@ -138,6 +142,9 @@ int runSolve(const SolveArguments& args) {
         printJson(*compiled, sol, median);
     } else {
         printCsv(*compiled, sol);
+    }
+    for (const std::string& warning : sol.warnings) {
+        std::fprintf(stderr, "warning: %s\n", warning.c_str());
     }
     if (!sol.ok()) {
         fail(sol.message);

@@ -12,9 +12,10 @@ namespace dynfit::ui {
 inline std::vector<EventMarker> eventMarkers(const std::vector<fit::EventMark>& events) {
     std::vector<EventMarker> markers;
     for (const fit::EventMark& e : events) {
-        markers.push_back({e.t, QString("%1 (line %2) at t = %3")
-                                    .arg(QString::fromStdString(e.kind))
-                                    .arg(e.line)
+        const QString where = e.line > 0 ? QString(" (line %1)").arg(e.line)
+                                         : QStringLiteral(" from the data set's dose table");
+        markers.push_back({e.t, QString("%1%2 at t = %3")
+                                    .arg(QString::fromStdString(e.kind), where)
                                     .arg(e.t, 0, 'g', 6)});
     }
     return markers;

@@ -300,6 +300,7 @@ bool MainWindow::drawPrediction(const std::vector<double>& params) {
         if (hasData) {
             const auto& e = m_experiments[shown[k]];
             request.initialValues = e.initialValues;
+            request.doses = e.doses;
             request.observationTimes = e.loss.saveTimes();
         }
         auto sim = fit::simulate(*model, request);
@@ -335,6 +336,9 @@ bool MainWindow::drawPrediction(const std::vector<double>& params) {
     if (!m_dataError.empty()) {
         report(tr("Data: %1").arg(QString::fromStdString(m_dataError)), MessageLevel::Warning);
         return false;
+    }
+    if (failure.empty() && first && !first->warnings.empty()) {
+        report(QString::fromStdString(first->warnings.front()), MessageLevel::Warning);
     }
     if (!failure.empty()) {
         // The solver's message says where it stopped and what to try.

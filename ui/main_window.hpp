@@ -79,6 +79,9 @@ class MainWindow : public QMainWindow {
 
     /// Opens the import dialog on a CSV file; the data set is added when the user accepts.
     bool importData(const QString& path);
+    /// Reads a dose table (CSV: t, state, amount) into the named data set, as one undoable
+    /// change; false with the located errors in `error` when it does not read or names no state.
+    bool importDoses(const QString& path, const QString& dataSet, QString* error = nullptr);
     /// Adds a data set (an experiment) to the project, shows it and re-simulates.
     void addDataSet(const project::DataSetEntry& entry);
 

@@ -118,6 +118,7 @@ bool MainWindow::exportPrediction(const QString& path, bool atDataTimes, QString
         request.points = 1000;
         if (!experiments.empty()) {
             request.initialValues = experiments.front().initialValues;
+            request.doses = experiments.front().doses;
         }
         const auto sim = fit::simulate(*model, request);
         if (!sim.ok()) {

@@ -44,6 +44,7 @@ void MainWindow::startFit() {
     for (const std::size_t e : shownDataSets()) {
         fit::SimulationRequest display = displayRequest(p, job.options);
         display.initialValues = m_experiments[e].initialValues;
+        display.doses = m_experiments[e].doses;
         job.displays.emplace_back(e, std::move(display));
     }
     m_fitExperiments = job.experiments;

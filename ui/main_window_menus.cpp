@@ -15,6 +15,7 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QInputDialog>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSettings>
@@ -52,6 +53,30 @@ void MainWindow::buildMenus() {
                                                           tr("CSV (*.csv *.txt *.tsv);;All (*)"));
         if (!path.isEmpty()) {
             importData(path);
+        }
+    });
+    data->addAction(tr("Import &dose table…"), this, [this] {
+        if (m_project.data.empty()) {
+            report(tr("Import the observations first: a dose table belongs to a data set"),
+                   MessageLevel::Warning);
+            return;
+        }
+        QStringList names;
+        for (const auto& d : m_project.data) {
+            names << QString::fromStdString(d.name);
+        }
+        bool chosen = true;
+        const QString name = names.size() == 1 ? names.front()
+                                               : QInputDialog::getItem(this, tr("Dose table"),
+                                                                       tr("The doses of data set:"),
+                                                                       names, 0, false, &chosen);
+        const QString path =
+            chosen ? QFileDialog::getOpenFileName(this, tr("Import dose table (t, state, amount)"),
+                                                  QString(), tr("CSV (*.csv *.txt *.tsv);;All (*)"))
+                   : QString();
+        QString error;
+        if (!path.isEmpty() && !importDoses(path, name, &error)) {
+            QMessageBox::warning(this, tr("Cannot import the dose table"), error);
         }
     });
     data->addAction(tr("&Remove all data sets"), this, [this] {

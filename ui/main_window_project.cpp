@@ -2,6 +2,7 @@
 // The main window's project: open, save, the state in the widgets, undoable changes.
 #include "csv_import.hpp"
 #include "fit_session.hpp"
+#include "io/dose_table.hpp"
 #include "loss_plot.hpp"
 #include "main_window.hpp"
 #include "model/rewrite.hpp"
@@ -217,6 +218,40 @@ bool MainWindow::importData(const QString& path) {
         return false;
     }
     addDataSet(dialog.model()->entry(dialog.dataSetName()));
+    return true;
+}
+
+bool MainWindow::importDoses(const QString& path, const QString& dataSet, QString* error) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        if (error != nullptr) {
+            *error = tr("Cannot read %1").arg(path);
+        }
+        return false;
+    }
+    const std::string csv = file.readAll().toStdString();
+    std::vector<io::DoseRow> rows;
+    std::vector<io::DataError> errors;
+    std::vector<ode::Bolus> doses;
+    const auto model = m_editor->model();
+    if (!io::readDoseTable(csv, rows, errors)
+        || (model && !io::resolveDoses(rows, model->states, doses, errors))) {
+        if (error != nullptr) {
+            *error = QString::fromStdString(
+                io::formatDataErrors(errors, QFileInfo(path).fileName().toStdString()));
+        }
+        return false;
+    }
+    const std::string name = dataSet.toStdString();
+    changeProject(tr("import the doses of %1").arg(dataSet), [&](project::Project& p) {
+        for (auto& d : p.data) {
+            if (d.name == name) {
+                d.dosesCsv = csv;
+                d.dosesSourcePath = path.toStdString();
+            }
+        }
+    });
+    report(tr("Imported %1 doses into %2").arg(rows.size()).arg(dataSet));
     return true;
 }
 

@@ -23,6 +23,7 @@ struct Experiment {
     LeastSquaresLoss loss;
     std::vector<std::pair<int, double>> initialValues; ///< (state index, value)
     std::optional<ode::TimeSpan> span;                 ///< overrides the fit's and the model's
+    std::vector<ode::Bolus> doses; ///< its own dose table, on top of the model's events
 };
 
 /// Multiple shooting: each experiment's data times are cut into `segments` groups; every group

@@ -74,7 +74,8 @@ void insertJumps(const model::CompiledModel& model,
                  const std::vector<ode::EventRecord<model::Vector<double>>>& events,
                  Simulation& out) {
     for (const auto& e : events) {
-        if (!model.events[static_cast<std::size_t>(e.event)].hasReset) {
+        const auto id = static_cast<std::size_t>(e.event);
+        if (id < model.events.size() && !model.events[id].hasReset) {
             continue;
         }
         const auto at = std::lower_bound(out.t.begin(), out.t.end(), e.t) - out.t.begin();
@@ -99,6 +100,7 @@ Simulation simulate(const model::CompiledModel& model, const SimulationRequest& 
     const model::Vector<double> p = Eigen::Map<const Eigen::VectorXd>(
         r.params.data(), static_cast<Eigen::Index>(r.params.size()));
     auto problem = model::makeModelProblem<double>(shared, p, r.span.value_or(ode::TimeSpan{}));
+    model::addDoses(problem.events, static_cast<int>(model.events.size()), r.doses);
     if (r.span) {
         problem.tspan = [span = *r.span](const model::Vector<double>&) { return span; };
     }
@@ -141,9 +143,14 @@ Simulation simulate(const model::CompiledModel& model, const SimulationRequest& 
             }
         }
     }
+    out.warnings = sol.warnings;
     for (const auto& e : sol.events) {
-        const model::CompiledEvent& event = model.events[static_cast<std::size_t>(e.event)];
-        out.events.push_back({e.t, event.where.line, event.keyword()});
+        const auto id = static_cast<std::size_t>(e.event);
+        if (id < model.events.size()) {
+            out.events.push_back({e.t, model.events[id].where.line, model.events[id].keyword()});
+        } else {
+            out.events.push_back({e.t, 0, "dose"});
+        }
     }
     if (r.times.empty() && span.t1 > span.t0) {
         insertJumps(model, sol.events, out);

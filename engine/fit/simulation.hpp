@@ -33,6 +33,7 @@ struct [[nodiscard]] Simulation {
     /// each event with a reset also adds the states just before and just after it at its time,
     /// so that a plot shows the jump where it happens.
     std::vector<EventMark> events;
+    std::vector<std::string> warnings; ///< the solve's (a grazing event)
     SolveStatus status = SolveStatus::Success;
     std::string message;
     /// Success, or ended by a terminal event.
@@ -44,6 +45,7 @@ struct [[nodiscard]] Simulation {
 struct SimulationRequest {
     std::vector<double> params;
     std::vector<std::pair<int, double>> initialValues; ///< states that start elsewhere than u0(p)
+    std::vector<ode::Bolus> doses;                     ///< the experiment's own doses
     std::optional<ode::TimeSpan> span;                 ///< default: the model's
     ode::Method solver = ode::Tsit5{};
     ode::SolveOptions options;

@@ -70,10 +70,29 @@ void applyJump(const CompiledModel& model,
 
 } // namespace detail
 
-/// The model's events for a problem with parameters p (time events' times evaluated at p, once).
+/// The data's doses as time events (u[state] += amount; dual parts unchanged: the jump's
+/// Jacobians are the identity and zero, its time is data).
+template<class S>
+void addDoses(ode::EventSet<Vector<S>, Vector<S>>& set,
+              int firstId,
+              const std::vector<ode::Bolus>& doses) {
+    for (std::size_t k = 0; k < doses.size(); ++k) {
+        ode::TimeEvent<Vector<S>, Vector<S>> timed;
+        timed.id = firstId + static_cast<int>(k);
+        timed.times = {doses[k].t};
+        timed.reset = [dose = doses[k]](Vector<S>& u, const Vector<S>&, double) {
+            u[dose.state] += S(dose.amount);
+        };
+        set.timed.push_back(std::move(timed));
+    }
+}
+
+/// The model's events for a problem with parameters p (time events' times evaluated at p, once),
+/// then the data's doses, whose ids follow the model's events (model.events.size() + k).
 template<class S>
 ode::EventSet<Vector<S>, Vector<S>> modelEvents(std::shared_ptr<const CompiledModel> model,
-                                                const Vector<S>& p) {
+                                                const Vector<S>& p,
+                                                const std::vector<ode::Bolus>& doses = {}) {
     ode::EventSet<Vector<S>, Vector<S>> set;
     const Eigen::VectorXd pp = detail::primalOf(p);
     for (int id = 0; id < static_cast<int>(model->events.size()); ++id) {
@@ -111,6 +130,7 @@ ode::EventSet<Vector<S>, Vector<S>> modelEvents(std::shared_ptr<const CompiledMo
             set.timed.push_back(std::move(timed));
         }
     }
+    addDoses(set, static_cast<int>(model->events.size()), doses);
     return set;
 }
 

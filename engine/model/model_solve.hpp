@@ -18,14 +18,16 @@ namespace dynfit::model {
 template<class S>
 using ModelProblem = ode::OdeProblem<Vector<S>, ModelRhs<S>, Vector<S>>;
 
-/// The problem of a compiled model from a given initial state on a given span.
+/// The problem of a compiled model from a given initial state on a given span, with its events
+/// and the data's doses.
 template<class S>
 ModelProblem<S> fixedStartProblem(std::shared_ptr<const CompiledModel> model,
                                   const Vector<S>& u0,
                                   ode::TimeSpan span,
-                                  const Vector<S>& p) {
+                                  const Vector<S>& p,
+                                  const std::vector<ode::Bolus>& doses = {}) {
     auto problem = ode::makeOdeProblem(ModelRhs<S>(model), u0, span, p);
-    problem.events = modelEvents<S>(std::move(model), p);
+    problem.events = modelEvents<S>(std::move(model), p, doses);
     return problem;
 }
 

@@ -181,6 +181,15 @@ void ModelSystem::eventJump(int event,
                             Vector& after,
                             Matrix& M,
                             Matrix& m) {
+    const auto modelEvents = static_cast<int>(m_model.events.size());
+    if (event >= modelEvents) { // a dose from the data: its time and amount carry no parameter
+        const ode::Bolus& dose = m_doses[static_cast<std::size_t>(event - modelEvents)];
+        after = before;
+        after[dose.state] += dose.amount;
+        M = Matrix::Identity(stateCount(), stateCount());
+        m = Matrix::Zero(stateCount(), paramCount());
+        return;
+    }
     const CompiledEvent& e = m_model.events[static_cast<std::size_t>(event)];
     const int occurrence =
         e.trigger == CompiledEvent::Trigger::Crossing ? 0 : occurrenceAt(m_model, event, p, t);
@@ -196,7 +205,7 @@ ode::Solution<ModelSystem::Vector> ModelSystem::solve(const Vector& u0,
                                                       const ode::Method& method,
                                                       const ode::SolveOptions& options,
                                                       ode::StepObserver<Vector> observer) {
-    return solveModel(fixedStartProblem<double>(m_borrowed, u0, span, p), method, options,
+    return solveModel(fixedStartProblem<double>(m_borrowed, u0, span, p, m_doses), method, options,
                       std::move(observer));
 }
 

@@ -52,7 +52,11 @@ class ModelSystem final : public ode::DifferentiableSystem {
     ode::TimeSpan timeSpan(const Vector& p, ode::TimeSpan fallback) override;
     void startTimeGradient(const Vector& p, Vector& dt0) override;
 
-    [[nodiscard]] bool hasEvents() const override { return m_model.hasEvents(); }
+    [[nodiscard]] bool hasEvents() const override {
+        return m_model.hasEvents() || !m_doses.empty();
+    }
+    /// The data's doses every solve() applies (an experiment's dose table).
+    void setDoses(std::vector<ode::Bolus> doses) { m_doses = std::move(doses); }
     void eventJump(int event,
                    double t,
                    const Vector& before,
@@ -80,6 +84,7 @@ class ModelSystem final : public ode::DifferentiableSystem {
     const CompiledModel& m_model;
     std::shared_ptr<const CompiledModel> m_borrowed; // for ModelRhs, which shares ownership
     Routine m_rhs, m_vjpU, m_vjpP;
+    std::vector<ode::Bolus> m_doses;
     ModelRhs<double> m_solverRhs; // ∂f/∂u and ∂f/∂t as the solvers take them
     std::optional<StagedEvaluator<double>> m_staged; // networks as dense kernels
     std::optional<ProgramEvaluator<double>> m_jvp, m_jacP, m_dtVjpU, m_dtVjpP; // on first use

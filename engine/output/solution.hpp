@@ -31,8 +31,10 @@ struct [[nodiscard]] Solution {
     std::string message;
     SolveStats stats;
     DenseOutput<State> dense; ///< empty unless SolveOptions::dense
-    std::vector<EventRecord<State>>
-        events; ///< the events that fired (continuous and timed), in time order
+    /// The events that fired (continuous and timed), in time order.
+    std::vector<EventRecord<State>> events;
+    /// What succeeded but deserves a look (a grazing event).
+    std::vector<std::string> warnings;
 
     /// Success, or ended by a terminal event.
     [[nodiscard]] bool ok() const {

@@ -33,6 +33,14 @@ struct ContinuousEvent {
     int id = -1; ///< what the event log calls it; −1: its index among the continuous events
 };
 
+/// A dose given by the data rather than the model (an experiment's dose table): `amount` added to
+/// state `state` at time `t`. Its time and amount are data: they carry no parameter.
+struct Bolus {
+    double t = 0.0;
+    int state = 0;
+    double amount = 0.0;
+};
+
 /// All events of a hybrid problem.
 template<class State, class Params>
 struct EventSet {

@@ -75,11 +75,15 @@ Json dataToJson(const DataSetEntry& d) {
     for (const auto& [state, value] : d.initialValues) {
         initial[state] = value;
     }
-    return {{"name", d.name},
-            {"source_path", d.sourcePath},
-            {"mapping", mapping},
-            {"initial_values", initial},
-            {"csv", d.csv}};
+    Json out = {{"name", d.name},
+                {"source_path", d.sourcePath},
+                {"mapping", mapping},
+                {"initial_values", initial},
+                {"csv", d.csv}};
+    if (!d.dosesCsv.empty()) {
+        out["doses"] = {{"source_path", d.dosesSourcePath}, {"csv", d.dosesCsv}};
+    }
+    return out;
 }
 
 DataSetEntry dataFromJson(const Json& j, const std::string& path) {
@@ -110,6 +114,13 @@ DataSetEntry dataFromJson(const Json& j, const std::string& path) {
             }
             d.initialValues.emplace_back(state, value.get<double>());
         }
+    }
+    if (const auto it = j.find("doses"); it != j.end()) {
+        if (!it->is_object()) {
+            throw FieldError{path + ".doses", "must be an object"};
+        }
+        d.dosesCsv = getString(*it, "csv", path + ".doses");
+        d.dosesSourcePath = get<std::string>(*it, "source_path", path + ".doses", "");
     }
     return d;
 }

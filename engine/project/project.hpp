@@ -26,6 +26,10 @@ struct DataSetEntry {
     std::vector<std::pair<std::string, std::string>> mapping;
     /// This experiment's own initial values (state name, value); others follow the model.
     std::vector<std::pair<std::string, double>> initialValues;
+    /// This experiment's own doses, as the CSV text of its dose table (empty: none), and where
+    /// that was imported from.
+    std::string dosesCsv;
+    std::string dosesSourcePath;
 
     bool operator==(const DataSetEntry&) const = default;
 };

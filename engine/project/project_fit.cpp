@@ -3,6 +3,7 @@
 #include "project/project_fit.hpp"
 
 #include "io/csv_data.hpp"
+#include "io/dose_table.hpp"
 
 namespace dynfit::project {
 
@@ -45,6 +46,14 @@ bool buildExperiment(const DataSetEntry& entry,
             return false;
         }
         experiment.initialValues.emplace_back(index, value);
+    }
+    if (!entry.dosesCsv.empty()) {
+        std::vector<io::DoseRow> rows;
+        if (!io::readDoseTable(entry.dosesCsv, rows, errors)
+            || !io::resolveDoses(rows, model.states, experiment.doses, errors)) {
+            error = io::formatDataErrors(errors, entry.name + " (doses)");
+            return false;
+        }
     }
     return true;
 }

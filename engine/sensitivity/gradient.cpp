@@ -36,6 +36,7 @@ void adjointMode(AdjointKind kind,
                  const AdjointOptions& adjoint,
                  GradientResult& result) {
     model::ModelSystem system(*gp.model);
+    system.setDoses(gp.doses);
     const Vec<double> p = Eigen::Map<const Eigen::VectorXd>(gp.params.data(), system.paramCount());
     Vec<double> u0;
     double t0 = 0.0, t1 = 0.0;
@@ -156,7 +157,7 @@ GradientResult gradient(const GradientProblem& problem,
         result.message = "single precision is available with the forward method only";
         return result;
     }
-    if (problem.model->hasEvents() && isCvode(solver)) { // CVODES would not see them
+    if ((problem.model->hasEvents() || !problem.doses.empty()) && isCvode(solver)) {
         result.status = SolveStatus::InvalidInput;
         result.message = "the CVODE methods do not run events yet; choose Rodas5P, KenCarp4, "
                          "Tsit5 or Auto";

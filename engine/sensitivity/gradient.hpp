@@ -65,6 +65,8 @@ struct GradientProblem {
     /// States that start at these values instead of u0(p) (an experiment's own initial values,
     /// a shooting segment's start): (state index, value). dL/dp does not chain through them.
     std::vector<std::pair<int, double>> initialValues;
+    /// The experiment's own doses (its dose table), on top of the model's events.
+    std::vector<ode::Bolus> doses;
     Precision precision = Precision::Double;
 };
 

@@ -29,7 +29,7 @@ ResidualJacobian residualJacobian(const GradientProblem& problem,
         out.message = status.message;
         return out;
     }
-    if (m.hasEvents() && isCvode(solver)) {
+    if ((m.hasEvents() || !problem.doses.empty()) && isCvode(solver)) {
         out.status = SolveStatus::InvalidInput;
         out.message = "the CVODE methods do not run events yet; choose Rodas5P, KenCarp4, "
                       "Tsit5 or Auto";

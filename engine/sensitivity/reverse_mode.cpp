@@ -167,6 +167,7 @@ void reverseModeGradient(const GradientProblem& problem,
                 ode::RkTableau<
                     Tag> || ode::RosenbrockTableau<Tag> || ode::EsdirkTableau<Tag> || std::same_as<Tag, ode::AutoSwitch>) {
                 model::ModelSystem system(*problem.model);
+                system.setDoses(problem.doses);
                 reverseMode<Tag>(problem, system, options, result);
             } else {
                 result.status = SolveStatus::InvalidInput;

@@ -58,8 +58,8 @@ std::vector<Vec<S>> solveSaved(const GradientProblem& gp,
     options.dense = false;
     std::shared_ptr<const model::CompiledModel> shared(gp.model,
                                                        [](const model::CompiledModel*) {});
-    auto sol =
-        model::solveModel(model::fixedStartProblem<S>(shared, u0, {t0, t1}, p), solver, options);
+    auto sol = model::solveModel(model::fixedStartProblem<S>(shared, u0, {t0, t1}, p, gp.doses),
+                                 solver, options);
     result.nfForward += sol.stats.nRhs;
     if (!sol.ok()) {
         result.status = sol.status;

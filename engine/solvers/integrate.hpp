@@ -20,6 +20,7 @@
 #include <functional>
 #include <limits>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -101,6 +102,7 @@ class Integrator {
     std::optional<EventHit> locateEvent(double tNew, double hSigned);
     double refineRoot(std::size_t e, double ta, double ga, double tb, double gb);
     bool fireEvent(const EventHit& hit, double hSigned, double hNext);
+    void noteGrazing(const EventHit& hit, double hSigned);
     bool applyTimeEvents();
     void replaceSaveAtCurrentTime();
     bool afterFailedStep(StepStatus status, double h);
@@ -127,6 +129,7 @@ class Integrator {
     StopAction<State> m_stopAction;
     const std::vector<Event>* m_events = nullptr;
     const std::vector<TimedEvent>* m_timeEvents = nullptr;
+    std::set<int> m_grazed;         // events already noted as grazing
     std::vector<double> m_gPrev;    // each event's condition at the current point
     std::vector<double> m_gA, m_gB; // scratch: the conditions at two consecutive samples
     State m_eventState;             // scratch: the interpolated state at a sample or root
@@ -204,6 +207,7 @@ bool Integrator<Stepper, Problem>::validate() {
 template<class Stepper, class Problem>
 bool Integrator<Stepper, Problem>::init() {
     m_solution = Solution<State>{};
+    m_grazed.clear();
     if (!validate()) {
         return false;
     }

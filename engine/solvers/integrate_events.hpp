@@ -118,6 +118,7 @@ bool Integrator<Stepper, Problem>::fireEvent(const EventHit& hit, double hSigned
         State& slot = nextSaveSlot(ts);
         interpolateCallback(this, ts, slot);
     }
+    noteGrazing(hit, hSigned);
     State before = m_u;
     interpolateCallback(this, hit.t, before);
     if (m_options.dense) {
@@ -176,6 +177,34 @@ bool Integrator<Stepper, Problem>::fireEvent(const EventHit& hit, double hSigned
                         + ", fired at t = " + std::to_string(hit.t));
     }
     return true;
+}
+
+// A crossing whose condition barely moves there (its rate along the step's interpolant, times
+// the step, below 1e-3 of the condition's size at the step's ends): its time, and every gradient
+// through it (τ_p ∝ 1/ġ), are ill-conditioned. Noted once per event.
+template<class Stepper, class Problem>
+void Integrator<Stepper, Problem>::noteGrazing(const EventHit& hit, double hSigned) {
+    const auto e = static_cast<std::size_t>(hit.event);
+    const double a = std::max(m_dir * m_t, m_dir * hit.t - 1e-7 * std::abs(hSigned));
+    const double b = std::min(m_dir * (m_t + hSigned), m_dir * hit.t + 1e-7 * std::abs(hSigned));
+    if (!(b > a)) {
+        return;
+    }
+    interpolateCallback(this, m_dir * a, m_eventState);
+    const double ga = eventValue(e, m_eventState, m_dir * a);
+    interpolateCallback(this, m_dir * b, m_eventState);
+    const double gb = eventValue(e, m_eventState, m_dir * b);
+    const double rate = (gb - ga) / (b - a);
+    const double size = std::abs(m_gPrev[e]) + std::abs(eventValue(e, m_uNew, m_t + hSigned));
+    if (std::abs(rate * hSigned) >= 1e-3 * size || m_grazed.count(hit.event) != 0) {
+        return;
+    }
+    m_grazed.insert(hit.event);
+    const Event& event = (*m_events)[e];
+    m_solution.warnings.push_back(
+        "event " + std::to_string((event.id >= 0 ? event.id : hit.event) + 1)
+        + " grazes its condition at t = " + std::to_string(hit.t) + " (its rate there is "
+        + std::to_string(rate) + "): that time, and gradients through it, are ill-conditioned");
 }
 
 // The time events due at m_t, applied in list order and logged; true if any was.

@@ -125,3 +125,15 @@ expect_run(0 "k1 = " fit ${PROJECTS}/rober.dynfit --iterations 3)
 # --fix holds a param: γ stays 2.7 while the rest fit as well as they can.
 expect_run(0 "γ = 2\\.7000000000000002\n|γ = 2\\.7\n" fit ${WORK}/lv_start.dyn --data ${WORK}/lv_data.csv --fix γ --iterations 20)
 expect_run(1 "cannot hold 'ζ' fixed" fit ${WORK}/lv_start.dyn --data ${WORK}/lv_data.csv --fix ζ)
+
+# Events: solve lists them in JSON; an experiment's dose table joins a fit (errors at their row).
+expect_run(0 "\"events\":\\[\\{\"t\":0\\.4515[0-9]*,\"line\":13,\"kind\":\"when\"\\}"
+           solve ${PROJECTS}/bouncing_ball.dyn --set g=9.81 --saveat 3 --format json)
+expect_run(0 "\"kind\":\"every\".*\"kind\":\"every\"" solve ${PROJECTS}/oral_dosing.dyn --saveat 84 --format json)
+file(WRITE ${WORK}/decay.dyn "param k = 0.6\ninit A = 0\nd(A)/dt = -k*A\ntspan = 0 .. 6\n")
+file(WRITE ${WORK}/decay_doses.csv "t,state,amount\n1,A,2\n3,A,1\n")
+file(WRITE ${WORK}/decay_data.csv "t,A\n2,1.482\n4,1.554\n6,0.853\n")
+file(WRITE ${WORK}/decay_bad_doses.csv "t,state,amount\n1,B,2\n")
+expect_run(0 "loss [0-9.e-]+ -> [0-9.e-]+.*k = 0\\.(29|30)" fit ${WORK}/decay.dyn --data ${WORK}/decay_data.csv --doses ${WORK}/decay_doses.csv --iterations 30)
+expect_run(1 "decay_bad_doses.csv:2: error: .B. is not a state" fit ${WORK}/decay.dyn --data ${WORK}/decay_data.csv --doses ${WORK}/decay_bad_doses.csv)
+expect_run(1 "more --doses than --data" fit ${WORK}/decay.dyn --data ${WORK}/decay_data.csv --doses - --doses -)

@@ -13,6 +13,8 @@
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUndoStack>
+#include <utility>
 
 using namespace dynfit;
 
@@ -127,6 +129,35 @@ class TestCsvImport : public QObject {
         QVERIFY(window.isDirty());
         // The plot now shows the new data set: its three points.
         QCOMPARE(window.solutionPlot()->pointCount(0), 3);
+    }
+
+    // A dose table joins a data set: its doses show as markers and move the prediction; one
+    // undo takes it back; a table naming no state is refused with its row.
+    void doseTableJoinsADataSet() {
+        ui::MainWindow window;
+        QVERIFY(window.openProject(QStringLiteral(DYNFIT_PROJECTS_DIR "/lotka_volterra.dynfit")));
+        QTemporaryDir dir;
+        const QString good = dir.filePath("doses.csv");
+        const QString bad = dir.filePath("bad.csv");
+        for (const auto& [path, text] : {std::pair{good, "t,state,amount\n2,x,3\n6,y,1\n"},
+                                         std::pair{bad, "t,state,amount\n2,z,3\n"}}) {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(text);
+        }
+        const QString name = QString::fromStdString(window.currentProject().data.front().name);
+        QCOMPARE(window.solutionPlot()->eventMarkerCount(), 0);
+        QString error;
+        QVERIFY(!window.importDoses(bad, name, &error));
+        QVERIFY2(error.contains("bad.csv:2:") && error.contains("'z' is not a state"),
+                 qPrintable(error));
+        QVERIFY2(window.importDoses(good, name, &error), qPrintable(error));
+        QCOMPARE(window.currentProject().data.front().dosesCsv,
+                 std::string("t,state,amount\n2,x,3\n6,y,1\n"));
+        QCOMPARE(window.solutionPlot()->eventMarkerCount(), 2);
+        window.undoStack()->undo();
+        QVERIFY(window.currentProject().data.front().dosesCsv.empty());
+        QCOMPARE(window.solutionPlot()->eventMarkerCount(), 0);
     }
 };
 

@@ -21,7 +21,13 @@ project::Project sample() {
                       "t,x,noise\n0,1,9\n1,0.61,9\n2,0.37,9\n",
                       {{"noise", ""}},
                       {{"x", 1.0}}});
-    p.data.push_back({"second", "", "time;signal\n0;2\n1;1.2\n", {{"signal", "x"}}, {{"x", 2.0}}});
+    p.data.push_back({"second",
+                      "",
+                      "time;signal\n0;2\n1;1.2\n",
+                      {{"signal", "x"}},
+                      {{"x", 2.0}},
+                      "t,state,amount\n0.5,x,1\n",
+                      "/home/me/doses.csv"});
     p.solver = {"Vern7", 1e-9, 1e-11, ode::TimeSpan{0.0, 2.0}};
     p.fit.optimizer = "lm";
     p.fit.gradient = "forward";
@@ -116,6 +122,10 @@ class TestProject : public QObject {
         QCOMPARE(experiments[0].loss.terms().size(), std::size_t(3)); // noise ignored
         QCOMPARE(experiments[1].loss.terms().size(), std::size_t(2)); // signal → x
         QCOMPARE(experiments[1].initialValues.front().second, 2.0);
+        QVERIFY(experiments[0].doses.empty());
+        QCOMPARE(experiments[1].doses.size(), std::size_t(1)); // its dose table
+        QCOMPARE(experiments[1].doses[0].t, 0.5);
+        QCOMPARE(experiments[1].doses[0].amount, 1.0);
 
         auto broken = p;
         broken.data[0].csv = "t,x\n0,1\n1,abc\n";
@@ -125,6 +135,10 @@ class TestProject : public QObject {
         broken.data[1].mapping = {{"signal", "y"}};
         QVERIFY(!project::buildExperiments(broken, *m, experiments, error));
         QVERIFY(error.find("'y' is not a state") != std::string::npos);
+        broken = p;
+        broken.data[1].dosesCsv = "t,state,amount\n0.5,y,1\n";
+        QVERIFY(!project::buildExperiments(broken, *m, experiments, error));
+        QVERIFY2(error.find("second (doses):2:") != std::string::npos, error.c_str());
     }
 
     void settingsBecomeOptions() {

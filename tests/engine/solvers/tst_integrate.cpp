@@ -424,6 +424,43 @@ class TestIntegrate : public QObject {
         QCOMPARE(sol.events[0].before[0], sol.events[0].after[0]); // records only
     }
 
+    // u = (t − 1)³ crosses 1e-12 just after its inflection, at a rate of 3e-8: reported as
+    // grazing; it crosses 0.5 at a rate of 1.9: not.
+    void grazingCrossingIsReported() {
+        struct Cubic {
+            void
+            operator()(test::Vec1& du, const test::Vec1&, const Eigen::VectorXd&, double t) const {
+                du[0] = 3.0 * (t - 1.0) * (t - 1.0);
+            }
+        };
+        auto arch = ode::makeOdeProblem(Cubic{}, test::Vec1(-1.0), {0.0, 2.0}, Eigen::VectorXd());
+        using Event1 = ode::ContinuousEvent<test::Vec1, Eigen::VectorXd>;
+        for (const double level : {1e-12, 0.5}) {
+            const std::vector<Event1> events = {
+                {[level](const test::Vec1& u, const Eigen::VectorXd&, double) {
+                     return u[0] - level;
+                 },
+                 ode::Crossing::Upward}};
+            const auto sol = [&] {
+                ode::SolveOptions opts;
+                ode::Integrator<ode::ExplicitRk<ode::Tsit5, test::Vec1>, decltype(arch)> integrator(
+                    arch, opts);
+                integrator.setEvents(&events);
+                (void)integrator.init();
+                integrator.run();
+                return integrator.solution();
+            }();
+            QVERIFY2(sol.ok(), sol.message.c_str());
+            QCOMPARE(sol.events.size(), std::size_t(1));
+            const bool grazing = level < 0.1;
+            QCOMPARE(sol.warnings.size(), std::size_t(grazing ? 1 : 0));
+            if (grazing) {
+                QVERIFY2(sol.warnings[0].find("event 1 grazes its condition at t = 1.000") == 0,
+                         sol.warnings[0].c_str());
+            }
+        }
+    }
+
     void tstopsAndDoses_data() {
         test::addSolverRows(
             [](const ode::SolverInfo& s) { return s.family != ode::MethodFamily::Cvode; });
