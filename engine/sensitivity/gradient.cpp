@@ -157,10 +157,12 @@ GradientResult gradient(const GradientProblem& problem,
         result.message = "single precision is available with the forward method only";
         return result;
     }
-    if ((problem.model->hasEvents() || !problem.doses.empty()) && isCvode(solver)) {
+    if ((problem.model->hasEvents() || !problem.doses.empty()) && isCvode(solver)
+        && method != GradientMethod::FiniteDiff) { // CVODES's sensitivities would miss the jumps
         result.status = SolveStatus::InvalidInput;
-        result.message = "the CVODE methods do not run events yet; choose Rodas5P, KenCarp4, "
-                         "Tsit5 or Auto";
+        result.message = "CVODE's gradients do not cross events yet: with events choose "
+                         "Rodas5P, KenCarp4, Tsit5 or Auto (every gradient method), or "
+                         "finite-diff with CVODE";
         return result;
     }
     if (method == GradientMethod::Forward && isCvode(solver)

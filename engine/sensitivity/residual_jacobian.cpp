@@ -31,8 +31,8 @@ ResidualJacobian residualJacobian(const GradientProblem& problem,
     }
     if ((m.hasEvents() || !problem.doses.empty()) && isCvode(solver)) {
         out.status = SolveStatus::InvalidInput;
-        out.message = "the CVODE methods do not run events yet; choose Rodas5P, KenCarp4, "
-                      "Tsit5 or Auto";
+        out.message = "CVODE's gradients do not cross events yet: with events choose Rodas5P, "
+                      "KenCarp4, Tsit5 or Auto";
         return out;
     }
     if (isCvode(solver)) {

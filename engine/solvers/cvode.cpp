@@ -8,6 +8,7 @@
 
 #include <cstdlib>
 #include <limits>
+#include <optional>
 
 namespace dynfit::ode {
 
@@ -329,7 +330,8 @@ void march(Session& s,
            Output& out,
            const SolveOptions& o,
            TimeSpan span,
-           const std::function<int(double& t)>& step) {
+           const std::function<int(double& t)>& step,
+           const std::function<int(int flag, double t)>& afterStep) {
     const double dir = span.t1 >= span.t0 ? 1.0 : -1.0;
     void* mem = s.mem.get();
     Solution<VectorXd>& sol = out.solution;
@@ -354,7 +356,10 @@ void march(Session& s,
         if (const int sflag = saveAfterStep(s, out, t, dir); sflag < 0) {
             return failWithFlag(s, sol, sflag, mem, "CVODE (saving)");
         }
-        if (flag == CV_TSTOP_RETURN) {
+        if (flag == CV_TSTOP_RETURN && t == span.t1) {
+            if (const int r = afterStep ? afterStep(flag, t) : 0; r < 0) { // a dose at t1
+                failWithFlag(s, sol, r, mem, "CVODE (events)");
+            }
             break;
         }
         // With dtmin = 0 CVODE would creep on with steps that no longer move t (it only warns
@@ -365,6 +370,15 @@ void march(Session& s,
             return fail(sol, nan ? SolveStatus::Unstable : SolveStatus::DtLessThanMin, t, h,
                         nan ? "CVODE: f gave NaN or Inf and the step fell to a few ulps of t"
                             : "CVODE: the step size fell to a few ulps of t");
+        }
+        // Events last: a restart after a reset leaves CVODE with no step size yet.
+        if (afterStep) {
+            if (const int r = afterStep(flag, t); r != 0) {
+                if (r < 0) {
+                    failWithFlag(s, sol, r, mem, "CVODE (events)");
+                }
+                return;
+            }
         }
     }
 }
@@ -420,13 +434,15 @@ CvodeResult solveCvode(const CvodeSystem& system,
                        const VectorXd& u0,
                        TimeSpan span,
                        const SolveOptions& options,
-                       const CvodeSensitivity* sens) {
+                       const CvodeSensitivity* sens,
+                       const CvodeEvents* events) {
     CvodeResult result;
     Solution<VectorXd>& sol = result.solution;
     std::vector<double> times;
     std::string error;
     if (validate(system, u0, span, options, times, error) && sens != nullptr) {
-        error = validateSensitivity(*sens, system.n);
+        error = events != nullptr ? "CVODES sensitivities do not cross events"
+                                  : validateSensitivity(*sens, system.n);
     }
     if (!error.empty()) {
         fail(sol, SolveStatus::InvalidInput, span.t0, 0.0, error);
@@ -434,23 +450,34 @@ CvodeResult solveCvode(const CvodeSystem& system,
     }
     Output out{sol, sens != nullptr ? &result.sensitivities : nullptr, times,
                options.saveEverystep.value_or(times.empty())};
-    saveInitial(out, span.t0, u0, sens != nullptr ? &sens->initial : nullptr);
+    Session s;
+    std::optional<CvodeEventRunner> runner;
+    VectorXd start = u0;
+    if (events != nullptr) {
+        runner.emplace(s, out, *events, span, options.maxEvents);
+        runner->applyAtStart(start); // a dose at t0: the save there holds the state after it
+    }
+    saveInitial(out, span.t0, start, sens != nullptr ? &sens->initial : nullptr);
     if (span.t0 == span.t1) {
         return result;
     }
-    Session s;
     s.kind = kind;
     s.cb.system = &system;
     s.cb.sens = sens;
     SetupLog log;
-    if (!setUp(s, u0, span, options, log)
-        || (sens != nullptr && sens->ns > 0 && !setUpSensitivities(s, *sens, log))) {
+    if (!setUp(s, start, span, options, log)
+        || (sens != nullptr && sens->ns > 0 && !setUpSensitivities(s, *sens, log))
+        || (runner && !runner->setUp(log))) {
         fail(sol, SolveStatus::InvalidInput, span.t0, 0.0,
              "CVODE setup: " + log.failed + ": " + s.cb.cvodeError);
         return result;
     }
-    march(s, out, options, span,
-          [&](double& t) { return CVode(s.mem.get(), span.t1, s.u.get(), &t, CV_ONE_STEP); });
+    march(
+        s, out, options, span,
+        [&](double& t) { return CVode(s.mem.get(), span.t1, s.u.get(), &t, CV_ONE_STEP); },
+        runner ? std::function<int(int, double)>(
+            [&runner](int flag, double t) { return runner->afterStep(flag, t); })
+               : std::function<int(int, double)>());
     sol.stats = readStats(s);
     return result;
 }

@@ -46,6 +46,27 @@ struct CvodeSensitivity {
     std::function<void(double t, const double* u, int k, const double* s, double* out)> rhs;
 };
 
+/// Events for solveCvode: continuous ones located by CVODE's own root finding (CVodeRootInit,
+/// directions by CVodeSetRootDirection), time events at must-hit stop times (CVodeSetStopTime);
+/// after a reset CVODE restarts from the new state (CVodeReInit). Each is logged in
+/// Solution::events; a save at an event's time holds the state after it.
+struct CvodeEvents {
+    int count = 0; ///< continuous conditions
+    std::function<void(double t, const double* u, double* g)> conditions;
+    std::vector<int> directions; ///< per condition: +1 upward, −1 downward, 0 either
+    std::vector<int> ids;        ///< per condition: what the event log calls it
+    std::vector<char> terminal;  ///< per condition: the solve ends there (Terminated)
+    /// Condition k's reset of u in place; false when it has none (the time is only recorded).
+    std::function<bool(int k, double t, double* u)> reset;
+    struct Timed {
+        double t = 0.0;
+        int id = 0;    ///< what the event log calls it
+        int index = 0; ///< passed to timedReset
+    };
+    std::vector<Timed> timed; ///< in time order (several at one time: in this order)
+    std::function<void(int index, double t, double* u)> timedReset;
+};
+
 /// What solveCvode returns. `solution.stats`: nAccepted = CVODE steps, nRejected = error-test
 /// failures + nonlinear-solver convergence failures (nNewtonFailures: the latter, BDF only),
 /// nRhs = f evaluations (including those of CVODE's difference-quotient Jacobian), nJac =
@@ -64,7 +85,7 @@ struct CvodeResult {
 /// saveat / saveatStep / saveEverystep and cancel (polled between steps). Saved states between
 /// steps come from CVODE's Nordsieck interpolant. With dtmin = 0 the solve stops when the step
 /// falls to a few ulps of t (DtLessThanMin, or Unstable when f gave NaN/Inf on the way).
-/// Not supported (InvalidInput): a fixed step `dt`, `dense` output.
+/// Not supported (InvalidInput): a fixed step `dt`, `dense` output, events with sensitivities.
 /// Statuses: MaxIters, DtLessThanMin (error-test, convergence or linear-solver failures),
 /// Unstable (f failed or produced NaN/Inf), Cancelled, InvalidInput. Never throws or prints.
 /// Reference: Hindmarsh et al., ACM TOMS 31 (2005) 363, and the CVODES 6.4 user guide.
@@ -73,7 +94,8 @@ CvodeResult solveCvode(const CvodeSystem& system,
                        const Eigen::VectorXd& u0,
                        TimeSpan span,
                        const SolveOptions& options,
-                       const CvodeSensitivity* sens = nullptr);
+                       const CvodeSensitivity* sens = nullptr,
+                       const CvodeEvents* events = nullptr);
 
 /// The pieces of a continuous adjoint for L = Σ_k ℓ_k(u(t_k)) over the save times t_k.
 struct CvodeAdjointSystem {

@@ -9,7 +9,9 @@
 #include "solvers/step_view.hpp"
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <memory>
+#include <optional>
 #include <type_traits>
 
 namespace dynfit::ode {
@@ -38,6 +40,53 @@ CvodeSystem cvodeSystemOf(Rhs& f, const Params& p, Eigen::Index n) {
         };
     }
     return system;
+}
+
+/// A problem's events in CVODE's form (they refer to `events`, `p` and the scratch states).
+template<class State, class Params>
+CvodeEvents cvodeEventsOf(const EventSet<State, Params>& events, const Params& p, Eigen::Index n) {
+    CvodeEvents out;
+    const auto& continuous = events.continuous;
+    out.count = static_cast<int>(continuous.size());
+    auto scratch = std::make_shared<State>(State::Zero(n));
+    out.conditions = [&continuous, &p, scratch, n](double t, const double* u, double* g) {
+        *scratch = Eigen::Map<const State>(u, n);
+        for (std::size_t k = 0; k < continuous.size(); ++k) {
+            g[k] = continuous[k].condition(*scratch, p, t);
+        }
+    };
+    for (std::size_t k = 0; k < continuous.size(); ++k) {
+        const Crossing d = continuous[k].direction;
+        out.directions.push_back(d == Crossing::Upward ? 1 : d == Crossing::Downward ? -1 : 0);
+        out.ids.push_back(continuous[k].id >= 0 ? continuous[k].id : static_cast<int>(k));
+        out.terminal.push_back(continuous[k].terminal ? 1 : 0);
+    }
+    out.reset = [&continuous, &p, scratch, n](int k, double t, double* u) {
+        const auto& event = continuous[static_cast<std::size_t>(k)];
+        if (!event.reset) {
+            return false;
+        }
+        *scratch = Eigen::Map<const State>(u, n);
+        event.reset(*scratch, p, t);
+        Eigen::Map<State>(u, n) = *scratch;
+        return true;
+    };
+    for (std::size_t j = 0; j < events.timed.size(); ++j) {
+        const auto& e = events.timed[j];
+        const int id = e.id >= 0 ? e.id : static_cast<int>(continuous.size() + j);
+        for (const double t : e.times) {
+            out.timed.push_back({t, id, static_cast<int>(j)});
+        }
+    }
+    std::stable_sort(
+        out.timed.begin(), out.timed.end(),
+        [](const CvodeEvents::Timed& a, const CvodeEvents::Timed& b) { return a.t < b.t; });
+    out.timedReset = [&events, &p, scratch, n](int j, double t, double* u) {
+        *scratch = Eigen::Map<const State>(u, n);
+        events.timed[static_cast<std::size_t>(j)].reset(*scratch, p, t);
+        Eigen::Map<State>(u, n) = *scratch;
+    };
+    return out;
 }
 
 /// Solves with CVODE's BDF (`bdf`) or Adams method. Double states only; no step observer (CVODE
@@ -70,12 +119,21 @@ solveWithCvode(const Problem& problem,
         auto f = problem.f;
         const State u0 = problem.initialState();
         const CvodeSystem system = cvodeSystemOf<decltype(f), State>(f, problem.p, u0.size());
-        CvodeResult result = solveCvode(system, bdf ? CvodeKind::Bdf : CvodeKind::Adams,
-                                        Eigen::VectorXd(u0), problem.timeSpan(), options);
+        std::optional<CvodeEvents> events;
+        if (!problem.events.empty()) {
+            events = cvodeEventsOf(problem.events, problem.p, u0.size());
+        }
+        CvodeResult result =
+            solveCvode(system, bdf ? CvodeKind::Bdf : CvodeKind::Adams, Eigen::VectorXd(u0),
+                       problem.timeSpan(), options, nullptr, events ? &*events : nullptr);
         out.t = std::move(result.solution.t);
         out.u.reserve(result.solution.u.size());
         for (auto& u : result.solution.u) {
             out.u.emplace_back(std::move(u));
+        }
+        for (auto& e : result.solution.events) {
+            out.events.push_back(
+                {e.t, e.event, State(std::move(e.before)), State(std::move(e.after))});
         }
         out.status = result.solution.status;
         out.message = std::move(result.solution.message);

@@ -63,6 +63,7 @@ struct Callbacks {
     const CvodeSystem* system = nullptr;
     const CvodeSensitivity* sens = nullptr;
     const CvodeAdjointSystem* adjoint = nullptr;
+    const CvodeEvents* events = nullptr;
     const std::atomic<bool>* cancel = nullptr; // polled by the backward RHS
     bool cancelled = false;                    // the backward RHS saw the cancel flag
     std::string thrown;                        // what a user callback threw
@@ -178,10 +179,40 @@ void saveInitial(Output& out, double t0, const Eigen::VectorXd& u0, const Eigen:
 /// Steps from t0 to t1 one CVODE step at a time (`step` is CVode or CVodeF in CV_ONE_STEP mode;
 /// the stop time makes CVODE land on t1 exactly), saving as it goes. The cancel flag and the
 /// step attempts (maxiters) are checked between steps.
+/// `afterStep(flag, t)`, when given, runs after each step's saves (events): 0 goes on, 1 ends
+/// the solve as it stands (a terminal event), a negative CVODE flag fails it.
 void march(Session& s,
            Output& out,
            const SolveOptions& o,
            TimeSpan span,
-           const std::function<int(double& t)>& step);
+           const std::function<int(double& t)>& step,
+           const std::function<int(int flag, double t)>& afterStep = {});
+
+/// A solve's events between CVODE steps (solvers/cvode_events.cpp).
+class CvodeEventRunner {
+  public:
+    CvodeEventRunner(
+        Session& s, Output& out, const CvodeEvents& events, TimeSpan span, int maxEvents);
+    /// The time events at t0, applied to u0 before CVODE starts.
+    void applyAtStart(Eigen::VectorXd& u0);
+    /// CVodeRootInit and CVodeSetRootDirection, and the first stop time.
+    bool setUp(SetupLog& log);
+    /// What march() calls after each step.
+    int afterStep(int flag, double t);
+
+  private:
+    int fireRoots(double t, bool& changed);
+    void fireTimed(double t, bool& changed);
+    void replaceSave(double t);
+    int restart(double t);
+
+    Session& m_s;
+    Output& m_out;
+    const CvodeEvents& m_events;
+    TimeSpan m_span;
+    int m_maxEvents;
+    std::size_t m_nextTimed = 0;
+    std::vector<int> m_found;
+};
 
 } // namespace dynfit::ode::detail

@@ -59,10 +59,6 @@ solve(const Problem& problem,
         return refused<State>(events.error);
     }
     if constexpr (std::is_same_v<Tag, CvodeBdf> || std::is_same_v<Tag, CvodeAdams>) {
-        if (!events.empty()) {
-            return refused<State>("the CVODE methods do not run events yet; choose Rodas5P, "
-                                  "KenCarp4, Tsit5 or Auto");
-        }
         return solveWithCvode(problem, std::is_same_v<Tag, CvodeBdf>, options, observer);
     } else {
         SolveOptions withStops = options;

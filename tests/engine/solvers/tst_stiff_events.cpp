@@ -2,6 +2,8 @@
 // Events on a stiff problem: the two thresholds of SUNDIALS' cvRoberts_dns example (y1 falls to
 // 1e-4, y3 rises to 0.01) located by every stiff method at reltol 1e-8.
 //
+// CVODE_BDF locates them with CVODE's own root finding (CVodeRootInit).
+//
 // The reference times are our own at reltol 1e-12, where Rodas5P, KenCarp4 and Kvaerno5 agree
 // to 11 digits, and checked independently: CVODE (no events) at reltol 1e-12 brackets each one
 // within a relative 1e-7. The example's published output (cvRoberts_dns.out: t = 2.6391e-01 and
@@ -30,7 +32,7 @@ constexpr double kY3Crossing = 2.6401907819e-01; // y3 = 0.01
 constexpr double kY1Crossing = 2.0795496883e+07; // y1 = 1e-4
 
 ode::Solution<model::Vector<double>>
-solveRober(const std::string& text, const ode::Method& method, ode::SolveOptions opts) {
+solveText(const std::string& text, const ode::Method& method, ode::SolveOptions opts) {
     model::Diagnostics d;
     const auto m = model::compileModel(text, d);
     if (!m) {
@@ -61,7 +63,8 @@ class TestStiffEvents : public QObject {
   private slots:
     void thresholds_data() {
         QTest::addColumn<QString>("method");
-        for (const char* name : {"Rodas5P", "Rodas4", "KenCarp4", "Kvaerno5", "Auto"}) {
+        for (const char* name :
+             {"Rodas5P", "Rodas4", "KenCarp4", "Kvaerno5", "Auto", "CVODE_BDF"}) {
             QTest::newRow(name) << QString::fromLatin1(name);
         }
     }
@@ -69,8 +72,8 @@ class TestStiffEvents : public QObject {
     // y3 crosses 0.01 first (line 2 of the events), then y1 falls to 1e-4 (line 1).
     void thresholds() {
         QFETCH(QString, method);
-        const auto sol = solveRober(std::string(kRober) + kThresholds,
-                                    *ode::methodByName(method.toStdString()), tolerances(1e-8));
+        const auto sol = solveText(std::string(kRober) + kThresholds,
+                                   *ode::methodByName(method.toStdString()), tolerances(1e-8));
         QVERIFY2(sol.ok(), sol.message.c_str());
         QCOMPARE(sol.events.size(), std::size_t(2));
         QCOMPARE(sol.events[0].event, 1);
@@ -93,11 +96,51 @@ class TestStiffEvents : public QObject {
         ode::SolveOptions opts = tolerances(1e-12);
         opts.saveat = {kY3Crossing * (1 - 1e-7), kY3Crossing * (1 + 1e-7), kY1Crossing * (1 - 1e-7),
                        kY1Crossing * (1 + 1e-7)};
-        const auto sol = solveRober(kRober, ode::CvodeBdf{}, opts);
+        const auto sol = solveText(kRober, ode::CvodeBdf{}, opts);
         QVERIFY2(sol.ok(), sol.message.c_str());
         QCOMPARE(sol.u.size(), std::size_t(4));
         QVERIFY(sol.u[0][2] < 0.01 && sol.u[1][2] > 0.01);
         QVERIFY(sol.u[2][0] > 1e-4 && sol.u[3][0] < 1e-4);
+    }
+
+    // CVODE's root finding and stop times on a bouncing ball and a dose schedule: bounce times
+    // against the closed form, doses against Rodas5P, a save at a dose time after the dose.
+    void cvodeRunsEvents() {
+        const std::string ball = "init h = 1\ninit v = 0\nd(h)/dt = v\nd(v)/dt = -9.81\n"
+                                 "when h < 0: v = -0.8*v\ntspan = 0 .. 2\n";
+        ode::SolveOptions opts;
+        opts.reltol = 1e-10;
+        opts.abstol = 1e-12;
+        opts.saveat = {2.0};
+        opts.saveEverystep = false;
+        for (const ode::Method method :
+             {ode::Method(ode::CvodeBdf{}), ode::Method(ode::CvodeAdams{})}) {
+            const auto sol = solveText(ball, method, opts);
+            QVERIFY2(sol.ok(), sol.message.c_str());
+            QCOMPARE(sol.events.size(), std::size_t(3));
+            const double t1 = std::sqrt(2.0 / 9.81);
+            const double bounces[] = {t1, t1 * (1 + 2 * 0.8), t1 * (1 + 2 * (0.8 + 0.64))};
+            for (std::size_t k = 0; k < 3; ++k) {
+                QVERIFY2(std::abs(sol.events[k].t - bounces[k]) < 1e-7,
+                         qPrintable(QString::number(sol.events[k].t - bounces[k])));
+                QVERIFY(sol.events[k].after[1] > 0.0); // rising after each bounce
+            }
+        }
+        const std::string dosing = "param k = 0.5\ninit A = 0\nd(A)/dt = -k*A\n"
+                                   "at t = 0, 1.5: A = A + 2\nevery 1 from 2 to 4: A = A + 1\n"
+                                   "tspan = 0 .. 5\n";
+        opts.saveat = {0.0, 1.5, 2.5, 5.0};
+        const auto cvode = solveText(dosing, ode::CvodeBdf{}, opts);
+        const auto rodas = solveText(dosing, ode::Rodas5P{}, opts);
+        QVERIFY2(cvode.ok() && rodas.ok(), (cvode.message + rodas.message).c_str());
+        QCOMPARE(cvode.events.size(), std::size_t(5));
+        QCOMPARE(cvode.u.size(), std::size_t(4));
+        QCOMPARE(cvode.u[0][0], 2.0); // the dose at t0, saved after it
+        QVERIFY(std::abs(cvode.u[1][0] - (2 * std::exp(-0.75) + 2)) < 1e-8); // at 1.5, after
+        for (std::size_t k = 0; k < 4; ++k) {
+            QVERIFY2(std::abs(cvode.u[k][0] - rodas.u[k][0]) < 1e-7,
+                     qPrintable(QString("%1 vs %2").arg(cvode.u[k][0]).arg(rodas.u[k][0])));
+        }
     }
 };
 
