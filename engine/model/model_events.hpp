@@ -102,6 +102,7 @@ ode::EventSet<Vector<S>, Vector<S>> modelEvents(std::shared_ptr<const CompiledMo
             c.id = id;
             c.direction = e.comparison == '<' ? ode::Crossing::Downward : ode::Crossing::Upward;
             c.terminal = e.stop;
+            c.name = "the event on line " + std::to_string(e.where.line);
             c.condition =
                 [model, id, eval = ProgramEvaluator<double>(e.condition), u0 = Eigen::VectorXd(),
                  p0 = Eigen::VectorXd()](const Vector<S>& u, const Vector<S>& q, double t) mutable {

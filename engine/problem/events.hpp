@@ -30,7 +30,8 @@ struct ContinuousEvent {
     Crossing direction = Crossing::Either;
     std::function<void(State& u, const Params& p, double t)> reset;
     bool terminal = false;
-    int id = -1; ///< what the event log calls it; −1: its index among the continuous events
+    int id = -1;      ///< what the event log calls it; −1: its index among the continuous events
+    std::string name; ///< for messages, e.g. "the event on line 7"; empty: "event <index + 1>"
 };
 
 /// A dose given by the data rather than the model (an experiment's dose table): `amount` added to

@@ -9,6 +9,7 @@
 #include <Eigen/Core>
 #include <cstddef>
 #include <functional>
+#include <string>
 #include <vector>
 
 namespace dynfit::ode {
@@ -53,9 +54,10 @@ struct CvodeSensitivity {
 struct CvodeEvents {
     int count = 0; ///< continuous conditions
     std::function<void(double t, const double* u, double* g)> conditions;
-    std::vector<int> directions; ///< per condition: +1 upward, −1 downward, 0 either
-    std::vector<int> ids;        ///< per condition: what the event log calls it
-    std::vector<char> terminal;  ///< per condition: the solve ends there (Terminated)
+    std::vector<int> directions;    ///< per condition: +1 upward, −1 downward, 0 either
+    std::vector<int> ids;           ///< per condition: what the event log calls it
+    std::vector<char> terminal;     ///< per condition: the solve ends there (Terminated)
+    std::vector<std::string> names; ///< per condition, for messages (ContinuousEvent::name)
     /// Condition k's reset of u in place; false when it has none (the time is only recorded).
     std::function<bool(int k, double t, double* u)> reset;
     struct Timed {

@@ -108,7 +108,10 @@ int CvodeEventRunner::fireRoots(double t, bool& changed) {
                               Eigen::Map<const Eigen::VectorXd>(u, n)});
         if (m_events.terminal[static_cast<std::size_t>(k)] != 0) {
             sol.status = SolveStatus::Terminated;
-            sol.message = "terminated by event " + std::to_string(sol.events.back().event + 1)
+            const auto ku = static_cast<std::size_t>(k);
+            sol.message = "terminated by "
+                          + (ku < m_events.names.size() ? m_events.names[ku]
+                                                        : "event " + std::to_string(k + 1))
                           + " at t = " + std::to_string(t);
             return 1;
         }

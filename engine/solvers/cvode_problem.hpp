@@ -60,6 +60,8 @@ CvodeEvents cvodeEventsOf(const EventSet<State, Params>& events, const Params& p
         out.directions.push_back(d == Crossing::Upward ? 1 : d == Crossing::Downward ? -1 : 0);
         out.ids.push_back(continuous[k].id >= 0 ? continuous[k].id : static_cast<int>(k));
         out.terminal.push_back(continuous[k].terminal ? 1 : 0);
+        out.names.push_back(continuous[k].name.empty() ? "event " + std::to_string(k + 1)
+                                                       : continuous[k].name);
     }
     out.reset = [&continuous, &p, scratch, n](int k, double t, double* u) {
         const auto& event = continuous[static_cast<std::size_t>(k)];

@@ -15,6 +15,12 @@ double Integrator<Stepper, Problem>::eventValue(std::size_t e, const State& u, d
 
 namespace detail {
 
+// What messages call an event: its name, else "event <index + 1>".
+template<class Event>
+std::string eventName(const Event& event, int index) {
+    return event.name.empty() ? "event " + std::to_string(index + 1) : event.name;
+}
+
 // Whether g going from a to b crosses zero in the event's direction. A start exactly at zero
 // (just after an event on the same surface) is not a crossing.
 inline bool crosses(Crossing direction, double a, double b) {
@@ -160,7 +166,7 @@ bool Integrator<Stepper, Problem>::fireEvent(const EventHit& hit, double hSigned
     }
     if (event.terminal) {
         m_solution.status = SolveStatus::Terminated;
-        m_solution.message = "terminated by event " + std::to_string(hit.event + 1)
+        m_solution.message = "terminated by " + detail::eventName(event, hit.event)
                              + " at t = " + std::to_string(hit.t);
         return false;
     }
@@ -172,8 +178,8 @@ bool Integrator<Stepper, Problem>::fireEvent(const EventHit& hit, double hSigned
     }
     if (static_cast<int>(m_solution.events.size()) >= m_options.maxEvents) {
         return fail(SolveStatus::EventAccumulation,
-                    std::to_string(m_solution.events.size())
-                        + " events (maxEvents); the last, event " + std::to_string(hit.event + 1)
+                    std::to_string(m_solution.events.size()) + " events (maxEvents); the last, "
+                        + detail::eventName(event, hit.event)
                         + ", fired at t = " + std::to_string(hit.t));
     }
     return true;
@@ -201,10 +207,10 @@ void Integrator<Stepper, Problem>::noteGrazing(const EventHit& hit, double hSign
     }
     m_grazed.insert(hit.event);
     const Event& event = (*m_events)[e];
-    m_solution.warnings.push_back(
-        "event " + std::to_string((event.id >= 0 ? event.id : hit.event) + 1)
-        + " grazes its condition at t = " + std::to_string(hit.t) + " (its rate there is "
-        + std::to_string(rate) + "): that time, and gradients through it, are ill-conditioned");
+    m_solution.warnings.push_back(detail::eventName(event, event.id >= 0 ? event.id : hit.event)
+                                  + " grazes its condition at t = " + std::to_string(hit.t)
+                                  + " (its rate there is " + std::to_string(rate)
+                                  + "): that time, and gradients through it, are ill-conditioned");
 }
 
 // The time events due at m_t, applied in list order and logged; true if any was.

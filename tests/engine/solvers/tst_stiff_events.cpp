@@ -8,6 +8,7 @@
 // to 11 digits, and checked independently: CVODE (no events) at reltol 1e-12 brackets each one
 // within a relative 1e-7. The example's published output (cvRoberts_dns.out: t = 2.6391e-01 and
 // 2.0813e+07) comes from a solve at reltol 1e-4 and agrees to 1e-3, its own accuracy.
+#include "core/status.hpp"
 #include "model/model.hpp"
 #include "model/model_rhs.hpp"
 #include "model/model_solve.hpp"
@@ -140,6 +141,41 @@ class TestStiffEvents : public QObject {
         for (std::size_t k = 0; k < 4; ++k) {
             QVERIFY2(std::abs(cvode.u[k][0] - rodas.u[k][0]) < 1e-7,
                      qPrintable(QString("%1 vs %2").arg(cvode.u[k][0]).arg(rodas.u[k][0])));
+        }
+    }
+
+    // Native methods only: CVODE's root finder sees only its steps' ends and passes the
+    // accumulation point after about 15 bounces (a known gap, docs/ARCHITECTURE.md).
+    void accumulationNamesTheLine_data() {
+        QTest::addColumn<QString>("method");
+        QTest::newRow("Tsit5") << "Tsit5";
+        QTest::newRow("Rodas5P") << "Rodas5P";
+    }
+
+    // A ball with restitution 0.5 bounces infinitely often before t = 3·sqrt(2/9.81) ≈ 1.35:
+    // the solve ends as EventAccumulation naming the event's line and the time, never a hang;
+    // a terminal event's message names its line too.
+    void accumulationNamesTheLine() {
+        QFETCH(QString, method);
+        const std::string ball = "init h = 1\ninit v = 0\nd(h)/dt = v\nd(v)/dt = -9.81\n"
+                                 "when h < 0: v = -0.5*v\ntspan = 0 .. 3\n";
+        ode::SolveOptions opts;
+        opts.maxEvents = 30;
+        const auto sol = solveText(ball, *ode::methodByName(method.toStdString()), opts);
+        QCOMPARE(sol.status, SolveStatus::EventAccumulation);
+        QVERIFY2(sol.message.find("the event on line 5") != std::string::npos
+                     && sol.message.find("t = 1.35") != std::string::npos,
+                 sol.message.c_str());
+        ode::SolveOptions tight;
+        tight.reltol = 1e-8;
+        tight.abstol = 1e-10;
+        for (const std::string& stopper : {method.toStdString(), std::string("CVODE_BDF")}) {
+            const auto stopped = solveText("init x = 1\nd(x)/dt = -x\nwhen x < 0.5: stop\n"
+                                           "tspan = 0 .. 5\n",
+                                           *ode::methodByName(stopper), tight);
+            QCOMPARE(stopped.status, SolveStatus::Terminated);
+            QVERIFY2(stopped.message.find("terminated by the event on line 3 at t = 0.69314") == 0,
+                     stopped.message.c_str());
         }
     }
 };
