@@ -17,13 +17,31 @@ namespace dynfit::model {
 
 namespace detail {
 
+// The primal values of v in `out` (resized only when the size changes: no allocation per call).
 template<class S>
-Eigen::VectorXd primalOf(const Vector<S>& v) {
-    Eigen::VectorXd out(v.size());
+void primalInto(const Vector<S>& v, Eigen::VectorXd& out) {
+    out.resize(v.size());
     for (Eigen::Index i = 0; i < v.size(); ++i) {
         out[i] = primal(v[i]);
     }
+}
+
+template<class S>
+Eigen::VectorXd primalOf(const Vector<S>& v) {
+    Eigen::VectorXd out;
+    primalInto(v, out);
     return out;
+}
+
+// v's values as doubles: v itself for double states, else through the scratch `buffer`.
+template<class S>
+const double* primalData(const Vector<S>& v, Eigen::VectorXd& buffer) {
+    if constexpr (std::is_same_v<S, double>) {
+        return v.data();
+    } else {
+        primalInto(v, buffer);
+        return buffer.data();
+    }
 }
 
 template<class S>
@@ -106,10 +124,9 @@ ode::EventSet<Vector<S>, Vector<S>> modelEvents(std::shared_ptr<const CompiledMo
             c.condition =
                 [model, id, eval = ProgramEvaluator<double>(e.condition), u0 = Eigen::VectorXd(),
                  p0 = Eigen::VectorXd()](const Vector<S>& u, const Vector<S>& q, double t) mutable {
-                    u0 = detail::primalOf(u);
-                    p0 = detail::primalOf(q);
+                    // Called at every sample and root iteration: no allocation here.
                     double g = 0.0;
-                    eval(u0.data(), p0.data(), nullptr, t, &g);
+                    eval(detail::primalData(u, u0), detail::primalData(q, p0), nullptr, t, &g);
                     return g;
                 };
             if (e.hasReset) {
