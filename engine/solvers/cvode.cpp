@@ -331,7 +331,7 @@ void march(Session& s,
            const SolveOptions& o,
            TimeSpan span,
            const std::function<int(double& t)>& step,
-           const std::function<int(int flag, double t)>& afterStep) {
+           CvodeEventRunner* events) {
     const double dir = span.t1 >= span.t0 ? 1.0 : -1.0;
     void* mem = s.mem.get();
     Solution<VectorXd>& sol = out.solution;
@@ -346,7 +346,11 @@ void march(Session& s,
                             + " step attempts (accepted + rejected) taken before reaching t1");
         }
         const long nonFiniteBefore = s.cb.nonFinite;
-        const int flag = step(t);
+        const double tPrev = t;
+        int flag = step(t);
+        if (flag >= 0 && events != nullptr) {
+            flag = events->scanStep(tPrev, t, flag);
+        }
         if (flag < 0) {
             return failWithFlag(s, sol, flag, mem, "CVODE");
         }
@@ -357,7 +361,7 @@ void march(Session& s,
             return failWithFlag(s, sol, sflag, mem, "CVODE (saving)");
         }
         if (flag == CV_TSTOP_RETURN && t == span.t1) {
-            if (const int r = afterStep ? afterStep(flag, t) : 0; r < 0) { // a dose at t1
+            if (const int r = events ? events->afterStep(flag, t) : 0; r < 0) { // a dose at t1
                 failWithFlag(s, sol, r, mem, "CVODE (events)");
             }
             break;
@@ -372,8 +376,8 @@ void march(Session& s,
                             : "CVODE: the step size fell to a few ulps of t");
         }
         // Events last: a restart after a reset leaves CVODE with no step size yet.
-        if (afterStep) {
-            if (const int r = afterStep(flag, t); r != 0) {
+        if (events != nullptr) {
+            if (const int r = events->afterStep(flag, t); r != 0) {
                 if (r < 0) {
                     failWithFlag(s, sol, r, mem, "CVODE (events)");
                 }
@@ -475,9 +479,7 @@ CvodeResult solveCvode(const CvodeSystem& system,
     march(
         s, out, options, span,
         [&](double& t) { return CVode(s.mem.get(), span.t1, s.u.get(), &t, CV_ONE_STEP); },
-        runner ? std::function<int(int, double)>(
-            [&runner](int flag, double t) { return runner->afterStep(flag, t); })
-               : std::function<int(int, double)>());
+        runner ? &*runner : nullptr);
     sol.stats = readStats(s);
     return result;
 }

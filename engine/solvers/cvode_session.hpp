@@ -176,17 +176,19 @@ struct Output {
 
 void saveInitial(Output& out, double t0, const Eigen::VectorXd& u0, const Eigen::MatrixXd* s0);
 
+class CvodeEventRunner;
+
 /// Steps from t0 to t1 one CVODE step at a time (`step` is CVode or CVodeF in CV_ONE_STEP mode;
 /// the stop time makes CVODE land on t1 exactly), saving as it goes. The cancel flag and the
-/// step attempts (maxiters) are checked between steps.
-/// `afterStep(flag, t)`, when given, runs after each step's saves (events): 0 goes on, 1 ends
-/// the solve as it stands (a terminal event), a negative CVODE flag fails it.
+/// step attempts (maxiters) are checked between steps. `events`, when given, may end a step
+/// early at a crossing CVODE missed (scanStep, before the saves) and runs after each step's
+/// saves (afterStep).
 void march(Session& s,
            Output& out,
            const SolveOptions& o,
            TimeSpan span,
            const std::function<int(double& t)>& step,
-           const std::function<int(int flag, double t)>& afterStep = {});
+           CvodeEventRunner* events = nullptr);
 
 /// A solve's events between CVODE steps (solvers/cvode_events.cpp).
 class CvodeEventRunner {
@@ -197,7 +199,13 @@ class CvodeEventRunner {
     void applyAtStart(Eigen::VectorXd& u0);
     /// CVodeRootInit and CVodeSetRootDirection, and the first stop time.
     bool setUp(SetupLog& log);
-    /// What march() calls after each step.
+    /// What march() calls after each step, before saving: CVODE tests the conditions' signs at
+    /// its step ends only, so a crossing there and back inside one step (a ball's ever shorter
+    /// bounces) is sampled for on the step's interpolant; one found ends the step at its root
+    /// (t and the state moved there) and is reported as CV_ROOT_RETURN.
+    int scanStep(double tPrev, double& t, int flag);
+    /// What march() calls after each step's saves: 0 goes on, 1 ends the solve as it stands (a
+    /// terminal event or too many events), a negative CVODE flag fails it.
     int afterStep(int flag, double t);
 
   private:
@@ -205,6 +213,10 @@ class CvodeEventRunner {
     void fireTimed(double t, bool& changed);
     void replaceSave(double t);
     int restart(double t);
+    int conditionsAt(double t, std::vector<double>& g);
+    bool againstRate(std::size_t k, double t, const double* u);
+    std::string name(std::size_t k) const;
+    int accumulation(double t, const std::string& detail);
 
     Session& m_s;
     Output& m_out;
@@ -213,6 +225,10 @@ class CvodeEventRunner {
     int m_maxEvents;
     std::size_t m_nextTimed = 0;
     std::vector<int> m_found;
+    int m_missed = -1;               // the condition scanStep found crossed, else -1
+    std::vector<double> m_gA, m_gB;  // scratch: the conditions at two consecutive samples
+    std::vector<double> m_lastFired; // per condition: its last crossing time (NaN: none yet)
+    Eigen::VectorXd m_du, m_shifted; // scratch for againstRate
 };
 
 } // namespace dynfit::ode::detail

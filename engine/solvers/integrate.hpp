@@ -129,10 +129,11 @@ class Integrator {
     StopAction<State> m_stopAction;
     const std::vector<Event>* m_events = nullptr;
     const std::vector<TimedEvent>* m_timeEvents = nullptr;
-    std::set<int> m_grazed;         // events already noted as grazing
-    std::vector<double> m_gPrev;    // each event's condition at the current point
-    std::vector<double> m_gA, m_gB; // scratch: the conditions at two consecutive samples
-    State m_eventState;             // scratch: the interpolated state at a sample or root
+    std::set<int> m_grazed;          // events already noted as grazing
+    std::vector<double> m_gPrev;     // each event's condition at the current point
+    std::vector<double> m_lastFired; // each event's last crossing time (NaN: none yet)
+    std::vector<double> m_gA, m_gB;  // scratch: the conditions at two consecutive samples
+    State m_eventState;              // scratch: the interpolated state at a sample or root
     std::size_t m_nextSave = 0;
     std::size_t m_saved = 0;
     bool m_saveEverystep = false;
@@ -239,6 +240,7 @@ bool Integrator<Stepper, Problem>::init() {
         for (std::size_t e = 0; e < m_events->size(); ++e) {
             m_gPrev.push_back(eventValue(e, m_u, m_t));
         }
+        m_lastFired.assign(m_events->size(), std::numeric_limits<double>::quiet_NaN());
     }
 
     const double span = std::abs(m_t1 - m_t);

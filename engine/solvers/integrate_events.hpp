@@ -4,6 +4,7 @@
 // integrate.hpp only.
 #pragma once
 
+#include "solvers/event_root.hpp"
 #include "solvers/integrate.hpp"
 
 namespace dynfit::ode {
@@ -19,14 +20,6 @@ namespace detail {
 template<class Event>
 std::string eventName(const Event& event, int index) {
     return event.name.empty() ? "event " + std::to_string(index + 1) : event.name;
-}
-
-// Whether g going from a to b crosses zero in the event's direction. A start exactly at zero
-// (just after an event on the same surface) is not a crossing.
-inline bool crosses(Crossing direction, double a, double b) {
-    const bool up = a < 0.0 && b >= 0.0;
-    const bool down = a > 0.0 && b <= 0.0;
-    return direction == Crossing::Upward ? up : direction == Crossing::Downward ? down : up || down;
 }
 
 } // namespace detail
@@ -73,45 +66,15 @@ auto Integrator<Stepper, Problem>::locateEvent(double tNew, double hSigned)
     return std::nullopt;
 }
 
-// The Illinois variant of regula falsi on g(u(t), t) along the interpolant, bracket [ta, tb]
-// with g(ta) and g(tb) of opposite signs (or g(tb) = 0): returns the end of the final bracket
-// on the crossing's far side, so that the condition has crossed there (and the next step, which
-// starts on that side, does not find the same crossing again).
+// The crossing of condition e in [ta, tb], refined on the step's interpolant.
 template<class Stepper, class Problem>
 double Integrator<Stepper, Problem>::refineRoot(
     std::size_t e, double ta, double ga, double tb, double gb) {
-    int side = 0;
-    for (int iteration = 0; iteration < 200; ++iteration) {
-        const double width = std::abs(tb - ta);
-        if (gb == 0.0 || width <= 4 * std::numeric_limits<double>::epsilon() * std::abs(tb)) {
-            break;
-        }
-        double t = tb - gb * (tb - ta) / (gb - ga);
-        if (!(m_dir * (t - ta) > 0.0 && m_dir * (tb - t) > 0.0)) {
-            t = 0.5 * (ta + tb); // round-off left the bracket: bisect
-        }
+    const auto condition = [&](double t) {
         interpolateCallback(this, t, m_eventState);
-        const double g = eventValue(e, m_eventState, t);
-        if ((g < 0.0) == (gb < 0.0) && g != 0.0) {
-            tb = t;
-            gb = g;
-            if (side == 1) {
-                ga *= 0.5; // Illinois: the retained end's value halved
-            }
-            side = 1;
-        } else {
-            ta = t;
-            ga = g;
-            if (side == -1) {
-                gb *= 0.5;
-            }
-            side = -1;
-            if (g == 0.0) {
-                return t;
-            }
-        }
-    }
-    return tb;
+        return eventValue(e, m_eventState, t);
+    };
+    return detail::refineRoot(condition, m_dir, ta, ga, tb, gb);
 }
 
 // An event at hit.t inside the accepted step: save what lies before it, log it, apply its reset
@@ -176,6 +139,12 @@ bool Integrator<Stepper, Problem>::fireEvent(const EventHit& hit, double hSigned
     for (std::size_t e = 0; e < m_gPrev.size(); ++e) {
         m_gPrev[e] = eventValue(e, m_u, m_t);
     }
+    double& last = m_lastFired[static_cast<std::size_t>(hit.event)];
+    if (detail::accumulates(last, hit.t, std::max(std::abs(hit.t), std::abs(m_t1)))) {
+        return fail(SolveStatus::EventAccumulation,
+                    detail::accumulationMessage(detail::eventName(event, hit.event), last, hit.t));
+    }
+    last = hit.t;
     if (static_cast<int>(m_solution.events.size()) >= m_options.maxEvents) {
         return fail(SolveStatus::EventAccumulation,
                     std::to_string(m_solution.events.size()) + " events (maxEvents); the last, "
