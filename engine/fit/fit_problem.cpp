@@ -144,6 +144,11 @@ bool FitProblem::build(const model::CompiledModel& model,
             error = "multiple shooting does not handle events or doses yet: fit without it";
             return false;
         }
+        if (model.hasDelays()) {
+            error = "multiple shooting does not handle delays (a segment's free start has no "
+                    "history): fit without it";
+            return false;
+        }
         const ode::TimeSpan whole = span ? *span : modelSpan(model, initialParams);
         const auto cuts = boundaries(e.loss.saveTimes(), whole.t0, shooting.segments);
         const auto guess = simulateAt(model, e, whole, initialParams, setup, cuts);

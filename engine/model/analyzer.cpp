@@ -45,7 +45,9 @@ AnalyzedModel Analyzer::run() {
     resolveEquations();
     resolveStagedEquations();
     resolveInitsAndSpan();
+    resolveHistories();
     resolveEvents();
+    checkDelayScope();
     warnUnusedParams();
     for (const auto& [key, id] : m_letNodes) {
         if (key.find('#') == std::string::npos) { // the equations' context, not a stricter one
@@ -101,6 +103,14 @@ void Analyzer::collectDeclarations() {
             } else {
                 m_inits[s.name] = &s;
                 noteStateAppearance(s);
+            }
+            break;
+        case StatementKind::History:
+            if (m_histories.count(s.name) != 0) {
+                m_diag.error(s.where, "a second history for '" + s.name + "' (the first is on line "
+                                          + std::to_string(m_histories[s.name]->where.line) + ")");
+            } else {
+                m_histories[s.name] = &s;
             }
             break;
         case StatementKind::TimeSpan:
@@ -231,6 +241,7 @@ void Analyzer::resolveEquations() {
         const Statement& eq = *m_equations.at(m_result.states[i]);
         Context context;
         context.what = "the equation of '" + eq.name + "'";
+        context.delays = true;
         m_result.rhs[i] = build(*eq.value, context);
     }
     // Lets nothing uses still get checked, so that their errors are reported.
@@ -242,6 +253,7 @@ void Analyzer::resolveEquations() {
             reference.where = symbol.statement->where;
             Context context;
             context.what = "let '" + letName + "'";
+            context.delays = true;
             let(reference, context);
         }
     }
@@ -250,8 +262,8 @@ void Analyzer::resolveEquations() {
 // The equations again, with network calls as inputs. Only for a checked model with networks;
 // anything this pass reports was already reported by the first one, so it is dropped.
 void Analyzer::resolveStagedEquations() {
-    if (m_result.networks.empty() || m_diag.hasErrors()) {
-        return;
+    if (m_result.networks.empty() || m_diag.hasErrors() || !m_result.delays.empty()) {
+        return; // with delays the networks stay written out in f
     }
     const std::size_t reported = m_diag.items.size();
     m_result.staged = StagedRhs{};
@@ -365,12 +377,11 @@ NodeId Analyzer::call(const Expr& e, const Context& context) {
     if (m_networkIndex.count(e.name) != 0) {
         return networkCall(e, context, 0, e.where);
     }
+    if (m_stateIndex.count(e.name) != 0) {
+        return delayedState(e, context);
+    }
     if (!functionByName(e.name, op, expected)) {
-        if (m_stateIndex.count(e.name) != 0) {
-            m_diag.error(e.where, "delays like " + e.name + "(t - tau) are not supported yet");
-        } else {
-            m_diag.error(e.where, "unknown function '" + e.name + "'");
-        }
+        m_diag.error(e.where, "unknown function '" + e.name + "'");
         return m_graph.constant(0.0);
     }
     const int given = static_cast<int>(e.args.size());
@@ -401,7 +412,7 @@ NodeId Analyzer::name(const Expr& e, const Context& context) {
         return m_graph.time();
     }
     if (const auto it = m_stateIndex.find(e.name); it != m_stateIndex.end()) {
-        if (context.constantOnly || context.parametersOnly) {
+        if (context.constantOnly || context.parametersOnly || context.noStates) {
             m_diag.error(e.where, context.what + " cannot use the state '" + e.name + "'");
             return m_graph.constant(0.0);
         }
@@ -435,7 +446,9 @@ NodeId Analyzer::let(const Expr& e, const Context& context) {
     const std::string key = e.name
                             + (context.constantOnly     ? "#c"
                                : context.parametersOnly ? "#p"
+                               : context.noStates       ? "#h"
                                : context.staged         ? "#s"
+                               : !context.delays        ? "#x" // an event: no delayed states
                                                         : "");
     if (const auto it = m_letNodes.find(key); it != m_letNodes.end()) {
         return it->second;

@@ -42,6 +42,13 @@ struct AnalyzedEvent {
     std::vector<int> targets;  ///< the states the actions set
 };
 
+/// A delayed state in the equations, x(t − lag): f reads it as State input n + its index.
+struct DelayedRef {
+    int state = 0;
+    NodeId lag = 0; ///< an expression of params and consts, positive
+    SourceLocation where;
+};
+
 /// The checked model as DAG nodes: f, u0 and tspan, with names and values.
 struct AnalyzedModel {
     ExprGraph graph;
@@ -58,6 +65,9 @@ struct AnalyzedModel {
     std::vector<AnalyzedEvent> events; ///< in the order written
     /// Every let as a DAG node in the equations' context (states, params, t, networks).
     std::map<std::string, NodeId> lets;
+    std::vector<DelayedRef> delays;    ///< distinct (state, lag) pairs, in order of appearance
+    std::vector<NodeId> history;       ///< per state: its history φ(t, p) (0 where undeclared)
+    std::vector<char> historyDeclared; ///< per state: `history x = ...` given
 };
 
 /// True when `id` reads an Aux input (in a staged equation: a network's output).
@@ -84,6 +94,8 @@ class Analyzer {
         bool constantOnly = false;   ///< numbers and consts only (values, bounds)
         bool parametersOnly = false; ///< no states, no t (init, tspan)
         bool staged = false;         ///< network calls become inputs (StagedRhs)
+        bool delays = false;         ///< delayed states x(t − lag) allowed (the equations)
+        bool noStates = false;       ///< t and params, no state (a history)
     };
 
     bool declare(const Statement& s, const char* what);
@@ -103,6 +115,9 @@ class Analyzer {
     NodeId stagedCall(int network, std::vector<NodeId> inputs, int outputIndex);
     void resolveInitsAndSpan();
     void resolveEvents();
+    NodeId delayedState(const Expr& e, const Context& context);
+    void resolveHistories();
+    void checkDelayScope();
     AnalyzedEvent resolveEvent(const Statement& s);
     std::vector<NodeId> eventTimes(const EventClause& e, const std::string& what);
     void checkSchedule(const EventClause& e, const std::vector<NodeId>& nodes);
@@ -126,6 +141,7 @@ class Analyzer {
     std::vector<const Statement*> m_paramStatements;
     std::map<std::string, const Statement*> m_equations;
     std::map<std::string, const Statement*> m_inits;
+    std::map<std::string, const Statement*> m_histories;
     const Statement* m_timeSpan = nullptr;
     std::vector<std::string> m_stateOrder;
     std::map<std::string, int> m_stateIndex;

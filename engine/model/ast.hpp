@@ -34,6 +34,7 @@ enum class StatementKind {
     Const,    ///< const name = value
     Let,      ///< let name = value
     Init,     ///< init name = value
+    History,  ///< history name = value: the state before t0 (an expression of t and params)
     Equation, ///< d(name)/dt = value, or name' = value
     TimeSpan, ///< tspan = lower .. upper
     Network,  ///< nn name = dense(in, out[, activation]) >> dense(...) ...

@@ -60,8 +60,9 @@ void buildPrograms(AnalyzedModel& a, CompiledModel& m) {
     ExprGraph& g = a.graph;
     const int n = m.stateCount();
     const int np = m.paramCount();
-    const InputLayout plain{n, np, 0};
-    const InputLayout withAux{n, np, n};
+    const int delayed = static_cast<int>(a.delays.size()); // read after the states
+    const InputLayout plain{n + delayed, np, 0};
+    const InputLayout withAux{n + delayed, np, n};
     m.rhs = Program(g, a.rhs, plain);
 
     std::vector<std::vector<NodeId>> ju, jp, j0;
@@ -71,13 +72,14 @@ void buildPrograms(AnalyzedModel& a, CompiledModel& m) {
     for (const NodeId out : a.rhs) {
         dt.push_back(g.derivative(out, InputSet::Time, 0));
     }
-    m.autonomous =
-        std::all_of(dt.begin(), dt.end(), [&g](NodeId d) { return g.isConstant(d, 0.0); });
+    m.autonomous = delayed == 0 && std::all_of(dt.begin(), dt.end(), [&g](NodeId d) {
+                       return g.isConstant(d, 0.0);
+                   }); // delayed values move with t
     m.timeDerivative = Program(g, dt, plain);
     if (!m.autonomous) {
         // wᵀ ∂²f/∂t∂u and wᵀ ∂²f/∂t∂p: the Rosenbrock methods' discrete adjoint needs them.
         std::vector<NodeId> dtVjpU, dtVjpP;
-        const InputLayout withWeights{n, np, n};
+        const InputLayout withWeights{n + delayed, np, n};
         for (int j = 0; j < n; ++j) {
             dtVjpU.push_back(weightedDerivative(g, dt, InputSet::State, j));
         }
@@ -127,6 +129,16 @@ void buildPrograms(AnalyzedModel& a, CompiledModel& m) {
     if (a.timeSpan) {
         m.hasTimeSpan = true;
         m.timeSpan = Program(g, {a.timeSpan->first, a.timeSpan->second}, paramsOnly);
+    }
+    if (delayed > 0) {
+        std::vector<NodeId> lags;
+        for (const DelayedRef& ref : a.delays) {
+            m.delays.push_back({ref.state, ref.where});
+            lags.push_back(ref.lag);
+        }
+        m.lags = Program(g, lags, paramsOnly);
+        m.history = Program(g, a.history, paramsOnly); // reads t and p only
+        m.historyDeclared = a.historyDeclared;
     }
 }
 

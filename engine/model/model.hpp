@@ -56,6 +56,12 @@ struct NetworkStage {
     Program inputsVjp; ///< aux = z̄ → [z̄ᵀ∂z/∂u (n) | z̄ᵀ∂z/∂ŝ]
 };
 
+/// A delayed state x(t − lag) read by f: State input n + its index (after the n states).
+struct DelaySlot {
+    int state = 0;
+    SourceLocation where;
+};
+
 /// (row, column) entries of a sparse Jacobian, row-major order.
 struct SparsityPattern {
     int rows = 0;
@@ -104,7 +110,13 @@ struct CompiledModel {
     Program initial;            ///< u0(p): n outputs
     Program initialJacobianP;   ///< ∂u0/∂p, dense n × np, row-major
     Program timeSpan;           ///< (t0, t1)(p) when hasTimeSpan
-    std::vector<CompiledEvent> events;          ///< in the order written
+    std::vector<CompiledEvent> events; ///< in the order written
+    /// Delays (issue 15): f's programs (rhs, jacobianU, jacobianP, ...) read [u (n) | the delayed
+    /// values (delays.size())] as their state inputs; Jacobians are taken in the n states only.
+    std::vector<DelaySlot> delays;
+    Program lags;                      ///< lag_k(p): one output per slot
+    Program history;                   ///< φ(t, p): n outputs (the declared ones; others 0)
+    std::vector<char> historyDeclared; ///< per state; undeclared: the state's start value
     std::shared_ptr<const NativeModule> native; ///< optional fast path for double
     /// Present when the model has networks (and none feeds another): f and its VJPs then run
     /// the networks as dense kernels; the programs above keep them written out (Jacobians).
@@ -113,6 +125,8 @@ struct CompiledModel {
     int stateCount() const { return static_cast<int>(states.size()); }
     int paramCount() const { return static_cast<int>(params.size()); }
     bool hasEvents() const { return !events.empty(); }
+    bool hasDelays() const { return !delays.empty(); }
+    int delayCount() const { return static_cast<int>(delays.size()); }
     std::vector<double> defaultParams() const;
     int stateIndex(std::string_view name) const; ///< −1 if not a state
     int paramIndex(std::string_view name) const; ///< −1 if not a param

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "model/model.hpp"
+#include "model/model_delays.hpp"
 #include "model/model_events.hpp"
 #include "model/program_evaluator.hpp"
 #include "model/staged_evaluator.hpp"
@@ -25,9 +26,41 @@ class ModelRhs {
         if (m_model->stage) {
             m_staged.emplace(*m_model);
         }
+        if (m_model->hasDelays()) {
+            m_delays = std::make_shared<DelayMemory<S>>(m_model);
+        }
     }
 
     void operator()(Vector<S>& du, const Vector<S>& u, const Vector<S>& p, double t) {
+        if (m_delays) {
+            m_delays->fill(u, t, m_ext);
+            evaluate(du, m_ext, p, t);
+            return;
+        }
+        evaluate(du, u, p, t);
+    }
+
+    // --- The memory of a delay model (the integrator's protocol for a right-hand side that
+    // reads its own past; docs/ARCHITECTURE.md). Each integrator attaches its own copy.
+    bool hasMemory() const { return m_delays != nullptr; }
+    void attachHistory(const ode::DenseOutput<Vector<S>>* dense,
+                       double t0,
+                       const Vector<S>& u0,
+                       const Vector<S>& p) {
+        m_delays = std::make_shared<DelayMemory<S>>(m_model); // this copy's own, not shared
+        m_delays->attach(dense, t0, u0, p);
+    }
+    std::vector<double> memoryStops(double t1, int order) { return m_delays->stops(t1, order); }
+    double shortestLag() const { return m_delays->shortestLag(); }
+    void enterStep(double ta, double tb) { m_delays->enterStep(ta, tb); }
+    bool crossStop(Vector<S>& u, const Vector<S>& p, double t) {
+        return m_delays->crossStop(
+            u, t, [&](Vector<S>& du, const Vector<S>& x, double at) { (*this)(du, x, p, at); });
+    }
+
+  private:
+    // f at u, or at [u | delayed values] for a delay model.
+    void evaluate(Vector<S>& du, const Vector<S>& u, const Vector<S>& p, double t) {
         if (m_staged) {
             m_staged->rhs(u.data(), p.data(), t, du.data());
             return;
@@ -46,9 +79,17 @@ class ModelRhs {
         m_eval(u.data(), p.data(), nullptr, t, du.data());
     }
 
-    /// ∂f/∂u at (u, p, t) into a dense matrix (the stiff solvers' Jacobian).
+  public:
+    /// ∂f/∂u at (u, p, t) into a dense matrix (the stiff solvers' Jacobian); for a delay model
+    /// with the delayed values held (they do not move with u(t)).
     template<class Matrix>
-    void jacobian(Matrix& jac, const Vector<S>& u, const Vector<S>& p, double t) {
+    void jacobian(Matrix& jac, const Vector<S>& x, const Vector<S>& p, double t) {
+        const Vector<S>* input = &x;
+        if (m_delays) {
+            m_delays->fill(x, t, m_ext);
+            input = &m_ext;
+        }
+        const Vector<S>& u = *input;
         const auto& entries = m_model->patternU.entries;
         m_jacValues.resize(static_cast<Eigen::Index>(entries.size()));
         if (!m_jacEval) {
@@ -64,7 +105,7 @@ class ModelRhs {
         if (!done) {
             (*m_jacEval)(u.data(), p.data(), nullptr, t, m_jacValues.data());
         }
-        jac.setZero(u.size(), u.size());
+        jac.setZero(x.size(), x.size());
         for (std::size_t e = 0; e < entries.size(); ++e) {
             jac(entries[e].first, entries[e].second) = m_jacValues[static_cast<Eigen::Index>(e)];
         }
@@ -74,6 +115,14 @@ class ModelRhs {
     bool timeDerivative(Vector<S>& dt, const Vector<S>& u, const Vector<S>& p, double t) {
         if (m_model->autonomous) {
             return false;
+        }
+        if (m_delays) { // the delayed values move with t: a central difference of the whole f
+            const double delta = 1e-7 * std::max(1.0, std::abs(t));
+            m_plus.resize(u.size());
+            (*this)(m_plus, u, p, t + delta);
+            (*this)(dt, u, p, t - delta);
+            dt = (m_plus - dt) / S(2 * delta);
+            return true;
         }
         if (!m_timeEval) {
             m_timeEval.emplace(m_model->timeDerivative);
@@ -95,6 +144,8 @@ class ModelRhs {
     Vector<S> m_jacValues;
     NativeFn m_native = nullptr; // the model's native f, when compiled with CompileOptions::native
     std::optional<StagedEvaluator<S>> m_staged; // networks as dense kernels
+    std::shared_ptr<DelayMemory<S>> m_delays;   // a delay model's past, once attached
+    Vector<S> m_ext, m_plus;                    // scratch: [u | delayed values], f(t + δ)
 };
 
 /// The problem of a compiled model at parameters p: u0(p) and tspan(p) come from the model

@@ -12,8 +12,9 @@ namespace dynfit::model {
 namespace {
 
 // The words a statement starts with, as statement() below dispatches on them.
-constexpr std::string_view kStatementKeywords[] = {
-    "param", "const", "let", "init", "d", "tspan", "nn", "weights", "when", "at", "every"};
+constexpr std::string_view kStatementKeywords[] = {"param",   "const", "let",   "init",
+                                                   "history", "d",     "tspan", "nn",
+                                                   "weights", "when",  "at",    "every"};
 
 // Thrown inside the parser only; caught per line.
 struct SyntaxError {
@@ -156,11 +157,12 @@ class Parser {
             && peek(2).kind == TokenKind::Equals) {
             return weights();
         }
-        if ((isWord("const") || isWord("let") || isWord("init"))
+        if ((isWord("const") || isWord("let") || isWord("init") || isWord("history"))
             && peek(1).kind == TokenKind::Identifier) {
-            const StatementKind kind = first.text == "const" ? StatementKind::Const
-                                       : first.text == "let" ? StatementKind::Let
-                                                             : StatementKind::Init;
+            const StatementKind kind = first.text == "const"     ? StatementKind::Const
+                                       : first.text == "let"     ? StatementKind::Let
+                                       : first.text == "history" ? StatementKind::History
+                                                                 : StatementKind::Init;
             ++m_pos;
             return assignment(kind);
         }
@@ -180,7 +182,8 @@ class Parser {
             s.value = expression();
             return s;
         }
-        if (isWord("param") || isWord("const") || isWord("let") || isWord("init")) {
+        if (isWord("param") || isWord("const") || isWord("let") || isWord("init")
+            || isWord("history")) {
             fail(peek(1),
                  "expected a name after '" + first.text + "', found " + describeFound(peek(1)));
         }

@@ -29,6 +29,14 @@ constexpr LanguageWord kWords[] = {
      "The state's initial value at the start of tspan: a number or an expression of params and "
      "consts (then it is fitted with them). A state without init starts at 0.",
      "param x0 = 2\ninit x = x0\nd(x)/dt = -x\ntspan = 0 .. 5\n"},
+    {"history", WordKind::Statement, "history state = expression",
+     "A delay model's state before the start of tspan: an expression of t, params and consts, "
+     "read where an equation uses the state delayed, as in x(t - tau). A state without history "
+     "holds its init before the start. The equations read a delayed state as name(t - lag), "
+     "the lag a positive expression of params and consts (fitted like any param: its gradient "
+     "is exact in forward mode).",
+     "param tau = 1 in [0.1, 2]\ninit x = 1\nhistory x = 1 + 0.1*sin(t)\n"
+     "d(x)/dt = -x(t - tau)\ntspan = 0 .. 10\n"},
     {"d", WordKind::Statement, "d(state)/dt = expression    or    state' = expression",
      "The differential equation of a state: its rate of change as an expression of the states, "
      "params, consts, lets, t and networks. Every name on the left is a state.",

@@ -66,6 +66,16 @@ class DenseOutput {
         m_interpolate(theta, h, v[0], v[1], v + 3, v[2], out);
     }
 
+    /// The step whose interval holds t (the later one at a boundary between two steps).
+    std::size_t stepAt(double t) const { return stepIndex(t); }
+
+    /// Step i's interpolant at t, without clamping to the step: the polynomial continues
+    /// smoothly past the step's ends (a difference quotient across them needs it).
+    void evaluateInStep(std::size_t i, double t, State& out) const {
+        const State* v = &m_vectors[i * stride()];
+        m_interpolate((t - m_t0[i]) / m_h[i], m_h[i], v[0], v[1], v + 3, v[2], out);
+    }
+
   private:
     std::size_t stride() const { return static_cast<std::size_t>(m_stagesPerStep) + 3; }
 

@@ -134,6 +134,27 @@ bool isAvailable(GradientMethod method) {
     return false;
 }
 
+namespace {
+
+// A delay model's gradients: forward mode (the lags' terms and jumps included) and finite
+// differences, on a native method. Says why not otherwise.
+bool delaysSupported(GradientMethod method, const ode::Method& solver, std::string& why) {
+    if (isCvode(solver)) {
+        why = "CVODE does not solve delay equations: choose Tsit5, Vern7, DP5, BS3, Rodas5P or "
+              "Rodas4";
+        return false;
+    }
+    if (method != GradientMethod::Forward && method != GradientMethod::FiniteDiff) {
+        why = "the " + std::string(gradientMethodName(method))
+              + " gradient does not carry a delay model's history yet: use forward (exact, "
+                "lags included) or finite-diff";
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
 GradientResult gradient(const GradientProblem& problem,
                         const ode::Method& solver,
                         const ode::SolveOptions& options,
@@ -163,6 +184,10 @@ GradientResult gradient(const GradientProblem& problem,
         result.message = "CVODE's gradients do not cross events yet: with events choose "
                          "Rodas5P, KenCarp4, Tsit5 or Auto (every gradient method), or "
                          "finite-diff with CVODE";
+        return result;
+    }
+    if (problem.model->hasDelays() && !delaysSupported(method, solver, result.message)) {
+        result.status = SolveStatus::InvalidInput;
         return result;
     }
     if (method == GradientMethod::Forward && isCvode(solver)

@@ -35,6 +35,12 @@ ResidualJacobian residualJacobian(const GradientProblem& problem,
                       "KenCarp4, Tsit5 or Auto";
         return out;
     }
+    if (m.hasDelays() && isCvode(solver)) {
+        out.status = SolveStatus::InvalidInput;
+        out.message = "CVODE does not solve delay equations: choose Tsit5, Vern7, DP5, BS3, "
+                      "Rodas5P or Rodas4";
+        return out;
+    }
     if (isCvode(solver)) {
         cvodeResidualJacobian(problem, solver, options, initialDirections, out);
         return out;

@@ -86,6 +86,9 @@ class Integrator {
     static constexpr int kEventSamples = 8;
 
   private:
+    // A right-hand side that reads its own past (a delay model: model/model_delays.hpp).
+    static constexpr bool kMemory = requires(decltype(Problem::f)& f) { f.hasMemory(); };
+    bool attachMemory();
     bool fail(SolveStatus status, const std::string& detail);
     bool validate();
     void saveInitial();
@@ -138,6 +141,8 @@ class Integrator {
     std::size_t m_saved = 0;
     bool m_saveEverystep = false;
     bool m_adaptive = true;
+    bool m_dense = false; // keep the dense output (asked for, or a delay model's history)
+    double m_dtmax = 0.0; // the options' dtmax, or a delay model's shortest lag
 
     State m_u, m_uNew, m_work;
     double m_t = 0.0, m_t1 = 0.0, m_dir = 1.0;
@@ -209,8 +214,15 @@ template<class Stepper, class Problem>
 bool Integrator<Stepper, Problem>::init() {
     m_solution = Solution<State>{};
     m_grazed.clear();
+    m_dense = m_options.dense;
+    m_dtmax = m_options.dtmax;
     if (!validate()) {
         return false;
+    }
+    if constexpr (kMemory) {
+        if (m_f.hasMemory() && !attachMemory()) {
+            return false;
+        }
     }
     m_tol = {m_options.reltol, m_options.abstol, &m_options.abstolPerComponent};
     m_saveEverystep = m_options.saveEverystep.value_or(m_saveTimes.empty());
@@ -224,7 +236,7 @@ bool Integrator<Stepper, Problem>::init() {
         m_stepper.setTolerances(m_tol);
     }
     m_attempts = 0;
-    if (m_options.dense) {
+    if (m_dense) {
         m_solution.dense.setMethod(&Stepper::interpolateFrom, Stepper::kInterpStages);
     }
     // Preallocated save slots: saving into them in run() copies without allocating.
@@ -244,7 +256,7 @@ bool Integrator<Stepper, Problem>::init() {
     }
 
     const double span = std::abs(m_t1 - m_t);
-    const double dtmax = m_options.dtmax > 0.0 ? m_options.dtmax : span;
+    const double dtmax = m_dtmax > 0.0 ? m_dtmax : span;
     if (!m_adaptive) {
         m_h = m_options.dt;
     } else if (m_options.dtInitial > 0.0) {
@@ -255,6 +267,33 @@ bool Integrator<Stepper, Problem>::init() {
         m_h = initialStepSize(m_f, m_problem.p, m_t, m_u, f0, Stepper::kOrder, m_dir, dtmax, m_tol,
                               m_work, work2, m_solution.stats);
     }
+    return true;
+}
+
+// The method of steps: the dense output kept as the history, the breakpoints t0 + Σ nᵢτᵢ up to
+// the method's order as must-hit times, and no step longer than the shortest lag (so that every
+// delayed time lies in a finished step: no iteration inside a step).
+template<class Stepper, class Problem>
+bool Integrator<Stepper, Problem>::attachMemory() {
+    if (m_dir < 0.0) {
+        return fail(SolveStatus::InvalidInput, "delay equations are solved forward in time only");
+    }
+    m_dense = true;
+    m_f.attachHistory(&m_solution.dense, m_t, m_u, m_problem.p);
+    const double lag = m_f.shortestLag();
+    if (!m_adaptive && m_options.dt > lag * (1 + 1e-12)) {
+        return fail(SolveStatus::InvalidInput,
+                    "the fixed step dt must not exceed the shortest lag (" + std::to_string(lag)
+                        + ")");
+    }
+    m_dtmax = m_dtmax > 0.0 ? std::min(m_dtmax, lag) : lag;
+    for (const double stop : m_f.memoryStops(m_t1, Stepper::kOrder)) {
+        if (stop < m_t1) {
+            m_tstops.push_back(stop);
+        }
+    }
+    std::sort(m_tstops.begin(), m_tstops.end());
+    m_tstops.erase(std::unique(m_tstops.begin(), m_tstops.end()), m_tstops.end());
     return true;
 }
 
@@ -312,7 +351,7 @@ void Integrator<Stepper, Problem>::afterAcceptedStep(double tNew, double hSigned
     if (m_saveEverystep && (m_saved == 0 || m_solution.t[m_saved - 1] != tNew)) {
         saveState(tNew, m_uNew);
     }
-    if (m_options.dense) {
+    if (m_dense) {
         m_stepper.prepareInterpolation(m_f, m_problem.p, m_t, hSigned, m_u, m_uNew,
                                        m_solution.stats);
         m_solution.dense.append(m_t, hSigned, m_u, m_uNew, m_stepper.stages(),
@@ -357,7 +396,11 @@ bool Integrator<Stepper, Problem>::afterFailedStep(StepStatus status, double h) 
 template<class Stepper, class Problem>
 bool Integrator<Stepper, Problem>::atStop() {
     const bool stopActionChanged = m_stopAction && m_stopAction(m_t, m_u);
-    if (!applyTimeEvents() && !stopActionChanged) {
+    bool breakpoint = false; // a delay model's: f may jump there, so its FSAL slope is stale
+    if constexpr (kMemory) {
+        breakpoint = m_f.hasMemory() && m_f.crossStop(m_u, m_problem.p, m_t);
+    }
+    if (!applyTimeEvents() && !stopActionChanged && !breakpoint) {
         return true;
     }
     if (!allFinite(m_u)) {
@@ -377,6 +420,11 @@ template<class Stepper, class Problem>
 bool Integrator<Stepper, Problem>::takeStep() {
     const double h = chooseStep();
     const std::optional<double> landing = m_landing;
+    if constexpr (kMemory) {
+        if (m_f.hasMemory()) {
+            m_f.enterStep(m_t, m_t + m_dir * h);
+        }
+    }
     const StepStatus status =
         m_stepper.step(m_f, m_problem.p, m_t, m_dir * h, m_u, m_uNew, m_solution.stats);
     ++m_attempts;
@@ -402,8 +450,8 @@ bool Integrator<Stepper, Problem>::takeStep() {
             return true;
         }
         hNext = h * factor;
-        if (m_options.dtmax > 0.0) {
-            hNext = std::min(hNext, m_options.dtmax);
+        if (m_dtmax > 0.0) {
+            hNext = std::min(hNext, m_dtmax);
         }
     } else if (!allFinite(m_uNew)) {
         return fail(SolveStatus::Unstable, "the state became NaN or Inf");

@@ -90,7 +90,7 @@ bool Integrator<Stepper, Problem>::fireEvent(const EventHit& hit, double hSigned
     noteGrazing(hit, hSigned);
     State before = m_u;
     interpolateCallback(this, hit.t, before);
-    if (m_options.dense) {
+    if (m_dense) {
         m_stepper.prepareInterpolation(m_f, m_problem.p, m_t, hSigned, m_u, m_uNew,
                                        m_solution.stats);
         m_solution.dense.append(m_t, hSigned, m_u, m_uNew, m_stepper.stages(),

@@ -59,6 +59,12 @@ solve(const Problem& problem,
         return refused<State>(events.error);
     }
     if constexpr (std::is_same_v<Tag, CvodeBdf> || std::is_same_v<Tag, CvodeAdams>) {
+        if constexpr (requires { problem.f.hasMemory(); }) {
+            if (problem.f.hasMemory()) {
+                return refused<State>("CVODE does not solve delay equations: choose Tsit5, "
+                                      "Vern7, DP5 or BS3, or Rodas5P / Rodas4 for a stiff one");
+            }
+        }
         return solveWithCvode(problem, std::is_same_v<Tag, CvodeBdf>, options, observer);
     } else {
         SolveOptions withStops = options;

@@ -59,8 +59,29 @@ class TestModelErrors : public QObject {
                                 << "lies outside its bounds";
         QTest::newRow("log scale") << "param k = -1 log\n" + ok << 1 << 7 << "log scale";
         QTest::newRow("t declared") << "param t = 1\n" + ok << 1 << 7 << "'t' is the time";
-        QTest::newRow("delay") << ok + "d(y)/dt = x(t - 1)\n"
-                               << 3 << 11 << "delays like x(t - tau) are not supported yet";
+        QTest::newRow("state in a lag") << ok + "init y = 1\nd(y)/dt = x(t - y)\n"
+                                        << 4 << 17
+                                        << "lags that depend on the state or on t are not "
+                                           "supported) cannot use the state 'y'";
+        QTest::newRow("t in a lag") << ok + "d(y)/dt = x(t - t)\n"
+                                    << 3 << 17 << "cannot use the time t";
+        QTest::newRow("negative lag") << "param L = -1\n" + ok + "d(y)/dt = x(t - L)\n"
+                                      << 4 << 17 << "the lag of 'x' must be positive; it is -1";
+        QTest::newRow("zero lag") << ok + "d(y)/dt = x(t - 0)\n"
+                                  << 3 << 17 << "the lag of 'x' must be positive; it is 0";
+        QTest::newRow("delay not t - lag") << ok + "d(y)/dt = x(2)\n"
+                                           << 3 << 11 << "a delayed state is written x(t - lag)";
+        QTest::newRow("delay in an event") << ok + "when x(t - 1) < 0.5: x = 1\n"
+                                           << 3 << 6 << "delays belong in the equations";
+        QTest::newRow("event with delays")
+            << ok + "d(y)/dt = x(t - 1)\nwhen y < 0.5: y = 1\n"
+            << 4 << 1 << "events in a model with delays are not supported yet";
+        QTest::newRow("history of a non-state")
+            << ok + "d(y)/dt = x(t - 1)\nhistory z = 1\n"
+            << 4 << 9 << "history for 'z', which has no equation";
+        QTest::newRow("state in a history")
+            << ok + "d(y)/dt = x(t - 1)\nhistory x = y\n"
+            << 4 << 13 << "the history of 'x' cannot use the state 'y'";
         QTest::newRow("network layer sizes")
             << "nn U = dense(2, 16, tanh) >> dense(8, 2)\n" + ok << 1 << 30
             << "this layer takes 8 inputs but the previous one gives 16";

@@ -147,9 +147,10 @@ class TestStiffEvents : public QObject {
     void accumulationNamesTheLine_data() {
         QTest::addColumn<QString>("method");
         QTest::addColumn<double>("reltol");
-        for (const char* method : {"Tsit5", "Rodas5P", "CVODE_BDF", "CVODE_Adams"}) {
+        for (const QString method : {"Tsit5", "Rodas5P", "CVODE_BDF", "CVODE_Adams"}) {
             for (const double reltol : {1e-3, 1e-6, 1e-10}) {
-                QTest::addRow("%s %g", method, reltol) << method << reltol;
+                const QString row = method + " " + QString::number(reltol);
+                QTest::newRow(qPrintable(row)) << method << reltol;
             }
         }
     }
