@@ -140,8 +140,9 @@ void MainWindow::buildFileMenu() {
     m_recentMenu = file->addMenu(tr("Open &recent"));
     fillRecentMenu();
     QMenu* examples = file->addMenu(tr("&Examples"));
-    const QStringList bundled = {"lotka_volterra", "spiral_neural_ode", "lotka_volterra_ude",
-                                 "rober",          "bouncing_ball",     "oral_dosing"};
+    const QStringList bundled = {
+        "lotka_volterra", "spiral_neural_ode", "lotka_volterra_ude",    "rober",
+        "bouncing_ball",  "oral_dosing",       "delayed_lotka_volterra"};
     for (const QString& name : bundled) {
         const QString path = QDir(projectsDirectory()).filePath(name + ".dynfit");
         examples->addAction(name, this, [this, path] {

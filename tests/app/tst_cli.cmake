@@ -120,11 +120,21 @@ expect_run(1 "corrupt.dynfit: not a valid project file \\(JSON syntax error at l
            solve ${WORK}/corrupt.dynfit)
 file(WRITE ${WORK}/newer.dynfit "{\"format\": \"dynfit-project\", \"version\": 7, \"model\": \"\"}")
 expect_run(1 "newer DynFit" solve ${WORK}/newer.dynfit)
+file(WRITE ${WORK}/negative_lag.dyn "param L = -0.5\ninit x = 1\nd(x)/dt = -x(t - L)\ntspan = 0 .. 1\n")
 expect_run(1 "no data: give --data" fit ${PROJECTS}/rober.dyn)
 expect_run(0 "k1 = " fit ${PROJECTS}/rober.dynfit --iterations 3)
 # --fix holds a param: γ stays 2.7 while the rest fit as well as they can.
 expect_run(0 "γ = 2\\.7000000000000002\n|γ = 2\\.7\n" fit ${WORK}/lv_start.dyn --data ${WORK}/lv_data.csv --fix γ --iterations 20)
 expect_run(1 "cannot hold 'ζ' fixed" fit ${WORK}/lv_start.dyn --data ${WORK}/lv_data.csv --fix ζ)
+
+# Delays: the bundled delayed Lotka–Volterra fit recovers the lag (0.1, from 0.05) within 2 %;
+# the lag's gradient by forward mode; reverse mode is refused naming what works.
+expect_run(0 "\"tau\":0\\.(09[89]|10[01])" fit ${PROJECTS}/delayed_lotka_volterra.dynfit --format json)
+expect_run(0 "\"tau\":-?[0-9]" gradient ${PROJECTS}/delayed_lotka_volterra.dynfit --method forward)
+expect_run(1 "use forward \\(exact, lags included\\) or finite-diff"
+           gradient ${PROJECTS}/delayed_lotka_volterra.dynfit --method reverse)
+expect_run(1 "3:18: error: the lag of 'x' must be positive"
+           solve ${WORK}/negative_lag.dyn)
 
 # Events: solve lists them in JSON; an experiment's dose table joins a fit (errors at their row).
 expect_run(0 "\"events\":\\[\\{\"t\":0\\.4515[0-9]*,\"line\":13,\"kind\":\"when\"\\}"

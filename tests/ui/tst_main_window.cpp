@@ -85,6 +85,7 @@ class TestMainWindow : public QObject {
         QTest::newRow("rober with Tsit5") << "rober" << 3 << "Tsit5" << false;
         QTest::newRow("bouncing_ball") << "bouncing_ball" << 2 << "" << true;
         QTest::newRow("oral_dosing") << "oral_dosing" << 2 << "" << true;
+        QTest::newRow("delayed_lotka_volterra") << "delayed_lotka_volterra" << 2 << "" << true;
     }
     void everyBundledProjectOpensAndSimulates() {
         QFETCH(QString, name);
@@ -217,6 +218,7 @@ class TestMainWindow : public QObject {
         QTest::newRow("rober") << "rober";
         QTest::newRow("bouncing_ball") << "bouncing_ball";
         QTest::newRow("oral_dosing") << "oral_dosing";
+        QTest::newRow("delayed_lotka_volterra") << "delayed_lotka_volterra";
     }
     void shortFitsLowerTheLoss() {
         QFETCH(QString, name);
