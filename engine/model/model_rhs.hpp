@@ -117,7 +117,8 @@ class ModelRhs {
             return false;
         }
         if (m_delays) { // the delayed values move with t: a central difference of the whole f
-            const double delta = 1e-7 * std::max(1.0, std::abs(t));
+            const double delta = 6e-6 * std::max(1.0, std::abs(t)); // ≈ cbrt(eps): the
+            // central difference's truncation and round-off errors balance near 1e-11
             m_plus.resize(u.size());
             (*this)(m_plus, u, p, t + delta);
             (*this)(dt, u, p, t - delta);
