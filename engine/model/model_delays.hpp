@@ -96,6 +96,14 @@ class DelayMemory {
         return m_stops;
     }
 
+    double longestLag() const {
+        double longest = 0.0;
+        for (const Group& g : m_groups) {
+            longest = std::max(longest, g.value);
+        }
+        return longest;
+    }
+
     double shortestLag() const {
         double shortest = std::numeric_limits<double>::infinity();
         for (const Group& g : m_groups) {

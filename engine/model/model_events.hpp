@@ -122,8 +122,9 @@ ode::EventSet<Vector<S>, Vector<S>> modelEvents(std::shared_ptr<const CompiledMo
             c.terminal = e.stop;
             c.name = "the event on line " + std::to_string(e.where.line);
             c.condition =
-                [model, id, eval = ProgramEvaluator<double>(e.condition), u0 = Eigen::VectorXd(),
+                [model, eval = ProgramEvaluator<double>(e.condition), u0 = Eigen::VectorXd(),
                  p0 = Eigen::VectorXd()](const Vector<S>& u, const Vector<S>& q, double t) mutable {
+                    // `model` keeps the condition's program alive for `eval`.
                     // Called at every sample and root iteration: no allocation here.
                     double g = 0.0;
                     eval(detail::primalData(u, u0), detail::primalData(q, p0), nullptr, t, &g);

@@ -52,6 +52,7 @@ class ModelRhs {
     }
     std::vector<double> memoryStops(double t1, int order) { return m_delays->stops(t1, order); }
     double shortestLag() const { return m_delays->shortestLag(); }
+    double longestLag() const { return m_delays->longestLag(); }
     void enterStep(double ta, double tb) { m_delays->enterStep(ta, tb); }
     bool crossStop(Vector<S>& u, const Vector<S>& p, double t) {
         return m_delays->crossStop(

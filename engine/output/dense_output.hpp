@@ -66,6 +66,23 @@ class DenseOutput {
         m_interpolate(theta, h, v[0], v[1], v + 3, v[2], out);
     }
 
+    /// Forgets the steps that end before t (a delay model's history needs only what its longest
+    /// lag can reach). Amortised: the front is erased once it is at least as long as the rest.
+    void dropBefore(double t) {
+        if (m_t0.empty() || m_h.front() < 0) {
+            return; // forward solves only (delay models)
+        }
+        const std::size_t old = stepIndex(t); // the steps before it end at or before t
+        if (old < 64 || old < m_t0.size() - old) {
+            return;
+        }
+        const auto steps = static_cast<std::ptrdiff_t>(old);
+        m_t0.erase(m_t0.begin(), m_t0.begin() + steps);
+        m_h.erase(m_h.begin(), m_h.begin() + steps);
+        m_vectors.erase(m_vectors.begin(),
+                        m_vectors.begin() + steps * static_cast<std::ptrdiff_t>(stride()));
+    }
+
     /// The step whose interval holds t (the later one at a boundary between two steps).
     std::size_t stepAt(double t) const { return stepIndex(t); }
 

@@ -356,6 +356,13 @@ void Integrator<Stepper, Problem>::afterAcceptedStep(double tNew, double hSigned
                                        m_solution.stats);
         m_solution.dense.append(m_t, hSigned, m_u, m_uNew, m_stepper.stages(),
                                 m_stepper.endDerivative());
+        if constexpr (kMemory) {
+            // Only a delay model wanted the dense output: keep what its lags can still reach
+            // (x'(t − τ) reads one lag further back, hence two).
+            if (!m_options.dense && m_f.hasMemory()) {
+                m_solution.dense.dropBefore(tNew - 2 * m_f.longestLag() - std::abs(hSigned));
+            }
+        }
     }
 }
 

@@ -203,6 +203,33 @@ class TestDelays : public QObject {
         QCOMPARE(fixed.status, SolveStatus::InvalidInput);
     }
 
+    // The history keeps only what the lags can reach: over 500 lags the stored steps stay
+    // bounded, and the solution is the same, bit for bit, as with the whole dense output kept.
+    void historyIsBounded() {
+        model::Diagnostics d;
+        const auto m = model::compileModel(
+            "init x = 1\nhistory x = 1\nd(x)/dt = -x(t - 1)\ntspan = 0 .. 500\n", d);
+        QVERIFY(m != nullptr);
+        ode::SolveOptions opts;
+        opts.reltol = 1e-8;
+        opts.abstol = 1e-10;
+        opts.saveatStep = 10.0;
+        opts.saveEverystep = false;
+        const auto problem = model::makeModelProblem<double>(m, Eigen::VectorXd(0), {});
+        const auto pruned = model::solveModel(problem, ode::Tsit5{}, opts);
+        opts.dense = true;
+        const auto whole = model::solveModel(problem, ode::Tsit5{}, opts);
+        QVERIFY2(pruned.ok() && whole.ok(), (pruned.message + whole.message).c_str());
+        QCOMPARE(pruned.u.size(), whole.u.size());
+        for (std::size_t k = 0; k < whole.u.size(); ++k) {
+            QCOMPARE(pruned.u[k][0], whole.u[k][0]);
+        }
+        QVERIFY2(
+            pruned.dense.steps() * 20 < whole.dense.steps(),
+            qPrintable(
+                QString("%1 steps kept of %2").arg(pruned.dense.steps()).arg(whole.dense.steps())));
+    }
+
     void convergenceOrder_data() {
         QTest::addColumn<QString>("method");
         QTest::addColumn<double>("order");
