@@ -72,6 +72,11 @@ class DelayMemory {
         const Eigen::Index n = u.size();
         ext.resize(n + m_model->delayCount());
         ext.head(n) = u;
+        if (m_dense == nullptr) { // never attached to a solve: no past to read
+            ext.tail(m_model->delayCount())
+                .setConstant(S(std::numeric_limits<double>::quiet_NaN()));
+            return;
+        }
         for (Group& g : m_groups) {
             readPast(g, t);
             for (const int k : g.members) {
