@@ -117,7 +117,8 @@ void gradientTimes() {
     opts.abstol = 1e-10;
     std::printf("\ndelayed Lotka-Volterra gradient (5 params incl. the lag), Tsit5 1e-8\n");
     std::printf("%-12s %12s %14s\n", "method", "time (ms)", "dL/dtau");
-    for (const auto method : {sens::GradientMethod::Forward, sens::GradientMethod::FiniteDiff}) {
+    for (const auto method : {sens::GradientMethod::Forward, sens::GradientMethod::Reverse,
+                              sens::GradientMethod::FiniteDiff}) {
         sens::GradientResult r;
         const double seconds = medianSeconds(
             [&] {

@@ -85,6 +85,13 @@ void Analyzer::checkDelayScope() {
     for (const Statement* s : m_eventStatements) {
         m_diag.error(s->where, "events in a model with delays are not supported yet");
     }
+    // The history is written in absolute time: a start that moves with the params would move
+    // the breakpoints and the history's end with it, which the gradients do not carry.
+    if (m_result.timeSpan && !m_graph.isConstant(m_result.timeSpan->first)) {
+        m_diag.error(m_timeSpan->lower->where,
+                     "the start of tspan must be a number in a model with delays (its history "
+                     "is written in t)");
+    }
 }
 
 } // namespace dynfit::model

@@ -56,6 +56,10 @@ weightedDerivative(ExprGraph& g, const std::vector<NodeId>& outputs, InputSet se
     return weightedSum(g, terms);
 }
 
+std::vector<NodeId> denseDerivatives(ExprGraph& g,
+                                     const std::vector<NodeId>& outputs,
+                                     std::initializer_list<std::pair<InputSet, int>> sets);
+
 void buildPrograms(AnalyzedModel& a, CompiledModel& m) {
     ExprGraph& g = a.graph;
     const int n = m.stateCount();
@@ -139,6 +143,16 @@ void buildPrograms(AnalyzedModel& a, CompiledModel& m) {
         m.lags = Program(g, lags, paramsOnly);
         m.history = Program(g, a.history, paramsOnly); // reads t and p only
         m.historyDeclared = a.historyDeclared;
+        // What reverse mode through the steps needs to carry adjoints into the past.
+        std::vector<NodeId> vjpDelayed;
+        for (int k = 0; k < delayed; ++k) {
+            vjpDelayed.push_back(weightedDerivative(g, a.rhs, InputSet::State, n + k));
+        }
+        m.vjpDelayed = Program(g, vjpDelayed, withAux);
+        m.lagsJacobianP =
+            Program(g, denseDerivatives(g, lags, {std::pair{InputSet::Param, np}}), paramsOnly);
+        m.historyJacobianP = Program(
+            g, denseDerivatives(g, a.history, {std::pair{InputSet::Param, np}}), paramsOnly);
     }
 }
 

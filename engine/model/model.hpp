@@ -117,6 +117,9 @@ struct CompiledModel {
     Program lags;                      ///< lag_k(p): one output per slot
     Program history;                   ///< φ(t, p): n outputs (the declared ones; others 0)
     std::vector<char> historyDeclared; ///< per state; undeclared: the state's start value
+    Program vjpDelayed;    ///< wᵀ ∂f/∂(the delayed values), w = aux (n): one output per slot
+    Program lagsJacobianP; ///< ∂lag_k/∂p, dense slots × np, row-major
+    Program historyJacobianP;                   ///< ∂φ/∂p at t, dense n × np, row-major
     std::shared_ptr<const NativeModule> native; ///< optional fast path for double
     /// Present when the model has networks (and none feeds another): f and its VJPs then run
     /// the networks as dense kernels; the programs above keep them written out (Jacobians).

@@ -11,6 +11,7 @@
 #include "output/dense_output.hpp"
 #include "problem/delay.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -78,7 +79,7 @@ class DelayMemory {
             return;
         }
         for (Group& g : m_groups) {
-            readPast(g, t);
+            readPast(g, t, lagMoves(g.lag));
             for (const int k : g.members) {
                 const int i = m_model->delays[static_cast<std::size_t>(k)].state;
                 S value = m_at[i];
@@ -122,38 +123,88 @@ class DelayMemory {
     /// evaluates f at (u, t) with the memory as it stands.
     template<class Rhs>
     bool crossStop(State& u, double t, Rhs&& rhs) {
-        bool breakpoint = false;
-        for (const double stop : m_stops) {
-            breakpoint = breakpoint || sameTime(stop, t);
-        }
         // Mutation check (tests/engine/solvers/tst_delays.cpp): without the jump the lag
         // gradients must fail.
         static const bool dropJump = std::getenv("DYNFIT_MUTATE_DROP_DELAY_JUMP") != nullptr;
         if constexpr (detail::IsDual<S>::value) {
-            if (dropJump) {
-                return breakpoint;
-            }
-            State before(u.size()), after(u.size());
-            for (Group& g : m_groups) { // every group whose first breakpoint this is: left
-                g.side = sameTime(m_t0 + g.value, t) ? -1 : 0;
-            }
-            rhs(before, u, t);
-            for (Group& g : m_groups) {
-                if (g.side == -1) {
-                    g.side = 1;
-                    rhs(after, u, t);
-                    const S move = g.lag - S(primal(g.lag));
+            if (!dropJump) {
+                lagJumps(u, t, rhs, m_jumps);
+                for (const LagJump& jump : m_jumps) {
+                    const S& lag = m_groups[jump.group].lag;
+                    const S move = lag - S(primal(lag));
                     for (Eigen::Index i = 0; i < u.size(); ++i) {
-                        u[i] += S(primal(before[i]) - primal(after[i])) * move;
+                        u[i] += S(jump.delta[i]) * move;
+                    }
+                }
+            }
+        }
+        return isStop(t);
+    }
+
+    /// f's jump f⁻ − f⁺ at t (in double) for each lag whose first breakpoint t0 + τ is t, in
+    /// group order, each with the groups before it already on their right side.
+    struct LagJump {
+        std::size_t group;
+        Eigen::VectorXd delta;
+    };
+    template<class Rhs>
+    void lagJumps(const State& u, double t, Rhs&& rhs, std::vector<LagJump>& out) {
+        out.clear();
+        bool any = false;
+        for (Group& g : m_groups) { // every group whose first breakpoint this is: left
+            g.side = sameTime(m_t0 + g.value, t) ? -1 : 0;
+            any = any || g.side != 0;
+        }
+        if (any) {
+            State before(u.size()), after(u.size());
+            rhs(before, u, t);
+            for (std::size_t k = 0; k < m_groups.size(); ++k) {
+                if (m_groups[k].side == -1) {
+                    m_groups[k].side = 1;
+                    rhs(after, u, t);
+                    LagJump& jump = out.emplace_back(LagJump{k, Eigen::VectorXd(u.size())});
+                    for (Eigen::Index i = 0; i < u.size(); ++i) {
+                        jump.delta[i] = primal(before[i]) - primal(after[i]);
                     }
                     before = after;
                 }
             }
-            for (Group& g : m_groups) {
-                g.side = 0;
-            }
         }
-        return breakpoint;
+        for (Group& g : m_groups) {
+            g.side = 0;
+        }
+    }
+
+    /// Whether t is one of the breakpoints (the solve lands there and restarts its stepper).
+    bool isStop(double t) const {
+        return std::any_of(m_stops.begin(), m_stops.end(),
+                           [t](double stop) { return sameTime(stop, t); });
+    }
+
+    // --- Reading the past backwards (reverse mode through the steps, in double).
+    /// Where one lag's delayed value at t (in the current step) is read: the history, or the
+    /// dense output's step `step`, at s = t − lag.
+    struct Source {
+        bool history = false;
+        std::size_t step = 0;
+        double s = 0.0;
+    };
+    std::size_t lagCount() const { return m_groups.size(); }
+    double lagValue(std::size_t g) const { return m_groups[g].value; }
+    /// The delay slots (CompiledModel::delays) that read lag g.
+    const std::vector<int>& lagSlots(std::size_t g) const { return m_groups[g].members; }
+    Source sourceOf(std::size_t g, double t) const {
+        const double s = t - m_groups[g].value;
+        const double anchor = anchorOf(m_groups[g], t);
+        if (anchor < m_t0 || m_dense == nullptr || m_dense->empty()) {
+            return {true, 0, s};
+        }
+        return {false, m_dense->stepAt(anchor), s};
+    }
+    /// x'(t − lag g) as the forward solve's lag term takes it.
+    const Eigen::VectorXd& rateOf(std::size_t g, double t) {
+        readPast(m_groups[g], t, true);
+        return m_rate;
     }
 
   private:
@@ -176,18 +227,22 @@ class DelayMemory {
         return std::abs(a - b) <= 1e-12 * std::max(1.0, std::abs(b));
     }
 
-    // m_at = the state at t − lag (and m_rate its time derivative, for lags that move).
-    void readPast(const Group& g, double t) {
+    // Which piece of the past the delayed value at t is read from: around a stop the side asked
+    // for, inside a step the step's middle shifted by the lag (one polynomial for all stages).
+    double anchorOf(const Group& g, double t) const {
         const double s = t - g.value;
         const double tiny =
             16 * std::numeric_limits<double>::epsilon() * std::max(1.0, std::abs(s));
         const bool inStep = m_inStep && t >= m_ta - tiny && t <= m_tb + tiny;
-        const double anchor = g.side != 0 ? s + g.side * tiny
-                              : inStep    ? 0.5 * (m_ta + m_tb) - g.value
-                                          : s;
-        const bool moves = lagMoves(g.lag);
+        return g.side != 0 ? s + g.side * tiny : inStep ? 0.5 * (m_ta + m_tb) - g.value : s;
+    }
+
+    // m_at = the state at t − lag (and m_rate its time derivative, for lags that move).
+    void readPast(const Group& g, double t, bool wantRate) {
+        const double s = t - g.value;
+        const double anchor = anchorOf(g, t);
         if (anchor < m_t0) {
-            historyAt(s, moves); // at s = t0 too: the history's end, not the initial state
+            historyAt(s, wantRate); // at s = t0 too: the history's end, not the initial state
             return;
         }
         if (m_dense == nullptr || m_dense->empty()) { // a first step-size guess only
@@ -197,7 +252,7 @@ class DelayMemory {
         }
         const std::size_t step = m_dense->stepAt(anchor);
         m_dense->evaluateInStep(step, s, m_at);
-        if (moves) {
+        if (wantRate) {
             rateFromModel(s, anchor);
         }
     }
@@ -268,6 +323,7 @@ class DelayMemory {
     ProgramEvaluator<S> m_historyEval;
     std::vector<Group> m_groups;
     std::vector<double> m_stops;
+    std::vector<LagJump> m_jumps;
     State m_at, m_plus, m_minus; // scratch: the state at a delayed time (and next to it)
     Eigen::VectorXd m_rate;
     ProgramEvaluator<double> m_rhsPrimal;    // f in double, for x'(s)

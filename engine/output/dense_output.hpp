@@ -26,13 +26,18 @@ class DenseOutput {
     template<class Stages>
     void append(
         double t0, double h, const State& u0, const State& u1, const Stages& k, const State& f1) {
+        const std::size_t at = m_t0.size() * stride();
         m_t0.push_back(t0);
         m_h.push_back(h);
-        m_vectors.push_back(u0);
-        m_vectors.push_back(u1);
-        m_vectors.push_back(f1);
+        if (m_vectors.size() < at + stride()) {
+            m_vectors.resize(at + stride());
+        }
+        // Into the slots of steps dropped before, when there are: no allocation once warm.
+        m_vectors[at] = u0;
+        m_vectors[at + 1] = u1;
+        m_vectors[at + 2] = f1;
         for (int i = 0; i < m_stagesPerStep; ++i) {
-            m_vectors.push_back(k[static_cast<std::size_t>(i)]);
+            m_vectors[at + 3 + static_cast<std::size_t>(i)] = k[static_cast<std::size_t>(i)];
         }
     }
 
@@ -41,8 +46,8 @@ class DenseOutput {
     double stepStart(std::size_t k) const { return m_t0[k]; }
     /// Numbers held (states and stages of every step): the memory the dense output costs.
     std::size_t storedValues() const {
-        return m_vectors.empty() ? 0
-                                 : m_vectors.size() * static_cast<std::size_t>(m_vectors[0].size());
+        return m_t0.empty() ? 0
+                            : steps() * stride() * static_cast<std::size_t>(m_vectors[0].size());
     }
     double stepSize(std::size_t k) const { return m_h[k]; } ///< signed
 
@@ -67,7 +72,8 @@ class DenseOutput {
     }
 
     /// Forgets the steps that end before t (a delay model's history needs only what its longest
-    /// lag can reach). Amortised: the front is erased once it is at least as long as the rest.
+    /// lag can reach). Amortised: the front is erased once it is at least as long as the rest;
+    /// its vectors move behind the kept ones, to be filled again by append() without allocating.
     void dropBefore(double t) {
         if (m_t0.empty() || m_h.front() < 0) {
             return; // forward solves only (delay models)
@@ -76,11 +82,12 @@ class DenseOutput {
         if (old < 64 || old < m_t0.size() - old) {
             return;
         }
-        const auto steps = static_cast<std::ptrdiff_t>(old);
-        m_t0.erase(m_t0.begin(), m_t0.begin() + steps);
-        m_h.erase(m_h.begin(), m_h.begin() + steps);
-        m_vectors.erase(m_vectors.begin(),
-                        m_vectors.begin() + steps * static_cast<std::ptrdiff_t>(stride()));
+        const auto dropped = static_cast<std::ptrdiff_t>(old);
+        const auto width = static_cast<std::ptrdiff_t>(stride());
+        std::rotate(m_vectors.begin(), m_vectors.begin() + dropped * width,
+                    m_vectors.begin() + static_cast<std::ptrdiff_t>(steps()) * width);
+        m_t0.erase(m_t0.begin(), m_t0.begin() + dropped);
+        m_h.erase(m_h.begin(), m_h.begin() + dropped);
     }
 
     /// The step whose interval holds t (the later one at a boundary between two steps).

@@ -136,18 +136,26 @@ bool isAvailable(GradientMethod method) {
 
 namespace {
 
-// A delay model's gradients: forward mode (the lags' terms and jumps included) and finite
-// differences, on a native method. Says why not otherwise.
-bool delaysSupported(GradientMethod method, const ode::Method& solver, std::string& why) {
+// A delay model's gradients: forward and reverse mode (the lags' terms and jumps included) and
+// finite differences, on a native method. Says why not otherwise.
+bool delaysSupported(GradientMethod method,
+                     const ode::Method& solver,
+                     const std::vector<ode::Bolus>& doses,
+                     std::string& why) {
     if (isCvode(solver)) {
         why = "CVODE does not solve delay equations: choose Tsit5, Vern7, DP5, BS3, Rodas5P or "
               "Rodas4";
         return false;
     }
-    if (method != GradientMethod::Forward && method != GradientMethod::FiniteDiff) {
+    if (method != GradientMethod::Forward && method != GradientMethod::Reverse
+        && method != GradientMethod::FiniteDiff) {
         why = "the " + std::string(gradientMethodName(method))
-              + " gradient does not carry a delay model's history yet: use forward (exact, "
-                "lags included) or finite-diff";
+              + " adjoint does not carry a delay model's history (the advanced-argument term) "
+                "yet: use forward or reverse (exact, lags included) or finite-diff";
+        return false;
+    }
+    if (method == GradientMethod::Reverse && !doses.empty()) {
+        why = "reverse mode does not carry doses through a delay model's past yet: use forward";
         return false;
     }
     return true;
@@ -186,7 +194,8 @@ GradientResult gradient(const GradientProblem& problem,
                          "finite-diff with CVODE";
         return result;
     }
-    if (problem.model->hasDelays() && !delaysSupported(method, solver, result.message)) {
+    if (problem.model->hasDelays()
+        && !delaysSupported(method, solver, problem.doses, result.message)) {
         result.status = SolveStatus::InvalidInput;
         return result;
     }

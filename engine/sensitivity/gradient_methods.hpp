@@ -19,4 +19,10 @@ void reverseModeGradient(const GradientProblem& problem,
                          const ode::SolveOptions& options,
                          GradientResult& result);
 
+/// Reverse mode through an explicit method's steps for a delay model (reverse_delays.cpp).
+void reverseDelayGradient(const GradientProblem& problem,
+                          const ode::Method& solver,
+                          const ode::SolveOptions& options,
+                          GradientResult& result);
+
 } // namespace dynfit::sens::detail

@@ -160,6 +160,10 @@ void reverseModeGradient(const GradientProblem& problem,
                          const ode::Method& solver,
                          const ode::SolveOptions& options,
                          GradientResult& result) {
+    if (problem.model->hasDelays()) {
+        reverseDelayGradient(problem, solver, options, result);
+        return;
+    }
     std::visit(
         [&](auto tag) {
             using Tag = decltype(tag);

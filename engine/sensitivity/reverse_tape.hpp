@@ -106,15 +106,26 @@ struct ReverseWorkspace {
     }
 };
 
+/// Tells f which evaluation of the step comes next, where f cares (a delay model reads its past
+/// as the forward solve did: stage 0 may be the previous step's last): stage i, or `stages`
+/// for f(u_new) at the step's end.
+template<class F>
+void atStage(F& f, int i) {
+    if constexpr (requires { f.atStage(i); }) {
+        f.atStage(i);
+    }
+}
+
 /// Back-propagates through one explicit RK step u_new = u + h Σ b_i k_i of tableau T. On entry
 /// uBar = ∂L/∂u_new (saves exactly at the step's end already added); `saves` are the interior
 /// save points of this step. On exit uBar = ∂L/∂u, and pBar has this step's ∂L/∂p added. Step
 /// sizes are taken as constants: this is the exact gradient of the discrete solution computed.
-template<ode::RkTableau T>
+/// F: CountedDerivatives, or anything with its rhs and vjp.
+template<ode::RkTableau T, class F>
 void reverseStep(const TapeStep& step,
                  const std::vector<TapeSave>& saves,
                  const model::Vector<double>& p,
-                 CountedDerivatives& f,
+                 F& f,
                  ReverseWorkspace& work,
                  model::Vector<double>& uBar,
                  model::Vector<double>& pBar) {
@@ -154,6 +165,7 @@ void reverseStep(const TapeStep& step,
                 y[i] += (h * a(i, j)) * k[j];
             }
         }
+        atStage(f, i);
         f.rhs(y[i], p, step.t + c(i) * h, k[i]);
     }
     auto& uBarDirect = work.uBarDirect;
@@ -175,6 +187,7 @@ void reverseStep(const TapeStep& step,
                 work.uNew += (h * T::b[i]) * k[i];
             }
             work.weighted = (h * hw[3]) * s.adjoint;
+            atStage(f, T::stages);
             f.vjp(work.uNew, p, step.t + h, work.weighted, uBar, pBar);
         }
     }
@@ -185,6 +198,7 @@ void reverseStep(const TapeStep& step,
     auto& yBar = work.yBar;
     for (int i = stageCount - 1; i >= 0; --i) {
         yBar.setZero(n);
+        atStage(f, i);
         f.vjp(y[i], p, step.t + c(i) * h, kBar[i], yBar, pBar);
         yBarSum += yBar;
         for (int j = 0; j < i; ++j) {

@@ -76,6 +76,9 @@ class TestModelErrors : public QObject {
         QTest::newRow("event with delays")
             << ok + "d(y)/dt = x(t - 1)\nwhen y < 0.5: y = 1\n"
             << 4 << 1 << "events in a model with delays are not supported yet";
+        QTest::newRow("moving start with delays")
+            << "param s = 0.5\n" + ok + "d(y)/dt = x(t - 1)\ntspan = s .. 4\n"
+            << 5 << 9 << "the start of tspan must be a number in a model with delays";
         QTest::newRow("history of a non-state")
             << ok + "d(y)/dt = x(t - 1)\nhistory z = 1\n"
             << 4 << 9 << "history for 'z', which has no equation";
