@@ -122,6 +122,51 @@ void addSolverOptions(CLI::App& cmd, SolverArguments& args) {
                  "Evaluate the model with the bytecode interpreter, not native code");
 }
 
+static std::string join(const std::vector<std::string>& parts, const char* separator) {
+    std::string out;
+    for (const std::string& part : parts) {
+        out += (out.empty() ? "" : separator) + part;
+    }
+    return out;
+}
+
+// The method: an ODE method for a model without noise, an SDE method (SOSRI, or SOSRA for
+// additive noise, unless one is named) for a model with noise lines.
+static bool
+chooseSolver(const SolverArguments& args, const model::CompiledModel& m, LoadedModel& loaded) {
+    const auto sde = ode::sdeMethodByName(args.solver);
+    if (m.hasNoise()) {
+        const bool named = args.given("--solver") || loaded.project.has_value();
+        if (named && sde) {
+            loaded.sdeSolver = *sde;
+            return true;
+        }
+        if (named && args.given("--solver")) {
+            return fail("'" + args.solver
+                        + "' solves ODEs; this model has noise lines: choose "
+                          "an SDE method ("
+                        + join(ode::sdeMethodNames(), ", ") + ")");
+        }
+        loaded.sdeSolver = m.noiseAdditive ? ode::SdeMethod(ode::SOSRA{}) : ode::SOSRI{};
+        return true;
+    }
+    if (sde) {
+        return fail("'" + args.solver
+                    + "' solves SDEs; this model has no noise lines: choose "
+                      "an ODE method ("
+                    + ode::methodNames() + ")");
+    }
+    const auto method = ode::methodByName(args.solver);
+    if (!method) {
+        return fail("unknown solver '" + args.solver + "'; known: " + ode::methodNames()
+                    + "; for "
+                      "SDEs "
+                    + join(ode::sdeMethodNames(), ", "));
+    }
+    loaded.solver = *method;
+    return true;
+}
+
 bool loadModel(const SolverArguments& given, LoadedModel& loaded) {
     SolverArguments args = given;
     if (project::isProjectPath(args.modelFile)) {
@@ -161,13 +206,15 @@ bool loadModel(const SolverArguments& given, LoadedModel& loaded) {
     if (!loaded.model || !checkOverrides(overrides, *loaded.model)) {
         return false;
     }
-    const auto method = ode::methodByName(args.solver);
-    if (!method) {
-        return fail("unknown solver '" + args.solver + "'; known: " + ode::methodNames());
+    if (!chooseSolver(args, *loaded.model, loaded)) {
+        return false;
     }
-    loaded.solver = *method;
     loaded.options.reltol = args.reltol;
     loaded.options.abstol = args.abstol;
+    if (loaded.sdeSolver) { // an SDE's tolerances default to 1e-2, as the peers' do
+        loaded.options.reltol = args.given("--reltol") ? args.reltol : 1e-2;
+        loaded.options.abstol = args.given("--abstol") ? args.abstol : 1e-2;
+    }
     loaded.options.dt = args.dt;
     loaded.span = {0.0, 1.0};
     if (!resolveSpan(args.tspan, *loaded.model, loaded.span)) {

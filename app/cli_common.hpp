@@ -7,6 +7,7 @@
 #include "problem/ode_problem.hpp"
 #include "project/project.hpp"
 #include "solvers/methods.hpp"
+#include "solvers/sde_methods.hpp"
 #include "solvers/solve_options.hpp"
 
 #include <memory>
@@ -42,6 +43,7 @@ struct LoadedModel {
     std::string text;
     std::shared_ptr<const model::CompiledModel> model;
     ode::Method solver = ode::Tsit5{};
+    std::optional<ode::SdeMethod> sdeSolver; ///< set for a model with noise lines
     ode::SolveOptions options;
     ode::TimeSpan span;               ///< from --tspan, else unused (the model has one)
     bool spanFromCommandLine = false; ///< span overrides the model's (--tspan or the project)

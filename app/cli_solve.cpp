@@ -110,6 +110,17 @@ CLI::App* addSolveCommand(CLI::App& app, SolveArguments& args) {
     cmd->add_option("--repeat", args.repeat,
                     "Solve N times; report the median seconds of one solve")
         ->check(CLI::PositiveNumber);
+    cmd->add_option("--trajectories", args.trajectories,
+                    "SDE: trajectories to run (their mean and variance are printed)")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--seed", args.common.seed,
+                    "Seed of the noise (trajectory k's path is keyed by seed and k)");
+    cmd->add_option("--keep", args.keep, "SDE: the first K trajectories printed whole (JSON)")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_flag("--save-noise", args.saveNoise,
+                  "SDE: with the kept trajectories, the Wiener values W at the save times");
+    cmd->add_option("--threads", args.threads, "SDE: threads (default: every core)")
+        ->check(CLI::NonNegativeNumber);
     return cmd;
 }
 
@@ -117,6 +128,9 @@ int runSolve(const SolveArguments& args) {
     LoadedModel loaded;
     if (!loadModel(args.common, loaded) || !parseSaveat(args.saveat, loaded.options)) {
         return 1;
+    }
+    if (loaded.sdeSolver) {
+        return runSdeSolve(args, loaded);
     }
     const auto& compiled = loaded.model;
     const auto params = compiled->defaultParams();

@@ -14,7 +14,15 @@ struct SolveArguments {
     std::string saveat;
     std::string format = "csv";
     int repeat = 1;
+    // A model with noise lines (an SDE): an ensemble of trajectories.
+    long trajectories = 1;
+    long keep = 1;
+    bool saveNoise = false;
+    int threads = 0;
 };
+
+/// The SDE branch of runSolve (cli_solve_sde.cpp).
+int runSdeSolve(const SolveArguments& args, const LoadedModel& loaded);
 
 /// Adds the subcommand and its options to `app`, filling `args`.
 CLI::App* addSolveCommand(CLI::App& app, SolveArguments& args);

@@ -10,7 +10,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-svg-dev libqcustomplot-dev libgl1-mesa-dev
   libeigen3-dev libsundials-dev nlohmann-json3-dev libcli11-dev liblbfgspp-dev libgif-dev
-  libbenchmark-dev xvfb xauth imagemagick fonts-dejavu-core clang clang-format
+  libbenchmark-dev librandom123-dev libtbb-dev xvfb xauth imagemagick fonts-dejavu-core clang clang-format
 )
 
 missing=()
@@ -30,6 +30,8 @@ fi
 BUILD_DIR=${1:-build}
 shift || true
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.ccache}
+# Paths under the checkout hash relative to it: a fresh clone elsewhere (CI) hits the cache.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
 # The app's and the CLI's precompiled headers are cached only with this sloppiness.
 export CCACHE_SLOPPINESS=${CCACHE_SLOPPINESS:-pch_defines,time_macros,include_file_mtime,include_file_ctime}
 mkdir -p "$BUILD_DIR"

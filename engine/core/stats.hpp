@@ -14,6 +14,7 @@ struct SolveStats {
     long nLinearSolves = 0;   ///< linear solves (stiff methods)
     long nNewtonFailures = 0; ///< steps rejected because Newton's iteration did not converge
     long nStiffSwitches = 0;  ///< switches between the explicit and the stiff method (Auto)
+    long nNoise = 0;          ///< diffusion (g) evaluations (SDEs)
 };
 
 } // namespace dynfit

@@ -48,6 +48,7 @@ AnalyzedModel Analyzer::run() {
     resolveHistories();
     resolveEvents();
     checkDelayScope();
+    resolveNoise();
     warnUnusedParams();
     for (const auto& [key, id] : m_letNodes) {
         if (key.find('#') == std::string::npos) { // the equations' context, not a stricter one
@@ -70,7 +71,8 @@ bool Analyzer::declare(const Statement& s, const char* what) {
 
 void Analyzer::collectDeclarations() {
     for (const Statement& s : m_ast.statements) {
-        if (s.kind != StatementKind::TimeSpan && s.kind != StatementKind::Event && s.name == "t") {
+        if (s.kind != StatementKind::TimeSpan && s.kind != StatementKind::Event
+            && s.kind != StatementKind::Calculus && s.name == "t") {
             m_diag.error(s.where, "'t' is the time and cannot be declared");
             continue;
         }
@@ -128,6 +130,23 @@ void Analyzer::collectDeclarations() {
             break;
         case StatementKind::Event:
             m_eventStatements.push_back(&s);
+            break;
+        case StatementKind::Noise:
+            if (m_noiseStatements.count(s.name) != 0) {
+                m_diag.error(s.where, "a second noise for '" + s.name + "' (the first is on line "
+                                          + std::to_string(m_noiseStatements[s.name]->where.line)
+                                          + ")");
+            } else {
+                m_noiseStatements[s.name] = &s;
+            }
+            break;
+        case StatementKind::Calculus:
+            if (m_calculus != nullptr) {
+                m_diag.error(s.where, "a second calculus (the first is on line "
+                                          + std::to_string(m_calculus->where.line) + ")");
+            } else {
+                m_calculus = &s;
+            }
             break;
         case StatementKind::Weights:
             if (m_weightStatements.count(s.name) != 0) {

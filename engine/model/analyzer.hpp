@@ -49,6 +49,13 @@ struct DelayedRef {
     SourceLocation where;
 };
 
+/// The noise of an SDE: per state its terms (process, g), and the Wiener processes' names.
+struct AnalyzedNoise {
+    std::vector<std::string> processes; ///< in order of appearance (unnamed: the state's own)
+    std::vector<std::vector<std::pair<int, NodeId>>> terms; ///< per state
+    bool stratonovich = false;
+};
+
 /// The checked model as DAG nodes: f, u0 and tspan, with names and values.
 struct AnalyzedModel {
     ExprGraph graph;
@@ -68,6 +75,7 @@ struct AnalyzedModel {
     std::vector<DelayedRef> delays;    ///< distinct (state, lag) pairs, in order of appearance
     std::vector<NodeId> history;       ///< per state: its history φ(t, p) (0 where undeclared)
     std::vector<char> historyDeclared; ///< per state: `history x = ...` given
+    AnalyzedNoise noise;               ///< no processes: not an SDE
 };
 
 /// True when `id` reads an Aux input (in a staged equation: a network's output).
@@ -118,6 +126,7 @@ class Analyzer {
     NodeId delayedState(const Expr& e, const Context& context);
     void resolveHistories();
     void checkDelayScope();
+    void resolveNoise();
     AnalyzedEvent resolveEvent(const Statement& s);
     std::vector<NodeId> eventTimes(const EventClause& e, const std::string& what);
     void checkSchedule(const EventClause& e, const std::vector<NodeId>& nodes);
@@ -151,6 +160,8 @@ class Analyzer {
     std::set<std::string> m_resolving;
     std::set<std::string> m_usedParams;
     std::vector<const Statement*> m_eventStatements;
+    std::map<std::string, const Statement*> m_noiseStatements;
+    const Statement* m_calculus = nullptr;
     std::vector<const Statement*> m_networkStatements;
     std::map<std::string, const Statement*> m_weightStatements;
     std::map<std::string, int> m_networkIndex;

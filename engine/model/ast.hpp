@@ -40,6 +40,16 @@ enum class StatementKind {
     Network,  ///< nn name = dense(in, out[, activation]) >> dense(...) ...
     Weights,  ///< weights name = [w1, w2, ...]: a network's parameters, as saved after a fit
     Event,    ///< when lhs < rhs: resets | at t = times: resets | every P from A to B: resets
+    Noise,    ///< noise name = g [by W] [, g2 by W2 ...]: the state's diffusion (an SDE)
+    Calculus, ///< calculus ito | stratonovich: how the noise terms are read
+};
+
+/// One term of a noise statement: g, driven by the named Wiener process (or, unnamed, by the
+/// state's own).
+struct NoiseTerm {
+    ExprPtr value;
+    std::string process; ///< empty: the state's own process
+    SourceLocation processWhere;
 };
 
 /// `state = expression` after an event's ':'.
@@ -84,6 +94,7 @@ struct Statement {
     std::vector<Layer> layers;          ///< Network
     std::vector<double> numbers;        ///< Weights
     std::unique_ptr<EventClause> event; ///< Event
+    std::vector<NoiseTerm> noise;       ///< Noise
 };
 
 struct ModelAst {

@@ -156,6 +156,61 @@ void buildPrograms(AnalyzedModel& a, CompiledModel& m) {
     }
 }
 
+// g of an SDE: its shape (one process per state, all distinct: Diagonal; all the same: Scalar;
+// otherwise General), whether it reads a state (additive when not), and its program.
+void buildNoise(AnalyzedModel& a, CompiledModel& m) {
+    const AnalyzedNoise& noise = a.noise;
+    if (noise.processes.empty()) {
+        return;
+    }
+    ExprGraph& g = a.graph;
+    const int n = m.stateCount();
+    const int processes = static_cast<int>(noise.processes.size());
+    m.noiseProcesses = noise.processes;
+    m.calculus = noise.stratonovich ? ode::Calculus::Stratonovich : ode::Calculus::Ito;
+    bool perState = true;
+    std::vector<int> users(static_cast<std::size_t>(processes), 0);
+    for (const auto& terms : noise.terms) {
+        perState = perState && terms.size() <= 1;
+        for (const auto& [process, node] : terms) {
+            ++users[static_cast<std::size_t>(process)];
+        }
+    }
+    const bool distinct = std::all_of(users.begin(), users.end(), [](int u) { return u <= 1; });
+    m.noiseShape = perState && processes == 1 && users[0] > 1 ? ode::NoiseShape::Scalar
+                   : perState && distinct                     ? ode::NoiseShape::Diagonal
+                                                              : ode::NoiseShape::General;
+    m.noiseAdditive = true;
+    for (const auto& terms : noise.terms) {
+        for (const auto& [process, node] : terms) {
+            for (int j = 0; j < n; ++j) {
+                m.noiseAdditive =
+                    m.noiseAdditive && g.isConstant(g.derivative(node, InputSet::State, j), 0.0);
+            }
+        }
+    }
+    const InputLayout plain{n, m.paramCount(), 0};
+    std::vector<NodeId> outputs;
+    if (m.noiseShape == ode::NoiseShape::General) {
+        outputs.assign(static_cast<std::size_t>(n * processes), g.constant(0.0));
+        for (int i = 0; i < n; ++i) {
+            for (const auto& [process, node] : noise.terms[static_cast<std::size_t>(i)]) {
+                outputs[static_cast<std::size_t>(process * n + i)] = node;
+            }
+        }
+    } else {
+        m.noiseProcessOf.assign(static_cast<std::size_t>(n), -1);
+        outputs.assign(static_cast<std::size_t>(n), g.constant(0.0));
+        for (int i = 0; i < n; ++i) {
+            for (const auto& [process, node] : noise.terms[static_cast<std::size_t>(i)]) {
+                outputs[static_cast<std::size_t>(i)] = node;
+                m.noiseProcessOf[static_cast<std::size_t>(i)] = process;
+            }
+        }
+    }
+    m.noise = Program(g, outputs, plain);
+}
+
 // Every ∂outputs_i/∂(set)_j, dense row-major, for the sets in order (Time: one column).
 std::vector<NodeId> denseDerivatives(ExprGraph& g,
                                      const std::vector<NodeId>& outputs,
@@ -286,6 +341,7 @@ std::shared_ptr<const CompiledModel> compileModel(std::string_view text,
     model->networks = analyzed.networks;
     model->consts = analyzed.consts;
     buildPrograms(analyzed, *model);
+    buildNoise(analyzed, *model);
     for (const AnalyzedEvent& event : analyzed.events) {
         model->events.push_back(
             buildEvent(analyzed.graph, event, model->stateCount(), model->paramCount()));

@@ -6,6 +6,7 @@
 #include "model/diagnostic.hpp"
 #include "model/native_code.hpp"
 #include "model/program.hpp"
+#include "problem/noise.hpp"
 
 #include <map>
 #include <memory>
@@ -119,7 +120,16 @@ struct CompiledModel {
     std::vector<char> historyDeclared; ///< per state; undeclared: the state's start value
     Program vjpDelayed;    ///< wᵀ ∂f/∂(the delayed values), w = aux (n): one output per slot
     Program lagsJacobianP; ///< ∂lag_k/∂p, dense slots × np, row-major
-    Program historyJacobianP;                   ///< ∂φ/∂p at t, dense n × np, row-major
+    Program historyJacobianP; ///< ∂φ/∂p at t, dense n × np, row-major
+    /// Noise (issue 16): du = f dt + g dW. Diagonal and Scalar: `noise` gives each state's g (0
+    /// where it has none) and noiseProcessOf its process (−1: none); General: `noise` gives the
+    /// n × m matrix, column-major. No processes: not an SDE.
+    Program noise;
+    std::vector<int> noiseProcessOf;
+    std::vector<std::string> noiseProcesses; ///< names; a state's own process is '#state'
+    ode::NoiseShape noiseShape = ode::NoiseShape::Diagonal;
+    bool noiseAdditive = false; ///< g reads no state
+    ode::Calculus calculus = ode::Calculus::Ito;
     std::shared_ptr<const NativeModule> native; ///< optional fast path for double
     /// Present when the model has networks (and none feeds another): f and its VJPs then run
     /// the networks as dense kernels; the programs above keep them written out (Jacobians).
@@ -129,6 +139,7 @@ struct CompiledModel {
     int paramCount() const { return static_cast<int>(params.size()); }
     bool hasEvents() const { return !events.empty(); }
     bool hasDelays() const { return !delays.empty(); }
+    bool hasNoise() const { return !noiseProcesses.empty(); }
     int delayCount() const { return static_cast<int>(delays.size()); }
     std::vector<double> defaultParams() const;
     int stateIndex(std::string_view name) const; ///< −1 if not a state

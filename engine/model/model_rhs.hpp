@@ -31,6 +31,8 @@ class ModelRhs {
         }
     }
 
+    const CompiledModel& model() const { return *m_model; }
+
     void operator()(Vector<S>& du, const Vector<S>& u, const Vector<S>& p, double t) {
         if (m_delays) {
             m_delays->fill(u, t, m_ext);
@@ -136,8 +138,6 @@ class ModelRhs {
 
     /// The nonzero pattern of ∂f/∂u (the sparse linear solver's structure).
     const SparsityPattern& jacobianPattern() const { return m_model->patternU; }
-
-    const CompiledModel& model() const { return *m_model; }
 
   private:
     std::shared_ptr<const CompiledModel> m_model; // keeps the programs alive

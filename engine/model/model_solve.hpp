@@ -31,6 +31,16 @@ ModelProblem<S> fixedStartProblem(std::shared_ptr<const CompiledModel> model,
     return problem;
 }
 
+/// What an ODE solve of a model with noise lines returns: refused, not the drift alone.
+template<class State>
+ode::Solution<State> noiseRefusal() {
+    ode::Solution<State> sol;
+    sol.status = SolveStatus::InvalidInput;
+    sol.message = "this model has noise lines (an SDE): an ODE method would drop them; solve it "
+                  "with an SDE method (SOSRI, SRIW1, SOSRA, SRA1, EM, EulerHeun)";
+    return sol;
+}
+
 /// Solves a model's problem with `method` (as ode::solve does: never throws; check ok()).
 ode::Solution<Vector<double>> solveModel(const ModelProblem<double>& problem,
                                          const ode::Method& method,

@@ -9,6 +9,9 @@ ode::Solution<Vector<double>> solveModel(const ModelProblem<double>& problem,
                                          const ode::Method& method,
                                          const ode::SolveOptions& options,
                                          ode::StepObserver<Vector<double>> observer) {
+    if (problem.f.model().hasNoise()) {
+        return noiseRefusal<typename std::decay_t<decltype(problem)>::StateType>();
+    }
     return ode::solve(problem, method, options, std::move(observer));
 }
 

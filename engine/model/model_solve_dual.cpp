@@ -10,6 +10,9 @@ solveModel(const ModelProblem<Dual<double, 8>>& problem,
            const ode::Method& method,
            const ode::SolveOptions& options,
            ode::StepObserver<Vector<Dual<double, 8>>> observer) {
+    if (problem.f.model().hasNoise()) {
+        return noiseRefusal<typename std::decay_t<decltype(problem)>::StateType>();
+    }
     return ode::solve(problem, method, options, std::move(observer));
 }
 

@@ -12,9 +12,9 @@ namespace dynfit::model {
 namespace {
 
 // The words a statement starts with, as statement() below dispatches on them.
-constexpr std::string_view kStatementKeywords[] = {"param",   "const", "let",   "init",
-                                                   "history", "d",     "tspan", "nn",
-                                                   "weights", "when",  "at",    "every"};
+constexpr std::string_view kStatementKeywords[] = {"param", "const", "let",   "init",    "history",
+                                                   "d",     "tspan", "nn",    "weights", "when",
+                                                   "at",    "every", "noise", "calculus"};
 
 // Thrown inside the parser only; caught per line.
 struct SyntaxError {
@@ -136,8 +136,7 @@ class Parser {
                         "or tspan), found "
                             + describeFound(first));
         }
-        static const char* const kReserved[][2] = {{"noise", "noise terms (SDEs)"},
-                                                   {"observe", "observed quantities (observe)"}};
+        static const char* const kReserved[][2] = {{"observe", "observed quantities (observe)"}};
         for (const auto& r : kReserved) {
             if (first.text == r[0] && peek(1).kind != TokenKind::Equals
                 && peek(1).kind != TokenKind::Prime) {
@@ -152,6 +151,17 @@ class Parser {
         }
         if (isWord("nn") && peek(1).kind == TokenKind::Identifier) {
             return network();
+        }
+        if (isWord("noise") && peek(1).kind == TokenKind::Identifier
+            && peek(2).kind == TokenKind::Equals) {
+            return noise();
+        }
+        if (isWord("noise") && peek(1).kind != TokenKind::Equals
+            && peek(1).kind != TokenKind::Prime) {
+            fail(first, "a noise line is written noise x = g (or noise x = g1 by W1, g2 by W2)");
+        }
+        if (isWord("calculus") && peek(1).kind == TokenKind::Identifier) {
+            return calculus();
         }
         if (isWord("weights") && peek(1).kind == TokenKind::Identifier
             && peek(2).kind == TokenKind::Equals) {
@@ -275,6 +285,56 @@ class Parser {
         s.where = name.where;
         expect(TokenKind::Equals, "after '" + s.name + "'");
         s.value = expression();
+        return s;
+    }
+
+    // noise x = g  |  noise x = g1 by W1, g2 by W2, ...
+    Statement noise() {
+        ++m_pos; // noise
+        Statement s;
+        s.kind = StatementKind::Noise;
+        const Token& name = expect(TokenKind::Identifier, "");
+        s.name = name.text;
+        s.where = name.where;
+        expect(TokenKind::Equals, "after '" + s.name + "'");
+        while (true) {
+            NoiseTerm term;
+            term.value = expression();
+            if (isWord("by")) {
+                ++m_pos;
+                const Token& process =
+                    expect(TokenKind::Identifier, "after 'by' (a Wiener process)");
+                term.process = process.text;
+                term.processWhere = process.where;
+            }
+            s.noise.push_back(std::move(term));
+            if (peek().kind != TokenKind::Comma) {
+                break;
+            }
+            ++m_pos;
+        }
+        if (s.noise.size() > 1) {
+            for (const NoiseTerm& term : s.noise) {
+                if (term.process.empty()) {
+                    throw SyntaxError{term.value->where,
+                                      "with several noise terms each names its process: "
+                                      "noise x = g1 by W1, g2 by W2"};
+                }
+            }
+        }
+        return s;
+    }
+
+    // calculus ito | stratonovich
+    Statement calculus() {
+        Statement s;
+        s.kind = StatementKind::Calculus;
+        s.where = next().where;
+        const Token& word = next();
+        if (word.text != "ito" && word.text != "stratonovich") {
+            fail(word, "calculus is 'ito' or 'stratonovich', not '" + word.text + "'");
+        }
+        s.name = word.text;
         return s;
     }
 

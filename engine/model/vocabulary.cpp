@@ -37,6 +37,18 @@ constexpr LanguageWord kWords[] = {
      "is exact in forward mode).",
      "param tau = 1 in [0.1, 2]\ninit x = 1\nhistory x = 1 + 0.1*sin(t)\n"
      "d(x)/dt = -x(t - tau)\ntspan = 0 .. 10\n"},
+    {"noise", WordKind::Statement, "noise state = g    or    noise state = g1 by W1, g2 by W2",
+     "Makes the model a stochastic differential equation (Itô unless 'calculus stratonovich'): "
+     "d(state) = f dt + g dW. Alone, g drives the state by its own Wiener process; 'by W' names "
+     "a process, so states naming the same one share it (scalar noise). g may use the states, "
+     "params, consts, lets, t and networks; g without a state is additive noise (SOSRA then). "
+     "A state without noise is deterministic. Solve it with an SDE method (SOSRI, SRIW1, "
+     "SOSRA, SRA1, EM, EulerHeun) over many trajectories.",
+     "param sigma = 0.1\ninit x = 1\nd(x)/dt = -x\nnoise x = sigma*x\ntspan = 0 .. 1\n"},
+    {"calculus", WordKind::Statement, "calculus ito    or    calculus stratonovich",
+     "How the noise lines are read: Itô (the default) or Stratonovich (solved by EulerHeun). "
+     "For additive noise the two agree.",
+     "init x = 1\nd(x)/dt = -x\nnoise x = 0.2*x\ncalculus stratonovich\ntspan = 0 .. 1\n"},
     {"d", WordKind::Statement, "d(state)/dt = expression    or    state' = expression",
      "The differential equation of a state: its rate of change as an expression of the states, "
      "params, consts, lets, t and networks. Every name on the left is a state.",

@@ -3,7 +3,9 @@
 // structure of g that decides which methods apply.
 #pragma once
 
-#include <functional>
+#include "problem/time_span.hpp"
+
+#include <vector>
 
 namespace dynfit::ode {
 
@@ -12,15 +14,52 @@ namespace dynfit::ode {
 enum class NoiseShape { Diagonal, Scalar, General };
 enum class Calculus { Ito, Stratonovich };
 
-/// g and its structure. `g` writes the n diagonal entries (Diagonal), the n entries of the one
-/// column (Scalar) or the n × m matrix, column-major (General), to `out`.
-template<class State, class Params>
-struct NoiseSpec {
+/// du = f dt + g ∘ dW. f(du, u, p, t) and g(gu, u, p, t) write n values: g's diagonal
+/// (Diagonal: state i driven by process i) or its one column (Scalar: every state by process 0).
+template<class State, class Drift, class Diffusion, class Params>
+struct SdeProblem {
+    Drift f;
+    Diffusion g;
+    State u0;
+    TimeSpan span;
+    Params p;
     NoiseShape shape = NoiseShape::Diagonal;
     bool additive = false; ///< g independent of u: the additive-noise methods (SRA1, SOSRA) apply
     Calculus calculus = Calculus::Ito;
-    int processes = 0; ///< m, the number of Wiener processes
-    std::function<void(double* out, const State& u, const Params& p, double t)> g;
+    /// The process driving each state (−1: none, the state is deterministic); empty: state i
+    /// by process i (Diagonal), every state by process 0 (Scalar).
+    std::vector<int> processOf;
+    /// The number of processes when `processOf` is given (its largest entry + 1 otherwise).
+    int processCount = 0;
+
+    int processes() const {
+        if (!processOf.empty()) {
+            int most = processCount;
+            for (const int m : processOf) {
+                most = m + 1 > most ? m + 1 : most;
+            }
+            return most;
+        }
+        return shape == NoiseShape::Scalar ? 1 : static_cast<int>(u0.size());
+    }
+
+    /// processOf, or its default.
+    std::vector<int> processMap() const {
+        if (!processOf.empty()) {
+            return processOf;
+        }
+        std::vector<int> map(static_cast<std::size_t>(u0.size()));
+        for (std::size_t i = 0; i < map.size(); ++i) {
+            map[i] = shape == NoiseShape::Scalar ? 0 : static_cast<int>(i);
+        }
+        return map;
+    }
 };
+
+template<class State, class Drift, class Diffusion, class Params>
+SdeProblem<State, Drift, Diffusion, Params>
+makeSdeProblem(Drift f, Diffusion g, State u0, TimeSpan span, Params p) {
+    return {std::move(f), std::move(g), std::move(u0), span, std::move(p)};
+}
 
 } // namespace dynfit::ode

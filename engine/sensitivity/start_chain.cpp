@@ -26,10 +26,13 @@ void assembleGradient(const GradientProblem& gp,
     const int np = system.paramCount();
     Eigen::MatrixXd jac;
     system.initialStateJacobian(p, jac);
-    Vec<double> f0(n);
-    system.rhs(u0.data(), p.data(), t0, f0.data());
-    const double startShift = -uBar.dot(f0);
     const Vec<double> dt0 = startTimeDerivative(gp, system);
+    double startShift = 0.0;
+    if (!dt0.isZero(0.0)) { // only a start that moves needs f there (a delay model's never does)
+        Vec<double> f0(n);
+        system.rhs(u0.data(), p.data(), t0, f0.data());
+        startShift = -uBar.dot(f0);
+    }
     std::vector<char> fixed(static_cast<std::size_t>(n), 0);
     for (const auto& given : gp.initialValues) {
         fixed[static_cast<std::size_t>(given.first)] = 1;

@@ -149,3 +149,19 @@ file(WRITE ${WORK}/decay_bad_doses.csv "t,state,amount\n1,B,2\n")
 expect_run(0 "loss [0-9.e-]+ -> [0-9.e-]+.*k = 0\\.(29|30)" fit ${WORK}/decay.dyn --data ${WORK}/decay_data.csv --doses ${WORK}/decay_doses.csv --iterations 30)
 expect_run(1 "decay_bad_doses.csv:2: error: .B. is not a state" fit ${WORK}/decay.dyn --data ${WORK}/decay_data.csv --doses ${WORK}/decay_bad_doses.csv)
 expect_run(1 "more --doses than --data" fit ${WORK}/decay.dyn --data ${WORK}/decay_data.csv --doses - --doses -)
+
+# SDEs: an ensemble's mean and variance per state, kept trajectories with their Wiener values;
+# the same numbers on 1 and 2 threads; ODE methods refused for a model with noise, and back.
+set(sde ${PROJECTS}/stochastic_lotka_volterra.dyn)
+expect_run(0 "\"method\":\"SOSRI\".*\"trajectories_run\":40,\"failed\":0.*\"mean\":\\{\"x\":\\[1\\.0,.*\"variance\":\\{\"x\":\\[0\\.0,.*\"trajectories\":\\[\\{\"index\":0,\"status\":\"Success\".*\"W\":\\{\"x\":\\[0\\.0,"
+           solve ${sde} --saveat 0:1:10 --trajectories 40 --keep 2 --save-noise --format json)
+foreach(threads 1 2)
+  execute_process(COMMAND ${CLI} solve ${sde} --saveat 0:2:10 --trajectories 64 --threads ${threads}
+                  OUTPUT_VARIABLE csv_${threads} RESULT_VARIABLE rc)
+endforeach()
+if(NOT csv_1 STREQUAL csv_2 OR NOT csv_1 MATCHES "^t,x,x_variance,y,y_variance\n0,1,0,1,0\n")
+  message(FATAL_ERROR "SDE ensembles differ between 1 and 2 threads:\n${csv_1}\n${csv_2}")
+endif()
+expect_run(1 "'Tsit5' solves ODEs; this model has noise lines" solve ${sde} --solver Tsit5)
+expect_run(1 "'SOSRI' solves SDEs; this model has no noise lines" solve ${PROJECTS}/lotka_volterra.dyn --solver SOSRI)
+expect_run(1 "EM takes a fixed step: give dt" solve ${sde} --solver EM)

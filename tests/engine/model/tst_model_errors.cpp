@@ -79,6 +79,21 @@ class TestModelErrors : public QObject {
         QTest::newRow("moving start with delays")
             << "param s = 0.5\n" + ok + "d(y)/dt = x(t - 1)\ntspan = s .. 4\n"
             << 5 << 9 << "the start of tspan must be a number in a model with delays";
+        QTest::newRow("noise of a non-state") << ok + "noise z = 0.1\n"
+                                              << 3 << 7 << "noise for 'z', which has no equation";
+        QTest::newRow("second noise") << ok + "noise x = 0.1\nnoise x = 0.2\n"
+                                      << 4 << 7 << "a second noise for 'x'";
+        QTest::newRow("process named like a param")
+            << "param k = 1\n" + ok + "noise x = 0.1 by k\n"
+            << 4 << 18 << "'k' is already a name in the model";
+        QTest::newRow("several terms without by") << ok + "noise x = 0.1 by A, 0.2\n"
+                                                  << 3 << 21 << "each names its process";
+        QTest::newRow("unknown calculus") << ok + "noise x = x\ncalculus strato\n"
+                                          << 4 << 10 << "calculus is 'ito' or 'stratonovich'";
+        QTest::newRow("noise with delays") << ok + "d(y)/dt = x(t - 1)\nnoise y = 0.1\n"
+                                           << 4 << 7 << "noise in a model with delays";
+        QTest::newRow("events with noise") << ok + "noise x = 0.1\nwhen x < 0.5: x = 1\n"
+                                           << 4 << 1 << "events in a model with noise";
         QTest::newRow("history of a non-state")
             << ok + "d(y)/dt = x(t - 1)\nhistory z = 1\n"
             << 4 << 9 << "history for 'z', which has no equation";
@@ -101,8 +116,8 @@ class TestModelErrors : public QObject {
             << 2 << 9 << "has 2 weights, but 3 are given";
         QTest::newRow("index without network") << ok + "d(y)/dt = x[1]\n"
                                                << 3 << 12 << "only network outputs can be indexed";
-        QTest::newRow("noise") << ok + "noise(x) = 0.1\n"
-                               << 3 << 1 << "noise terms (SDEs) are not supported yet";
+        QTest::newRow("noise written as a call") << ok + "noise(x) = 0.1\n"
+                                                 << 3 << 1 << "a noise line is written noise x = g";
         QTest::newRow("event: then") << ok + "when x < 0 then x = 0\n"
                                      << 3 << 12 << "expected ':' before the event's actions";
         QTest::newRow("event: not a comparison")

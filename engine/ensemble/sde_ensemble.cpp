@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: MIT
+// The ensemble runner: waves of blocks, each block's trajectories solved in index order by one
+// task, the blocks' moments merged in block order.
+#include "ensemble/sde_ensemble.hpp"
+
+#include "output/save_at.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <tbb/global_control.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+namespace dynfit::ensemble {
+
+namespace {
+
+constexpr long kBlock = 32; // trajectories per block: the unit of work and of merging
+constexpr long kWave = 64;  // blocks in flight at once (bounds memory whatever N)
+
+struct Block {
+    Moments moments;
+    long failed = 0;
+    long firstFailedIndex = -1;
+    std::string firstFailure;
+    SolveStats stats;
+    std::vector<KeptTrajectory> kept;
+};
+
+void addStats(SolveStats& into, const SolveStats& s) {
+    into.nAccepted += s.nAccepted;
+    into.nRejected += s.nRejected;
+    into.nRhs += s.nRhs;
+    into.nNoise += s.nNoise;
+}
+
+class Runner {
+  public:
+    Runner(std::shared_ptr<const model::CompiledModel> model,
+           const model::SdeStart& start,
+           const ode::SdeMethod& method,
+           const ode::SolveOptions& options,
+           const EnsembleOptions& ensemble,
+           std::vector<double> times)
+        : m_model(std::move(model)), m_start(start), m_method(method), m_options(options),
+          m_ensemble(ensemble), m_times(std::move(times)) {
+        m_options.saveat = m_times;
+        m_options.saveatStep = 0.0;
+        m_options.saveEverystep = false;
+        m_options.cancel = ensemble.cancel;
+    }
+
+    void solveBlock(long block, Block& out) const {
+        out = Block{};
+        out.moments = Moments(m_model->stateCount(), static_cast<Eigen::Index>(m_times.size()));
+        const long first = block * kBlock;
+        const long last = std::min(first + kBlock, m_ensemble.trajectories);
+        for (long k = first; k < last; ++k) {
+            model::SdeRun run;
+            run.noise.seed = m_ensemble.seed;
+            run.noise.experiment = m_ensemble.experiment;
+            run.noise.trajectory = static_cast<std::uint32_t>(k);
+            run.delta = m_ensemble.delta;
+            const auto sol = model::solveModelSde(m_model, m_start, m_method, m_options, run);
+            addStats(out.stats, sol.stats);
+            if (k < m_ensemble.keep) {
+                out.kept.push_back(keep(k, sol, run));
+            }
+            if (!sol.ok()) {
+                if (out.failed++ == 0) {
+                    out.firstFailedIndex = k;
+                    out.firstFailure = sol.message;
+                }
+                continue;
+            }
+            for (std::size_t j = 0; j < sol.u.size(); ++j) {
+                for (Eigen::Index i = 0; i < sol.u[j].size(); ++i) {
+                    out.moments.add(i, static_cast<Eigen::Index>(j), sol.u[j][i]);
+                }
+            }
+        }
+    }
+
+  private:
+    KeptTrajectory
+    keep(long k, const ode::Solution<model::Vector<double>>& sol, const model::SdeRun& run) const {
+        KeptTrajectory kept;
+        kept.index = k;
+        kept.status = sol.status;
+        kept.t = sol.t;
+        kept.u = sol.u;
+        if (m_ensemble.saveNoise) {
+            ode::WienerPaths paths(run.noise, static_cast<int>(m_model->noiseProcesses.size()),
+                                   m_start.span);
+            kept.noise.resize(paths.processes(), static_cast<Eigen::Index>(sol.t.size()));
+            for (std::size_t j = 0; j < sol.t.size(); ++j) {
+                for (int m = 0; m < paths.processes(); ++m) {
+                    kept.noise(m, static_cast<Eigen::Index>(j)) = paths.value(m, sol.t[j]);
+                }
+            }
+        }
+        return kept;
+    }
+
+    std::shared_ptr<const model::CompiledModel> m_model;
+    model::SdeStart m_start;
+    ode::SdeMethod m_method;
+    ode::SolveOptions m_options;
+    EnsembleOptions m_ensemble;
+    std::vector<double> m_times;
+};
+
+} // namespace
+
+EnsembleResult runEnsemble(std::shared_ptr<const model::CompiledModel> model,
+                           const model::SdeStart& start,
+                           const ode::SdeMethod& method,
+                           const ode::SolveOptions& options,
+                           const EnsembleOptions& ensemble) {
+    const auto began = std::chrono::steady_clock::now();
+    EnsembleResult result;
+    if (ensemble.trajectories < 1) {
+        result.status = SolveStatus::InvalidInput;
+        result.message = "the number of trajectories must be at least 1";
+        return result;
+    }
+    std::string error;
+    if (!ode::resolveSaveTimes(options.saveat, options.saveatStep, start.span.t0, start.span.t1,
+                               result.t, error)) {
+        result.status = SolveStatus::InvalidInput;
+        result.message = error;
+        return result;
+    }
+    if (result.t.empty()) {
+        result.t = {start.span.t1};
+    }
+    const Runner runner(model, start, method, options, ensemble, result.t);
+    result.moments = Moments(model->stateCount(), static_cast<Eigen::Index>(result.t.size()));
+    const int threads =
+        ensemble.threads > 0 ? ensemble.threads : tbb::this_task_arena::max_concurrency();
+    result.threads = threads;
+    tbb::task_arena arena(threads);
+    const long blocks = (ensemble.trajectories + kBlock - 1) / kBlock;
+    std::vector<Block> wave(static_cast<std::size_t>(std::min(blocks, kWave)));
+    long firstFailedIndex = -1;
+    for (long begin = 0; begin < blocks; begin += kWave) {
+        const long end = std::min(begin + kWave, blocks);
+        arena.execute([&] {
+            tbb::parallel_for(tbb::blocked_range<long>(begin, end, 1),
+                              [&](const tbb::blocked_range<long>& range) {
+                                  for (long b = range.begin(); b != range.end(); ++b) {
+                                      runner.solveBlock(b,
+                                                        wave[static_cast<std::size_t>(b - begin)]);
+                                  }
+                              });
+        });
+        for (long b = begin; b < end; ++b) { // in block order: the same sums for any threads
+            Block& block = wave[static_cast<std::size_t>(b - begin)];
+            result.moments.merge(block.moments);
+            result.failed += block.failed;
+            if (block.failed > 0 && firstFailedIndex < 0) {
+                firstFailedIndex = block.firstFailedIndex;
+                result.firstFailure = "trajectory " + std::to_string(block.firstFailedIndex) + ": "
+                                      + block.firstFailure;
+            }
+            addStats(result.stats, block.stats);
+            for (auto& kept : block.kept) {
+                result.kept.push_back(std::move(kept));
+            }
+        }
+        if (ensemble.cancel != nullptr && ensemble.cancel->load()) {
+            result.status = SolveStatus::Cancelled;
+            result.message = "cancelled from outside";
+            break;
+        }
+    }
+    if (result.failed == ensemble.trajectories && result.status == SolveStatus::Success) {
+        result.status = SolveStatus::InvalidInput;
+        result.message = "every trajectory failed; the first: " + result.firstFailure;
+    }
+    result.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+    return result;
+}
+
+} // namespace dynfit::ensemble

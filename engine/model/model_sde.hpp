@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+// A compiled model with noise as the SDE du = f dt + g dW: f the model's equations, g its
+// noise lines, solved by an SDE method on one Brownian path (solvers/sde_solve.hpp).
+#pragma once
+
+#include "model/model_rhs.hpp"
+#include "output/solution.hpp"
+#include "solvers/sde_methods.hpp"
+#include "solvers/solve_options.hpp"
+#include "solvers/wiener_paths.hpp"
+
+#include <memory>
+
+namespace dynfit::model {
+
+/// g of a compiled model (Diagonal or Scalar noise): one value per state, 0 where it has none.
+template<class S>
+class ModelNoise {
+  public:
+    explicit ModelNoise(std::shared_ptr<const CompiledModel> model)
+        : m_model(std::move(model)), m_eval(m_model->noise) {}
+
+    void operator()(Vector<S>& g, const Vector<S>& u, const Vector<S>& p, double t) {
+        g.resize(m_model->stateCount());
+        m_eval(u.data(), p.data(), nullptr, t, g.data());
+    }
+
+  private:
+    std::shared_ptr<const CompiledModel> m_model;
+    ProgramEvaluator<S> m_eval;
+};
+
+/// The start of an SDE solve: u0, the span and the parameters, as for an ODE.
+struct SdeStart {
+    Vector<double> u0;
+    ode::TimeSpan span;
+    Vector<double> p;
+};
+
+/// The noise settings of a run: the path's key and δ (solvers/sde_solve.hpp's SdeSettings).
+struct SdeRun {
+    ode::NoiseKey noise;
+    double delta = 1.0 / 6.0;
+};
+
+/// One trajectory of a model with noise, on the path settings.noise names.
+ode::Solution<Vector<double>> solveModelSde(std::shared_ptr<const CompiledModel> model,
+                                            const SdeStart& start,
+                                            const ode::SdeMethod& method,
+                                            const ode::SolveOptions& options,
+                                            const SdeRun& run);
+
+} // namespace dynfit::model

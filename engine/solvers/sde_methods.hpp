@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: MIT
+// The registry of SDE methods: by name for the CLI, projects and the app, with what each needs
+// (a fixed step, additive noise) and one step of any of them.
+#pragma once
+
+#include "core/stats.hpp"
+#include "solvers/sde_steppers.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <variant>
+#include <vector>
+
+namespace dynfit::ode {
+
+/// Every SDE method; adding one here adds it to every data-driven SDE test.
+using SdeMethod = std::variant<EM, EulerHeun, SRIW1, SOSRI, SRA1, SOSRA>;
+
+inline std::string sdeMethodName(const SdeMethod& m) {
+    return std::visit([](auto tag) { return std::string(decltype(tag)::name); }, m);
+}
+
+inline std::optional<SdeMethod> sdeMethodByName(std::string_view name) {
+    std::optional<SdeMethod> found;
+    const auto tryOne = [&](auto tag) {
+        if (!found && name == decltype(tag)::name) {
+            found = tag;
+        }
+    };
+    std::apply([&](auto... tags) { (tryOne(tags), ...); },
+               std::tuple<EM, EulerHeun, SRIW1, SOSRI, SRA1, SOSRA>{});
+    return found;
+}
+
+inline std::vector<std::string> sdeMethodNames() {
+    return {EM::name, EulerHeun::name, SRIW1::name, SOSRI::name, SRA1::name, SOSRA::name};
+}
+
+/// The methods with an embedded error estimate (the others need a fixed dt).
+inline bool sdeMethodAdaptive(const SdeMethod& m) {
+    return !std::holds_alternative<EM>(m) && !std::holds_alternative<EulerHeun>(m);
+}
+inline bool sdeMethodAdditiveOnly(const SdeMethod& m) {
+    return std::holds_alternative<SRA1>(m) || std::holds_alternative<SOSRA>(m);
+}
+/// The strong order on general (diagonal or scalar) noise, and on additive noise.
+inline double sdeStrongOrder(const SdeMethod& m, bool additive) {
+    if (sdeMethodAdaptive(m)) {
+        return 1.5;
+    }
+    return additive ? 1.0 : 0.5;
+}
+
+/// One step of `method`: uNew, and the error estimate's parts e1 (drift) and e2 (noise) for the
+/// adaptive methods (zero for the others). Counts the evaluations.
+template<class Problem, class State>
+void sdeStep(const SdeMethod& method,
+             Problem& pr,
+             double t,
+             double h,
+             const State& u,
+             const StepNoise& noise,
+             State& uNew,
+             State& e1,
+             State& e2,
+             SdeWork<State>& w,
+             SolveStats& stats) {
+    std::visit(
+        [&](auto tag) {
+            using Tag = decltype(tag);
+            if constexpr (std::is_same_v<Tag, EM>) {
+                emStep(pr, t, h, u, noise, uNew, w);
+                stats.nRhs += 1;
+                stats.nNoise += 1;
+            } else if constexpr (std::is_same_v<Tag, EulerHeun>) {
+                eulerHeunStep(pr, t, h, u, noise, uNew, w);
+                stats.nRhs += 2;
+                stats.nNoise += 2;
+            } else if constexpr (std::is_same_v<Tag, SRA1> || std::is_same_v<Tag, SOSRA>) {
+                sraStep(Tag::tableau, pr, t, h, u, noise, uNew, e1, e2, w);
+                stats.nRhs += Tag::tableau.stages;
+                stats.nNoise += Tag::tableau.stages;
+            } else {
+                sriStep(Tag::tableau, pr, t, h, u, noise, uNew, e1, e2, w);
+                stats.nRhs += Tag::tableau.stages;
+                stats.nNoise += Tag::tableau.stages;
+            }
+            if constexpr (std::is_same_v<Tag, EM> || std::is_same_v<Tag, EulerHeun>) {
+                e1.setZero(u.size());
+                e2.setZero(u.size());
+            }
+        },
+        method);
+}
+
+} // namespace dynfit::ode

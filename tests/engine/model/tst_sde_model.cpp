@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+// The noise lines of the model language: the shapes they make (own processes: diagonal; one
+// named process shared: scalar; anything else: general), additive noise detected, the
+// calculus read; a model's SDE solve equals the same SDE written by hand on the same path; an
+// ODE method refuses a model with noise instead of dropping it.
+#include "model/model.hpp"
+#include "model/model_sde.hpp"
+#include "model/model_solve.hpp"
+#include "problem/noise.hpp"
+#include "solvers/sde_solve.hpp"
+
+#include <QTest>
+
+using namespace dynfit;
+
+namespace {
+
+std::shared_ptr<const model::CompiledModel> compile(const std::string& text) {
+    model::Diagnostics d;
+    auto m = model::compileModel(text, d);
+    if (!m) {
+        qFatal("%s", model::formatDiagnostics(d, "test", text).c_str());
+    }
+    return m;
+}
+
+const std::string kTwoStates = "param a = 0.5\ninit x = 1\ninit y = 2\nd(x)/dt = a*x\n"
+                               "d(y)/dt = -y\n";
+
+} // namespace
+
+class TestSdeModel : public QObject {
+    Q_OBJECT
+
+  private slots:
+    void shapes_data() {
+        QTest::addColumn<QString>("noise");
+        QTest::addColumn<int>("shape");
+        QTest::addColumn<bool>("additive");
+        QTest::addColumn<int>("processes");
+        const int diagonal = static_cast<int>(ode::NoiseShape::Diagonal);
+        const int scalar = static_cast<int>(ode::NoiseShape::Scalar);
+        const int general = static_cast<int>(ode::NoiseShape::General);
+        QTest::newRow("own processes") << "noise x = 0.1*x\nnoise y = 0.2*y\n"
+                                       << diagonal << false << 2;
+        QTest::newRow("one state") << "noise y = 0.2*y\n" << diagonal << false << 1;
+        QTest::newRow("additive") << "noise x = 0.3\nnoise y = 0.1*a\n" << diagonal << true << 2;
+        QTest::newRow("shared: scalar") << "noise x = 0.1*x by W\nnoise y = 0.2*y by W\n"
+                                        << scalar << false << 1;
+        QTest::newRow("several terms: general") << "noise x = 0.1 by A, 0.2*x by B\n"
+                                                << general << false << 2;
+        QTest::newRow("partly shared: general")
+            << "noise x = 0.1*x by W\nnoise y = 0.2*y by W\nnoise z = 0.1 by V\nd(z)/dt = 0\n"
+            << general << false << 2;
+    }
+
+    void shapes() {
+        QFETCH(QString, noise);
+        QFETCH(int, shape);
+        QFETCH(bool, additive);
+        QFETCH(int, processes);
+        const auto m = compile(kTwoStates + noise.toStdString());
+        QVERIFY(m->hasNoise());
+        QCOMPARE(static_cast<int>(m->noiseShape), shape);
+        QCOMPARE(m->noiseAdditive, additive);
+        QCOMPARE(static_cast<int>(m->noiseProcesses.size()), processes);
+    }
+
+    void deterministicStatesHaveNoProcess() {
+        const auto m = compile(kTwoStates + "noise y = 0.2*y\n");
+        QCOMPARE(m->noiseProcessOf, (std::vector<int>{-1, 0}));
+    }
+
+    void calculus() {
+        QCOMPARE(compile(kTwoStates + "noise x = x\n")->calculus, ode::Calculus::Ito);
+        QCOMPARE(compile(kTwoStates + "noise x = x\ncalculus stratonovich\n")->calculus,
+                 ode::Calculus::Stratonovich);
+        QVERIFY(!compile(kTwoStates)->hasNoise());
+    }
+
+    // The model's f and g are the hand-written ones: the same numbers on the same path.
+    void modelSolveIsTheHandWrittenSde() {
+        const auto m = compile("param mu = 0.7\nparam s = 0.3\ninit x = 1.5\nd(x)/dt = mu*x\n"
+                               "noise x = s*x\ntspan = 0 .. 2\n");
+        ode::SolveOptions opts;
+        opts.saveat = {0.5, 1.0, 2.0};
+        model::SdeRun run;
+        run.noise.seed = 9;
+        run.noise.trajectory = 4;
+        Eigen::VectorXd p(2);
+        p << 0.7, 0.3;
+        const auto fromModel = model::solveModelSde(
+            m, {Eigen::VectorXd::Constant(1, 1.5), {0.0, 2.0}, p}, ode::SOSRI{}, opts, run);
+        QVERIFY2(fromModel.ok(), fromModel.message.c_str());
+        auto byHand = ode::makeSdeProblem([](Eigen::VectorXd& du, const Eigen::VectorXd& u,
+                                             const Eigen::VectorXd& q, double) { du = q[0] * u; },
+                                          [](Eigen::VectorXd& g, const Eigen::VectorXd& u,
+                                             const Eigen::VectorXd& q, double) { g = q[1] * u; },
+                                          Eigen::VectorXd(Eigen::VectorXd::Constant(1, 1.5)),
+                                          ode::TimeSpan{0.0, 2.0}, p);
+        const auto expected = ode::solveSde(byHand, ode::SOSRI{}, opts, {run.noise, run.delta});
+        QCOMPARE(fromModel.u.size(), expected.u.size());
+        for (std::size_t k = 0; k < expected.u.size(); ++k) {
+            QCOMPARE(fromModel.u[k][0], expected.u[k][0]);
+        }
+    }
+
+    void odeMethodsRefuseNoise() {
+        const auto m = compile(kTwoStates + "noise x = 0.1*x\ntspan = 0 .. 1\n");
+        const auto sol = model::solveModel(
+            model::makeModelProblem<double>(m, Eigen::VectorXd::Constant(1, 0.5), {}),
+            ode::Tsit5{});
+        QCOMPARE(sol.status, SolveStatus::InvalidInput);
+        QVERIFY2(sol.message.find("SDE method") != std::string::npos, sol.message.c_str());
+    }
+};
+
+QTEST_APPLESS_MAIN(TestSdeModel)
+#include "tst_sde_model.moc"
