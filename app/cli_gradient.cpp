@@ -30,6 +30,9 @@ CLI::App* addGradientCommand(CLI::App& app, GradientArguments& args) {
     cmd->add_option("--adjoint-abstol", args.adjointAbstol,
                     "Absolute tolerance of the backward solves (default: --abstol)")
         ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--seed", args.common.seed, "SDE: the seed of the noise");
+    cmd->add_option("--trajectory", args.trajectory,
+                    "SDE: the trajectory whose path the pathwise loss is taken on");
     cmd->add_option("--format", args.format, "Output format")
         ->check(CLI::IsMember({"json"}))
         ->capture_default_str();
@@ -70,6 +73,11 @@ int runGradient(const GradientArguments& args) {
                                   &loss, initialValues};
     if (loaded.spanFromCommandLine) {
         problem.span = loaded.span;
+    }
+    if (loaded.sdeSolver) { // the pathwise loss on trajectory --trajectory of --seed's noise
+        problem.sde = sens::SdePath{*loaded.sdeSolver, {}, 1.0 / 6.0};
+        problem.sde->noise.seed = args.common.seed;
+        problem.sde->noise.trajectory = args.trajectory;
     }
     const sens::AdjointOptions adjoint{args.adjointReltol, args.adjointAbstol, args.checkpoints};
     const auto result = sens::gradient(problem, loaded.solver, loaded.options, *method, adjoint);

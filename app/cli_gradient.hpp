@@ -4,6 +4,7 @@
 
 #include "cli_common.hpp"
 
+#include <cstdint>
 #include <string>
 
 namespace dynfit::cli {
@@ -16,6 +17,7 @@ struct GradientArguments {
     int checkpoints = 0;        ///< interpolating: 0 = keep the dense forward solution
     double adjointReltol = 0.0; ///< 0 = the forward tolerance
     double adjointAbstol = 0.0;
+    std::uint32_t trajectory = 0; ///< SDE: the path of the pathwise loss
 };
 
 CLI::App* addGradientCommand(CLI::App& app, GradientArguments& args);

@@ -60,6 +60,12 @@ void Analyzer::resolveNoise() {
     for (const Statement* s : m_eventStatements) {
         m_diag.error(s->where, "events in a model with noise are not supported yet");
     }
+    // The Brownian path is written in absolute time from t0 (its key's tree spans the solve).
+    if (m_result.timeSpan && !m_graph.isConstant(m_result.timeSpan->first)) {
+        m_diag.error(m_timeSpan->lower->where,
+                     "the start of tspan must be a number in a model with noise (its Brownian "
+                     "path starts there)");
+    }
 }
 
 } // namespace dynfit::model

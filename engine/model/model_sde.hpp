@@ -3,6 +3,7 @@
 // noise lines, solved by an SDE method on one Brownian path (solvers/sde_solve.hpp).
 #pragma once
 
+#include "core/dual.hpp"
 #include "model/model_rhs.hpp"
 #include "output/solution.hpp"
 #include "solvers/sde_methods.hpp"
@@ -49,5 +50,14 @@ ode::Solution<Vector<double>> solveModelSde(std::shared_ptr<const CompiledModel>
                                             const ode::SdeMethod& method,
                                             const ode::SolveOptions& options,
                                             const SdeRun& run);
+/// … with forward-mode dual numbers (8 directions): the pathwise derivatives on the same path
+/// (the steps, chosen on the primal values, are the double solve's).
+ode::Solution<Vector<Dual<double, 8>>> solveModelSde(std::shared_ptr<const CompiledModel> model,
+                                                     const Vector<Dual<double, 8>>& u0,
+                                                     ode::TimeSpan span,
+                                                     const Vector<Dual<double, 8>>& p,
+                                                     const ode::SdeMethod& method,
+                                                     const ode::SolveOptions& options,
+                                                     const SdeRun& run);
 
 } // namespace dynfit::model

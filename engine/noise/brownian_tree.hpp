@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 namespace dynfit::noise {
 
@@ -51,39 +52,47 @@ struct PathPoint {
     double k = 0.0;
 };
 
-/// W on [t0, t1] with W(t0) = 0: the root draws W(t1) and the interval's space-time Lévy area
-/// H = (1/h)∫(W_r − W_a) dr − ΔW/2 (independent, variances h and h/12); each interval's midpoint
-/// comes from the pair's conditional law given the parent's (W, H), `levels` deep; below that,
-/// (W, K) at t itself is drawn from the leaf's bridge conditioned the same way, with normals keyed
-/// by t's bits. Points in different leaves are jointly exact; only two points closer than a leaf
-/// (2^−levels of the span) are not. The path down to the last query is cached.
+/// W on [t0, ∞) with W(t0) = 0, independent of where a solve ends: time is cut into units
+/// [t0 + jL, t0 + (j+1)L] (L = `unit`); (W, K) at the units' ends is a random walk whose steps
+/// draw each unit's increment and space-time Lévy area H = (1/L)∫(W_r − W_a) dr − ΔW/2
+/// (independent, variances L and L/12); inside a unit, each interval's midpoint comes from the
+/// pair's conditional law given the parent's (W, H), `levels` deep; below that, (W, K) at t itself
+/// is drawn from the leaf's bridge conditioned the same way, with normals keyed by t's bits.
+/// Points in different leaves are jointly exact; only two points closer than a leaf (2^−levels
+/// units) are not. The path down to the last query is cached.
 class BrownianTree {
   public:
-    static constexpr int kDefaultLevels = 30;
-    static constexpr int kMaxLevels = 60;
+    static constexpr int kDefaultLevels = 32;
+    static constexpr int kMaxLevels =
+        40; // node indices (< 2^42) share a counter word with the unit
 
     BrownianTree() = default;
-    BrownianTree(PathKey key, double t0, double t1, int levels = kDefaultLevels)
-        : m_key(key), m_levels(levels < 1 ? 1 : (levels > kMaxLevels ? kMaxLevels : levels)) {
-        const double h = t1 - t0;
-        const auto z = philoxNormals(m_key, 0, 0);
-        const double w = std::sqrt(h) * z[0];
-        const double area = std::sqrt(h / 12.0) * z[1];
-        m_path[0] = {t0, t1, 0.0, w, 0.0, h * (0.5 * w + area), 1};
+    BrownianTree(PathKey key, double t0, double unit = 1.0, int levels = kDefaultLevels)
+        : m_key(key), m_t0(t0), m_unit(unit > 0 ? unit : 1.0),
+          m_levels(levels < 1 ? 1 : (levels > kMaxLevels ? kMaxLevels : levels)) {
+        m_ends.push_back({0.0, 0.0});
+        enterUnit(0);
     }
 
-    double start() const { return m_path[0].a; }
-    double end() const { return m_path[0].b; }
+    double start() const { return m_t0; }
 
-    /// W(t); t outside [t0, t1] is clamped to it.
+    /// W(t); t before t0 reads W(t0) = 0.
     double operator()(double t) { return at(t).w; }
 
     /// W(t) and K(t) = ∫_{t0}^t W_r dr.
     PathPoint at(double t) {
-        const Node& root = m_path[0];
-        if (t <= root.a) {
+        if (t <= m_t0) {
             return {0.0, 0.0};
         }
+        const double units = (t - m_t0) / m_unit;
+        auto j = static_cast<std::uint64_t>(units);
+        if (static_cast<double>(j) == units && j > 0) {
+            --j; // a unit's end is read from the unit it ends
+        }
+        if (j != m_unitIndex) {
+            enterUnit(j);
+        }
+        const Node& root = m_path[0];
         if (t >= root.b) {
             return {root.wb, root.kb};
         }
@@ -131,7 +140,7 @@ class BrownianTree {
         const double h = n.b - n.a;
         double w = 0.0, area = 0.0;
         increments(n, w, area);
-        const auto z = philoxNormals(m_key, n.node, 0);
+        const auto z = philoxNormals(m_key, (m_unitIndex << 42) | n.node, 0);
         const double a = 1.5 * area + 0.25 * std::sqrt(h) * z[0];
         const double c = 2.0 * area - a;
         const double b = std::sqrt(h / 12.0) * z[1];
@@ -183,8 +192,29 @@ class BrownianTree {
         return {n.wa + x[0], n.ka + h1 * (n.wa + 0.5 * x[0] + x[2])};
     }
 
+    // Makes unit j's tree the cached one: its ends from the random walk (extended as needed).
+    void enterUnit(std::uint64_t j) {
+        while (m_ends.size() <= j + 1) {
+            const std::uint64_t k = m_ends.size() - 1; // the unit whose end is next
+            const auto z = philoxNormals(m_key, k, 0x20000000u);
+            const double dw = std::sqrt(m_unit) * z[0];
+            const double area = std::sqrt(m_unit / 12.0) * z[1];
+            const PathPoint& a = m_ends.back();
+            m_ends.push_back({a.w + dw, a.k + m_unit * (a.w + 0.5 * dw + area)});
+        }
+        const double a = m_t0 + static_cast<double>(j) * m_unit;
+        const PathPoint& start = m_ends[j];
+        const PathPoint& end = m_ends[j + 1];
+        m_path[0] = {a, a + m_unit, start.w, end.w, start.k, end.k, 1};
+        m_unitIndex = j;
+        m_cached = 0;
+    }
+
     PathKey m_key;
+    double m_t0 = 0.0, m_unit = 1.0;
     int m_levels = kDefaultLevels;
+    std::vector<PathPoint> m_ends; // (W, K) at t0 + jL
+    std::uint64_t m_unitIndex = 0; // the unit m_path lies in
     std::array<Node, kMaxLevels + 1> m_path{};
     int m_cached = 0; // m_path[0..m_cached] hold the last query's path
 };

@@ -161,6 +161,27 @@ bool delaysSupported(GradientMethod method,
     return true;
 }
 
+// A model with noise: the pathwise gradient on one fixed path, by forward mode (the seed's way)
+// or finite differences on the same path. Says why not otherwise.
+bool noiseSupported(const GradientProblem& gp, GradientMethod method, std::string& why) {
+    if (!gp.sde) {
+        why = "the model has noise lines: its gradient needs an SDE method and a path (seed, "
+              "trajectory)";
+        return false;
+    }
+    if (method != GradientMethod::Forward && method != GradientMethod::FiniteDiff) {
+        why = "the " + std::string(gradientMethodName(method))
+              + " gradient is not available for SDE models yet: use forward (pathwise, exact "
+                "on the path) or finite-diff";
+        return false;
+    }
+    if (gp.precision == Precision::Single) {
+        why = "SDE gradients are computed in double precision only";
+        return false;
+    }
+    return true;
+}
+
 } // namespace
 
 GradientResult gradient(const GradientProblem& problem,
@@ -199,8 +220,15 @@ GradientResult gradient(const GradientProblem& problem,
         result.status = SolveStatus::InvalidInput;
         return result;
     }
-    if (method == GradientMethod::Forward && isCvode(solver)
-        && problem.precision == Precision::Double) {
+    if (problem.model->hasNoise() && !noiseSupported(problem, method, result.message)) {
+        result.status = SolveStatus::InvalidInput;
+        return result;
+    }
+    if (problem.model->hasNoise()) { // pathwise, through the SDE solver (saved_solve.hpp)
+        method == GradientMethod::Forward ? forwardModeGradient(problem, solver, options, result)
+                                          : finiteDifferences(problem, solver, options, result);
+    } else if (method == GradientMethod::Forward && isCvode(solver)
+               && problem.precision == Precision::Double) {
         cvodeForwardGradient(problem, solver, options, result);
     } else if (method == GradientMethod::Forward) {
         forwardModeGradient(problem, solver, options, result);

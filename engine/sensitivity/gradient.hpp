@@ -9,7 +9,9 @@
 #include "problem/ode_problem.hpp"
 #include "sensitivity/adjoint.hpp"
 #include "solvers/methods.hpp"
+#include "solvers/sde_methods.hpp"
 #include "solvers/solve_options.hpp"
+#include "solvers/wiener_paths.hpp"
 
 #include <optional>
 #include <string_view>
@@ -56,6 +58,14 @@ enum class Precision {
            ///< relative are beyond float's resolution and end in a step-size failure
 };
 
+/// For a model with noise lines: the SDE method and the one path the loss is taken on (the
+/// pathwise loss: the same noise in every call, so the loss is a deterministic function of p).
+struct SdePath {
+    ode::SdeMethod method = ode::SOSRI{};
+    ode::NoiseKey noise;
+    double delta = 1.0 / 6.0;
+};
+
 /// What to differentiate: a compiled model at parameters p on a time span, against a loss.
 struct GradientProblem {
     const model::CompiledModel* model = nullptr;
@@ -68,6 +78,7 @@ struct GradientProblem {
     /// The experiment's own doses (its dose table), on top of the model's events.
     std::vector<ode::Bolus> doses;
     Precision precision = Precision::Double;
+    std::optional<SdePath> sde; ///< required for a model with noise lines
 };
 
 /// The gradient by `method` with the solver `solver` and its options (saveat is set from the

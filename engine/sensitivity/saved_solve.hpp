@@ -3,11 +3,13 @@
 // them, and the saved states kept for the caller.
 #pragma once
 
+#include "model/model_sde.hpp"
 #include "model/model_solve.hpp"
 #include "sensitivity/start_chain.hpp"
 
 #include <cmath>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 namespace dynfit::sens::detail {
@@ -58,8 +60,22 @@ std::vector<Vec<S>> solveSaved(const GradientProblem& gp,
     options.dense = false;
     std::shared_ptr<const model::CompiledModel> shared(gp.model,
                                                        [](const model::CompiledModel*) {});
-    auto sol = model::solveModel(model::fixedStartProblem<S>(shared, u0, {t0, t1}, p, gp.doses),
+    auto sol = [&] {
+        if constexpr (std::is_same_v<S, double> || std::is_same_v<S, Dual<double, 8>>) {
+            if (gp.model->hasNoise() && gp.sde) { // the pathwise loss on the one path
+                const model::SdeRun run{gp.sde->noise, gp.sde->delta};
+                if constexpr (std::is_same_v<S, double>) {
+                    return model::solveModelSde(shared, {u0, {t0, t1}, p}, gp.sde->method, options,
+                                                run);
+                } else {
+                    return model::solveModelSde(shared, u0, {t0, t1}, p, gp.sde->method, options,
+                                                run);
+                }
+            }
+        }
+        return model::solveModel(model::fixedStartProblem<S>(shared, u0, {t0, t1}, p, gp.doses),
                                  solver, options);
+    }();
     result.nfForward += sol.stats.nRhs;
     if (!sol.ok()) {
         result.status = sol.status;

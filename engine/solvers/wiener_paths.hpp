@@ -18,7 +18,8 @@ struct NoiseKey {
     std::uint64_t seed = 0;
     std::uint16_t experiment = 0;
     std::uint32_t trajectory = 0;
-    int levels = noise::BrownianTree::kDefaultLevels; ///< tree depth below the span
+    double unit = 1.0; ///< the trees' unit of time (leaves are 2^−levels of it)
+    int levels = noise::BrownianTree::kDefaultLevels;
 };
 
 class WienerPaths {
@@ -27,7 +28,7 @@ class WienerPaths {
         for (int m = 0; m < processes; ++m) {
             const noise::PathKey path{key.seed, key.trajectory, key.experiment,
                                       static_cast<std::uint16_t>(m)};
-            m_trees.emplace_back(path, span.t0, span.t1, key.levels);
+            m_trees.emplace_back(path, span.t0, key.unit, key.levels);
         }
         m_atStart.assign(m_trees.size(), {});
         m_at = span.t0;

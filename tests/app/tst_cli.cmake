@@ -165,3 +165,9 @@ endif()
 expect_run(1 "'Tsit5' solves ODEs; this model has noise lines" solve ${sde} --solver Tsit5)
 expect_run(1 "'SOSRI' solves SDEs; this model has no noise lines" solve ${PROJECTS}/lotka_volterra.dyn --solver SOSRI)
 expect_run(1 "EM takes a fixed step: give dt" solve ${sde} --solver EM)
+# SDE gradients: pathwise on one trajectory, by forward mode; finite differences agree.
+file(WRITE ${WORK}/sde_data.csv "t,x,y\n2,1.5,0.8\n5,0.9,1.4\n")
+expect_run(0 "\"gradient\":\\{\"α\":-?[0-9]"
+           gradient ${sde} --data ${WORK}/sde_data.csv --method forward --seed 3 --trajectory 2)
+expect_run(1 "not available for SDE models yet: use forward"
+           gradient ${sde} --data ${WORK}/sde_data.csv --method reverse)

@@ -23,10 +23,10 @@ noise::PathKey keyOf(std::uint32_t trajectory, std::uint16_t process = 0) {
 }
 
 // Mean and variance of W(s) over `count` trajectories.
-std::pair<double, double> momentsAt(double s, int count, double t0 = 0.0, double t1 = 2.0) {
+std::pair<double, double> momentsAt(double s, int count, double t0 = 0.0) {
     double sum = 0.0, sumSq = 0.0;
     for (int k = 0; k < count; ++k) {
-        noise::BrownianTree w(keyOf(static_cast<std::uint32_t>(k)), t0, t1);
+        noise::BrownianTree w(keyOf(static_cast<std::uint32_t>(k)), t0);
         const double x = w(s);
         sum += x;
         sumSq += x * x;
@@ -42,7 +42,7 @@ class TestBrownianTree : public QObject {
 
   private slots:
     void startsAtZero() {
-        noise::BrownianTree w(keyOf(1), 0.5, 3.0);
+        noise::BrownianTree w(keyOf(1), 0.5);
         QCOMPARE(w(0.5), 0.0);
         QVERIFY(w(3.0) != 0.0);
     }
@@ -53,7 +53,7 @@ class TestBrownianTree : public QObject {
         for (int k = 1; k <= 400; ++k) {
             times.push_back(0.0073 * k + 0.001 * std::sin(k)); // not dyadic
         }
-        noise::BrownianTree inOrder(keyOf(7), 0.0, 3.0);
+        noise::BrownianTree inOrder(keyOf(7), 0.0);
         std::vector<double> reference;
         for (const double t : times) {
             reference.push_back(inOrder(t));
@@ -61,7 +61,7 @@ class TestBrownianTree : public QObject {
         std::vector<std::size_t> order(times.size());
         std::iota(order.begin(), order.end(), 0);
         std::shuffle(order.begin(), order.end(), std::mt19937(5));
-        noise::BrownianTree shuffled(keyOf(7), 0.0, 3.0);
+        noise::BrownianTree shuffled(keyOf(7), 0.0);
         for (const std::size_t i : order) {
             shuffled(1.2345); // something else in between
             QCOMPARE(shuffled(times[i]), reference[i]);
@@ -101,7 +101,7 @@ class TestBrownianTree : public QObject {
         const double a = 0.31, b = 0.47, c = 0.52;
         double s1 = 0, s2 = 0, s12 = 0;
         for (int k = 0; k < count; ++k) {
-            noise::BrownianTree w(keyOf(static_cast<std::uint32_t>(k)), 0.0, 2.0, levels);
+            noise::BrownianTree w(keyOf(static_cast<std::uint32_t>(k)), 0.0, 1.0, levels);
             const double d1 = w(b) - w(a), d2 = w(c) - w(b);
             s1 += d1 * d1;
             s2 += d2 * d2;
@@ -118,7 +118,7 @@ class TestBrownianTree : public QObject {
 
     // Σ (ΔW)² over 2^14 steps of one path: t1 − t0 within a few percent.
     void quadraticVariation() {
-        noise::BrownianTree w(keyOf(11), 0.0, 2.0);
+        noise::BrownianTree w(keyOf(11), 0.0);
         const int steps = 1 << 14;
         double sum = 0.0, previous = 0.0;
         for (int k = 1; k <= steps; ++k) {
@@ -140,7 +140,7 @@ class TestBrownianTree : public QObject {
                 noise::PathKey a = keyOf(static_cast<std::uint32_t>(k));
                 noise::PathKey b = other;
                 b.trajectory = static_cast<std::uint32_t>(k);
-                s += noise::BrownianTree(a, 0, 1)(1.0) * noise::BrownianTree(b, 0, 1)(1.0);
+                s += noise::BrownianTree(a, 0)(1.0) * noise::BrownianTree(b, 0)(1.0);
             }
             QVERIFY2(std::abs(s / count) < 5 / std::sqrt(count), qPrintable(QString::number(s)));
         }
@@ -152,7 +152,7 @@ class TestBrownianTree : public QObject {
     // are not a path, so a trapezoid through them would not integrate to K.)
     void integralIsThePathsOwn() {
         for (std::uint32_t k = 0; k < 5; ++k) {
-            noise::BrownianTree w(keyOf(k), 0.0, 2.0);
+            noise::BrownianTree w(keyOf(k), 0.0);
             const double a = 0.3, b = 1.1;
             const int steps = 1 << 16;
             double trapezoid = 0.0;

@@ -269,6 +269,23 @@ class TestSde : public QObject {
                  qPrintable(QString("variance %1, exact %2").arg(variance).arg(exactVar)));
     }
 
+    // The path does not depend on where the solve ends: up to 2.5 a solve to 5 and a solve
+    // to 10 from the same first step take the same steps on the same noise, bit for bit.
+    void pathDoesNotDependOnTheEnd() {
+        auto shortRun = gbmProblem(ode::Calculus::Ito);
+        auto longRun = shortRun;
+        shortRun.span = {0.0, 5.0};
+        longRun.span = {0.0, 10.0};
+        ode::SolveOptions a, b;
+        a.saveat = {2.5, 5.0};
+        b.saveat = {2.5, 10.0};
+        a.dtInitial = b.dtInitial = 0.01; // the default first step is a fraction of the span
+        const auto sa = ode::solveSde(shortRun, ode::SOSRI{}, a, settingsFor(8));
+        const auto sb = ode::solveSde(longRun, ode::SOSRI{}, b, settingsFor(8));
+        QVERIFY2(sa.ok() && sb.ok(), (sa.message + sb.message).c_str());
+        QVERIFY(sa.u.front() == sb.u.front());
+    }
+
     // What a method cannot solve is refused, naming what can.
     void refusals() {
         const auto gbm = gbmProblem(ode::Calculus::Ito);
