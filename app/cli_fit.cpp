@@ -35,7 +35,10 @@ CLI::App* addFitCommand(CLI::App& app, FitArguments& args) {
     cmd->add_option("--iterations", args.iterations, "Maximum iterations")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
-    cmd->add_option("--seed", args.common.seed, "Seed of the initial network weights");
+    cmd->add_option("--seed", args.common.seed,
+                    "Seed of the initial network weights (and of an SDE's noise)");
+    cmd->add_option("--trajectory", args.trajectory,
+                    "SDE: the trajectory whose path the pathwise loss is taken on");
     cmd->add_option("--method", args.method,
                     "Gradient method (forward, reverse, interpolating, ...)")
         ->capture_default_str();
@@ -160,6 +163,11 @@ fitOptions(const FitArguments& args, const LoadedModel& loaded, sens::GradientMe
     }
     options.solver = loaded.solver;
     options.solve = loaded.options;
+    if (loaded.sdeSolver) {
+        options.sde = sens::SdePath{*loaded.sdeSolver, {}, 1.0 / 6.0};
+        options.sde->noise.seed = args.common.seed;
+        options.sde->noise.trajectory = args.trajectory;
+    }
     options.span.reset();
     if (loaded.spanFromCommandLine) {
         options.span = loaded.span;

@@ -4,6 +4,7 @@
 
 #include "cli_common.hpp"
 
+#include <cstdint>
 #include <string>
 
 namespace dynfit::cli {
@@ -25,6 +26,7 @@ struct FitArguments {
     std::vector<std::string> fixed; ///< params held at their values
     double continuity = 1.0;
     std::string format = "text";
+    std::uint32_t trajectory = 0; ///< SDE: the path of the pathwise loss
 };
 
 CLI::App* addFitCommand(CLI::App& app, FitArguments& args);

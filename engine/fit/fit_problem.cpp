@@ -144,6 +144,11 @@ bool FitProblem::build(const model::CompiledModel& model,
             error = "multiple shooting does not handle events or doses yet: fit without it";
             return false;
         }
+        if (model.hasNoise()) {
+            error = "multiple shooting does not handle SDEs (a segment's start would cut the "
+                    "path): fit without it";
+            return false;
+        }
         if (model.hasDelays()) {
             error = "multiple shooting does not handle delays (a segment's free start has no "
                     "history): fit without it";
@@ -191,6 +196,10 @@ sens::GradientProblem FitProblem::pieceProblem(const Segment& segment,
                              {},      e.doses, m_setup.precision};
     if (segment.startVar >= 0 || segment.endVar >= 0) {
         gp.span = segment.span; // shooting: fixed segment spans
+    }
+    if (m_setup.sde) {
+        gp.sde = m_setup.sde;
+        gp.sde->noise.experiment = static_cast<std::uint16_t>(segment.experiment);
     }
     if (segment.startVar >= 0) {
         for (int i = 0; i < n; ++i) {

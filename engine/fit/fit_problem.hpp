@@ -69,6 +69,9 @@ struct SolverSetup {
     sens::GradientMethod gradient = sens::GradientMethod::Forward;
     std::optional<ode::TimeSpan> span; ///< for experiments without their own
     sens::Precision precision = sens::Precision::Double;
+    /// A model with noise: the method and the path of the pathwise loss; experiment k reads
+    /// the path of experiment k (its index goes into the noise key).
+    std::optional<sens::SdePath> sde;
 };
 
 class FitProblem {

@@ -67,7 +67,12 @@ std::string_view fitStatusName(FitStatus status) {
 namespace {
 
 SolverSetup setupOf(const FitOptions& options) {
-    return {options.solver, options.solve, options.gradient, options.span, options.precision};
+    SolverSetup setup{options.solver, options.solve,     options.gradient,
+                      options.span,   options.precision, options.sde};
+    if (options.sde && setup.gradient != sens::GradientMethod::FiniteDiff) {
+        setup.gradient = sens::GradientMethod::Forward; // the one pathwise method so far
+    }
+    return setup;
 }
 
 // What to try when a fit made no progress (the best loss is the start's) or, at its iteration

@@ -64,6 +64,9 @@ struct FitOptions {
     int growingWindowStages = 0;
     MultipleShooting shooting;     ///< off by default
     bool reportPrediction = false; ///< one extra solve per iteration for FitProgress::prediction
+    /// A model with noise: the pathwise loss on this path (forward mode, whatever `gradient`
+    /// says, unless it is finite-diff).
+    std::optional<sens::SdePath> sde;
 };
 
 /// One iteration as the user sees it.

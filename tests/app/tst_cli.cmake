@@ -171,3 +171,5 @@ expect_run(0 "\"gradient\":\\{\"α\":-?[0-9]"
            gradient ${sde} --data ${WORK}/sde_data.csv --method forward --seed 3 --trajectory 2)
 expect_run(1 "not available for SDE models yet: use forward"
            gradient ${sde} --data ${WORK}/sde_data.csv --method reverse)
+# SDE fits: the pathwise loss on one path (forward-mode gradients whatever --method says).
+expect_run(0 "α = " fit ${sde} --data ${WORK}/sde_data.csv --iterations 3 --seed 3)
