@@ -7,8 +7,7 @@
 #include "model/model_delays.hpp"
 #include "model/model_system.hpp"
 #include "sensitivity/gradient_methods.hpp"
-#include "sensitivity/reverse_tape.hpp"
-#include "sensitivity/saved_solve.hpp"
+#include "sensitivity/recorded_solve.hpp"
 
 #include <cassert>
 #include <cstdlib>
@@ -202,26 +201,12 @@ void reverseDelayMode(const GradientProblem& gp,
     initialConditions(gp, p, u0, t0, t1);
 
     ode::SolveOptions options = baseOptions;
-    options.saveat = gp.loss->saveTimes();
-    options.saveEverystep = false;
     options.dense = true; // the whole past, read again backwards
     std::vector<TapeStep> tape;
-    const auto sol = system.solve(
-        u0, {t0, t1}, p, ode::Method(T{}), options, [&tape](const ode::StepView<Vec<double>>& s) {
-            tape.push_back({s.t0, s.t1 - s.t0, s.u0, s.method, std::nullopt});
-            return true;
-        });
-    result.nfForward += sol.stats.nRhs;
-    if (!sol.ok()) {
-        result.status = sol.status;
-        result.message = sol.message;
+    ode::Solution<Vec<double>> sol;
+    if (!recordedSolve(gp, system, u0, t0, t1, p, ode::Method(T{}), options, tape, sol, result)) {
         return;
     }
-    if (!allSavesReached(sol, gp.loss->saveTimes().size(), result.status, result.message)) {
-        return;
-    }
-    result.loss = gp.loss->evaluate(sol.u);
-    keepSaved(sol.u, result);
 
     const auto& times = gp.loss->saveTimes();
     const std::vector<Vec<double>> saveAdjoint = gp.loss->stateGradients(sol.u);

@@ -4,9 +4,8 @@
 // are Tsit5's or Rodas5P's, as the tape records).
 #include "model/model_system.hpp"
 #include "sensitivity/gradient_methods.hpp"
+#include "sensitivity/recorded_solve.hpp"
 #include "sensitivity/reverse_stiff.hpp"
-#include "sensitivity/reverse_tape.hpp"
-#include "sensitivity/saved_solve.hpp"
 
 #include <concepts>
 
@@ -28,27 +27,12 @@ void reverseMode(const GradientProblem& gp,
     initialConditions(gp, p, u0, t0, t1);
 
     ode::SolveOptions options = baseOptions;
-    options.saveat = gp.loss->saveTimes();
-    options.saveEverystep = false;
     options.dense = false;
     std::vector<TapeStep> tape;
-    const auto sol = system.solve(
-        u0, {t0, t1}, p, ode::Method(T{}), options, [&tape](const ode::StepView<Vec<double>>& s) {
-            tape.push_back({s.t0, s.t1 - s.t0, s.u0, s.method,
-                            s.until != s.t1 ? std::optional<double>(s.until) : std::nullopt});
-            return true;
-        });
-    result.nfForward += sol.stats.nRhs;
-    if (!sol.ok()) {
-        result.status = sol.status;
-        result.message = sol.message;
+    ode::Solution<Vec<double>> sol;
+    if (!recordedSolve(gp, system, u0, t0, t1, p, ode::Method(T{}), options, tape, sol, result)) {
         return;
     }
-    if (!allSavesReached(sol, gp.loss->saveTimes().size(), result.status, result.message)) {
-        return;
-    }
-    result.loss = gp.loss->evaluate(sol.u);
-    keepSaved(sol.u, result);
 
     // Where each step's solution is left: the next step's start (an event inside a step ends
     // it there), or the end of the solve (a terminal event's time).
