@@ -62,7 +62,7 @@ struct PathPoint {
 /// units) are not. The path down to the last query is cached.
 class BrownianTree {
   public:
-    static constexpr int kDefaultLevels = 32;
+    static constexpr int kDefaultLevels = 24; // leaves of 6e-8 units: far below any step taken
     static constexpr int kMaxLevels =
         40; // node indices (< 2^42) share a counter word with the unit
 
