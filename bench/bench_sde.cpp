@@ -51,8 +51,8 @@ model::SdeStart startOf(const model::CompiledModel& m, ode::TimeSpan span) {
             Eigen::Map<const Eigen::VectorXd>(p.data(), static_cast<Eigen::Index>(p.size()))};
 }
 
-model::SdeRun runOf(std::uint32_t trajectory) {
-    model::SdeRun run;
+ode::SdeSettings runOf(std::uint32_t trajectory) {
+    ode::SdeSettings run;
     run.noise.seed = 1;
     run.noise.trajectory = trajectory;
     return run;

@@ -56,7 +56,7 @@ class Runner {
         const long first = block * kBlock;
         const long last = std::min(first + kBlock, m_ensemble.trajectories);
         for (long k = first; k < last; ++k) {
-            model::SdeRun run;
+            ode::SdeSettings run;
             run.noise.seed = m_ensemble.seed;
             run.noise.experiment = m_ensemble.experiment;
             run.noise.trajectory = static_cast<std::uint32_t>(k);
@@ -82,8 +82,9 @@ class Runner {
     }
 
   private:
-    KeptTrajectory
-    keep(long k, const ode::Solution<model::Vector<double>>& sol, const model::SdeRun& run) const {
+    KeptTrajectory keep(long k,
+                        const ode::Solution<model::Vector<double>>& sol,
+                        const ode::SdeSettings& run) const {
         KeptTrajectory kept;
         kept.index = k;
         kept.status = sol.status;

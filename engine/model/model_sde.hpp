@@ -38,18 +38,12 @@ struct SdeStart {
     Vector<double> p;
 };
 
-/// The noise settings of a run: the path's key and δ (solvers/sde_solve.hpp's SdeSettings).
-struct SdeRun {
-    ode::NoiseKey noise;
-    double delta = 1.0 / 6.0;
-};
-
 /// One trajectory of a model with noise, on the path settings.noise names.
 ode::Solution<Vector<double>> solveModelSde(std::shared_ptr<const CompiledModel> model,
                                             const SdeStart& start,
                                             const ode::SdeMethod& method,
                                             const ode::SolveOptions& options,
-                                            const SdeRun& run);
+                                            const ode::SdeSettings& run);
 /// … with forward-mode dual numbers (8 directions): the pathwise derivatives on the same path
 /// (the steps, chosen on the primal values, are the double solve's).
 ode::Solution<Vector<Dual<double, 8>>> solveModelSde(std::shared_ptr<const CompiledModel> model,
@@ -58,6 +52,6 @@ ode::Solution<Vector<Dual<double, 8>>> solveModelSde(std::shared_ptr<const Compi
                                                      const Vector<Dual<double, 8>>& p,
                                                      const ode::SdeMethod& method,
                                                      const ode::SolveOptions& options,
-                                                     const SdeRun& run);
+                                                     const ode::SdeSettings& run);
 
 } // namespace dynfit::model

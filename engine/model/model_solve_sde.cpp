@@ -15,7 +15,7 @@ ode::Solution<Vector<S>> solveWith(std::shared_ptr<const CompiledModel> model,
                                    const Vector<S>& p,
                                    const ode::SdeMethod& method,
                                    const ode::SolveOptions& options,
-                                   const SdeRun& run) {
+                                   const ode::SdeSettings& run) {
     if (!model->hasNoise()) {
         ode::Solution<Vector<S>> refused;
         refused.status = SolveStatus::InvalidInput;
@@ -29,7 +29,7 @@ ode::Solution<Vector<S>> solveWith(std::shared_ptr<const CompiledModel> model,
     problem.calculus = model->calculus;
     problem.processOf = model->noiseProcessOf;
     problem.processCount = static_cast<int>(model->noiseProcesses.size());
-    return ode::solveSde(std::move(problem), method, options, {run.noise, run.delta});
+    return ode::solveSde(std::move(problem), method, options, run);
 }
 
 } // namespace
@@ -38,7 +38,7 @@ ode::Solution<Vector<double>> solveModelSde(std::shared_ptr<const CompiledModel>
                                             const SdeStart& start,
                                             const ode::SdeMethod& method,
                                             const ode::SolveOptions& options,
-                                            const SdeRun& run) {
+                                            const ode::SdeSettings& run) {
     return solveWith<double>(std::move(model), start.u0, start.span, start.p, method, options, run);
 }
 
@@ -48,7 +48,7 @@ ode::Solution<Vector<Dual<double, 8>>> solveModelSde(std::shared_ptr<const Compi
                                                      const Vector<Dual<double, 8>>& p,
                                                      const ode::SdeMethod& method,
                                                      const ode::SolveOptions& options,
-                                                     const SdeRun& run) {
+                                                     const ode::SdeSettings& run) {
     return solveWith<Dual<double, 8>>(std::move(model), u0, span, p, method, options, run);
 }
 

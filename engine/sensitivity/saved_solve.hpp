@@ -63,7 +63,7 @@ std::vector<Vec<S>> solveSaved(const GradientProblem& gp,
     auto sol = [&] {
         if constexpr (std::is_same_v<S, double> || std::is_same_v<S, Dual<double, 8>>) {
             if (gp.model->hasNoise() && gp.sde) { // the pathwise loss on the one path
-                const model::SdeRun run{gp.sde->noise, gp.sde->delta};
+                const ode::SdeSettings run{gp.sde->noise, gp.sde->delta};
                 if constexpr (std::is_same_v<S, double>) {
                     return model::solveModelSde(shared, {u0, {t0, t1}, p}, gp.sde->method, options,
                                                 run);

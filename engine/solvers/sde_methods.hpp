@@ -9,8 +9,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <tuple>
 #include <type_traits>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -23,20 +23,29 @@ inline std::string sdeMethodName(const SdeMethod& m) {
     return std::visit([](auto tag) { return std::string(decltype(tag)::name); }, m);
 }
 
+/// Calls visit(tag) for a default-constructed tag of every SDE method, in the variant's order.
+template<class Visit>
+void forEachSdeMethod(Visit&& visit) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+        (visit(std::variant_alternative_t<I, SdeMethod>{}), ...);
+    }
+    (std::make_index_sequence<std::variant_size_v<SdeMethod>>{});
+}
+
 inline std::optional<SdeMethod> sdeMethodByName(std::string_view name) {
     std::optional<SdeMethod> found;
-    const auto tryOne = [&](auto tag) {
+    forEachSdeMethod([&](auto tag) {
         if (!found && name == decltype(tag)::name) {
             found = tag;
         }
-    };
-    std::apply([&](auto... tags) { (tryOne(tags), ...); },
-               std::tuple<EM, EulerHeun, SRIW1, SOSRI, SRA1, SOSRA>{});
+    });
     return found;
 }
 
 inline std::vector<std::string> sdeMethodNames() {
-    return {EM::name, EulerHeun::name, SRIW1::name, SOSRI::name, SRA1::name, SOSRA::name};
+    std::vector<std::string> names;
+    forEachSdeMethod([&](auto tag) { names.emplace_back(decltype(tag)::name); });
+    return names;
 }
 
 /// The methods with an embedded error estimate (the others need a fixed dt).
@@ -46,14 +55,6 @@ inline bool sdeMethodAdaptive(const SdeMethod& m) {
 inline bool sdeMethodAdditiveOnly(const SdeMethod& m) {
     return std::holds_alternative<SRA1>(m) || std::holds_alternative<SOSRA>(m);
 }
-/// The strong order on general (diagonal or scalar) noise, and on additive noise.
-inline double sdeStrongOrder(const SdeMethod& m, bool additive) {
-    if (sdeMethodAdaptive(m)) {
-        return 1.5;
-    }
-    return additive ? 1.0 : 0.5;
-}
-
 /// One step of `method`: uNew, and the error estimate's parts e1 (drift) and e2 (noise) for the
 /// adaptive methods (zero for the others). Counts the evaluations.
 template<class Problem, class State>

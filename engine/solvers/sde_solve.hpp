@@ -22,13 +22,6 @@
 
 namespace dynfit::ode {
 
-/// What an SDE solve needs beyond SolveOptions: the path's key, and δ, the weight of the drift's
-/// part of the error estimate (δ·E1 + E2).
-struct SdeSettings {
-    NoiseKey noise;
-    double delta = 1.0 / 6.0;
-};
-
 namespace detail {
 
 template<class State>

@@ -22,6 +22,13 @@ struct NoiseKey {
     int levels = noise::BrownianTree::kDefaultLevels;
 };
 
+/// What an SDE solve needs beyond SolveOptions: the path's key, and δ, the weight of the drift's
+/// part of the error estimate (δ·E1 + E2).
+struct SdeSettings {
+    NoiseKey noise;
+    double delta = 1.0 / 6.0;
+};
+
 class WienerPaths {
   public:
     WienerPaths(const NoiseKey& key, int processes, TimeSpan span) {

@@ -77,7 +77,7 @@ class TestSdeEnsemble : public QObject {
         ode::SolveOptions opts;
         opts.reltol = opts.abstol = 1e-3;
         opts.saveat = {0.25, 0.5, 1.0};
-        model::SdeRun single;
+        ode::SdeSettings single;
         single.noise.seed = 2026;
         single.noise.trajectory = 5;
         const auto sol = model::solveModelSde(m, startOf(*m), ode::SOSRI{}, opts, single);

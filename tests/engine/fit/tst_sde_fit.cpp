@@ -6,6 +6,7 @@
 #include "fit/fitter.hpp"
 #include "model/model.hpp"
 #include "model/model_sde.hpp"
+#include "support/data_from_solution.hpp"
 #include "support/require_loss.hpp"
 
 #include <QTest>
@@ -42,16 +43,7 @@ class TestSdeFit : public QObject {
         const auto sol = model::solveModelSde(m, {Eigen::Vector2d(1.0, 1.0), {0.0, 5.0}, truth},
                                               path.method, opts, {path.noise, path.delta});
         QVERIFY2(sol.ok(), sol.message.c_str());
-        io::DataSet data;
-        data.timeColumn = "t";
-        data.columns = {"x", "y"};
-        data.times = sol.t;
-        data.values.assign(2, {});
-        for (const auto& u : sol.u) {
-            data.values[0].push_back(u[0]);
-            data.values[1].push_back(u[1]);
-        }
-        const auto loss = test::requireLoss(m->states, data);
+        const auto loss = test::requireLoss(m->states, test::dataFromSolution(sol, m->states));
         fit::FitOptions options;
         options.solve = opts;
         options.solve.saveat.clear();

@@ -84,7 +84,7 @@ class TestSdeModel : public QObject {
                                "noise x = s*x\ntspan = 0 .. 2\n");
         ode::SolveOptions opts;
         opts.saveat = {0.5, 1.0, 2.0};
-        model::SdeRun run;
+        ode::SdeSettings run;
         run.noise.seed = 9;
         run.noise.trajectory = 4;
         Eigen::VectorXd p(2);
@@ -98,7 +98,7 @@ class TestSdeModel : public QObject {
                                              const Eigen::VectorXd& q, double) { g = q[1] * u; },
                                           Eigen::VectorXd(Eigen::VectorXd::Constant(1, 1.5)),
                                           ode::TimeSpan{0.0, 2.0}, p);
-        const auto expected = ode::solveSde(byHand, ode::SOSRI{}, opts, {run.noise, run.delta});
+        const auto expected = ode::solveSde(byHand, ode::SOSRI{}, opts, run);
         QCOMPARE(fromModel.u.size(), expected.u.size());
         for (std::size_t k = 0; k < expected.u.size(); ++k) {
             QCOMPARE(fromModel.u[k][0], expected.u[k][0]);
