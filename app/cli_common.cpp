@@ -212,8 +212,9 @@ bool loadModel(const SolverArguments& given, LoadedModel& loaded) {
     loaded.options.reltol = args.reltol;
     loaded.options.abstol = args.abstol;
     if (loaded.sdeSolver) { // an SDE's tolerances default to 1e-2, as the peers' do
-        loaded.options.reltol = args.given("--reltol") ? args.reltol : 1e-2;
-        loaded.options.abstol = args.given("--abstol") ? args.abstol : 1e-2;
+        const bool project = loaded.project.has_value(); // a project's own tolerances stand
+        loaded.options.reltol = project || args.given("--reltol") ? args.reltol : 1e-2;
+        loaded.options.abstol = project || args.given("--abstol") ? args.abstol : 1e-2;
     }
     loaded.options.dt = args.dt;
     loaded.span = {0.0, 1.0};

@@ -39,6 +39,14 @@ CLI::App* addFitCommand(CLI::App& app, FitArguments& args) {
                     "Seed of the initial network weights (and of an SDE's noise)");
     cmd->add_option("--trajectory", args.trajectory,
                     "SDE: the trajectory whose path the pathwise loss is taken on");
+    cmd->add_option("--loss", args.loss,
+                    "SDE: pathwise (least squares on one path) or moments (the replicates "
+                    "against an ensemble's mean and variance)")
+        ->check(CLI::IsMember({"pathwise", "moments"}))
+        ->capture_default_str();
+    cmd->add_option("--trajectories", args.trajectories, "SDE, moments: the ensemble's size")
+        ->check(CLI::Range(2L, 100000000L))
+        ->capture_default_str();
     cmd->add_option("--method", args.method,
                     "Gradient method (forward, reverse, interpolating, ...)")
         ->capture_default_str();
@@ -166,7 +174,17 @@ fitOptions(const FitArguments& args, const LoadedModel& loaded, sens::GradientMe
     if (loaded.sdeSolver) {
         options.sde = sens::SdePath{*loaded.sdeSolver, {}, 1.0 / 6.0};
         options.sde->noise.seed = args.common.seed;
-        options.sde->noise.trajectory = args.trajectory;
+        if (!loaded.project || given("--trajectory")) {
+            options.sde->noise.trajectory = args.trajectory;
+        } else {
+            options.sde->noise.trajectory = loaded.project->fit.trajectory;
+        }
+    }
+    if (!loaded.project || given("--loss")) {
+        options.sdeLoss.loss = fit::sdeLossByName(args.loss).value_or(fit::SdeLoss::Pathwise);
+    }
+    if (!loaded.project || given("--trajectories")) {
+        options.sdeLoss.trajectories = args.trajectories;
     }
     options.span.reset();
     if (loaded.spanFromCommandLine) {

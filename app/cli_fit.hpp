@@ -27,6 +27,8 @@ struct FitArguments {
     double continuity = 1.0;
     std::string format = "text";
     std::uint32_t trajectory = 0; ///< SDE: the path of the pathwise loss
+    std::string loss = "pathwise"; ///< SDE: pathwise or moments
+    long trajectories = 256;       ///< SDE, moments: the ensemble's size
 };
 
 CLI::App* addFitCommand(CLI::App& app, FitArguments& args);

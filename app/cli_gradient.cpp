@@ -2,11 +2,13 @@
 // `dynfit-cli gradient`: the loss against data and its gradient by a chosen method.
 #include "cli_gradient.hpp"
 
+#include "fit/fit_problem.hpp"
 #include "io/csv_data.hpp"
 #include "project/project_fit.hpp"
 #include "sensitivity/gradient.hpp"
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -33,11 +35,54 @@ CLI::App* addGradientCommand(CLI::App& app, GradientArguments& args) {
     cmd->add_option("--seed", args.common.seed, "SDE: the seed of the noise");
     cmd->add_option("--trajectory", args.trajectory,
                     "SDE: the trajectory whose path the pathwise loss is taken on");
+    cmd->add_option("--loss", args.loss,
+                    "SDE: pathwise (least squares on one path) or moments (the replicates "
+                    "against an ensemble's mean and variance)")
+        ->check(CLI::IsMember({"pathwise", "moments"}))
+        ->capture_default_str();
+    cmd->add_option("--trajectories", args.trajectories, "SDE, moments: the ensemble's size")
+        ->check(CLI::Range(2L, 100000000L))
+        ->capture_default_str();
     cmd->add_option("--format", args.format, "Output format")
         ->check(CLI::IsMember({"json"}))
         ->capture_default_str();
     return cmd;
 }
+
+namespace {
+
+// The moments loss's gradient: the fit's own evaluation over the one experiment (forward mode
+// per trajectory on trajectories 0 … N − 1 of the seed's noise).
+sens::GradientResult momentsGradient(const LoadedModel& loaded,
+                                     const sens::GradientProblem& problem,
+                                     long trajectories) {
+    const auto began = std::chrono::steady_clock::now();
+    sens::GradientResult result;
+    const fit::Experiment experiment{"data", *problem.loss, problem.initialValues, problem.span};
+    const fit::SolverSetup setup{loaded.solver,
+                                 loaded.options,
+                                 sens::GradientMethod::Forward,
+                                 problem.span,
+                                 sens::Precision::Double,
+                                 problem.sde,
+                                 {fit::SdeLoss::Moments, trajectories, 0}};
+    fit::FitProblem fitProblem;
+    if (!fit::FitProblem::build(*loaded.model, {experiment}, {}, setup, problem.params,
+                                fitProblem, result.message)) {
+        result.status = SolveStatus::InvalidInput;
+        return result;
+    }
+    const auto e = fitProblem.evaluate(problem.params, fitProblem.initialStarts());
+    result.status = e.status;
+    result.message = e.message;
+    result.loss = e.loss;
+    result.dParams = e.dParams;
+    result.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+    return result;
+}
+
+} // namespace
 
 int runGradient(const GradientArguments& args) {
     const auto method = sens::gradientMethodByName(args.method);
@@ -79,8 +124,15 @@ int runGradient(const GradientArguments& args) {
         problem.sde->noise.seed = args.common.seed;
         problem.sde->noise.trajectory = args.trajectory;
     }
+    const bool moments = loaded.sdeSolver && args.loss == "moments";
+    if (moments && *method != sens::GradientMethod::Forward) {
+        fail("the moments loss is differentiated by forward mode (per trajectory): drop --method");
+        return 1;
+    }
     const sens::AdjointOptions adjoint{args.adjointReltol, args.adjointAbstol, args.checkpoints};
-    const auto result = sens::gradient(problem, loaded.solver, loaded.options, *method, adjoint);
+    const auto result =
+        moments ? momentsGradient(loaded, problem, args.trajectories)
+                : sens::gradient(problem, loaded.solver, loaded.options, *method, adjoint);
     nlohmann::ordered_json out;
     out["loss"] = result.loss;
     nlohmann::ordered_json g = nlohmann::ordered_json::object();

@@ -18,6 +18,8 @@ struct GradientArguments {
     double adjointReltol = 0.0; ///< 0 = the forward tolerance
     double adjointAbstol = 0.0;
     std::uint32_t trajectory = 0; ///< SDE: the path of the pathwise loss
+    std::string loss = "pathwise"; ///< SDE: pathwise or moments
+    long trajectories = 256;       ///< SDE, moments: the ensemble's size
 };
 
 CLI::App* addGradientCommand(CLI::App& app, GradientArguments& args);

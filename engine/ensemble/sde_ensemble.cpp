@@ -3,20 +3,14 @@
 // task, the blocks' moments merged in block order.
 #include "ensemble/sde_ensemble.hpp"
 
+#include "ensemble/blocks.hpp"
 #include "output/save_at.hpp"
 
-#include <algorithm>
 #include <chrono>
-#include <tbb/global_control.h>
-#include <tbb/parallel_for.h>
-#include <tbb/task_arena.h>
 
 namespace dynfit::ensemble {
 
 namespace {
-
-constexpr long kBlock = 32; // trajectories per block: the unit of work and of merging
-constexpr long kWave = 64;  // blocks in flight at once (bounds memory whatever N)
 
 struct Block {
     Moments moments;
@@ -26,13 +20,6 @@ struct Block {
     SolveStats stats;
     std::vector<KeptTrajectory> kept;
 };
-
-void addStats(SolveStats& into, const SolveStats& s) {
-    into.nAccepted += s.nAccepted;
-    into.nRejected += s.nRejected;
-    into.nRhs += s.nRhs;
-    into.nNoise += s.nNoise;
-}
 
 class Runner {
   public:
@@ -53,8 +40,7 @@ class Runner {
     void solveBlock(long block, Block& out) const {
         out = Block{};
         out.moments = Moments(m_model->stateCount(), static_cast<Eigen::Index>(m_times.size()));
-        const long first = block * kBlock;
-        const long last = std::min(first + kBlock, m_ensemble.trajectories);
+        const auto [first, last] = detail::blockRange(block, m_ensemble.trajectories);
         for (long k = first; k < last; ++k) {
             ode::SdeSettings run;
             run.noise.seed = m_ensemble.seed;
@@ -62,7 +48,7 @@ class Runner {
             run.noise.trajectory = static_cast<std::uint32_t>(k);
             run.delta = m_ensemble.delta;
             const auto sol = model::solveModelSde(m_model, m_start, m_method, m_options, run);
-            addStats(out.stats, sol.stats);
+            detail::addStats(out.stats, sol.stats);
             if (k < m_ensemble.keep) {
                 out.kept.push_back(keep(k, sol, run));
             }
@@ -137,26 +123,12 @@ EnsembleResult runEnsemble(std::shared_ptr<const model::CompiledModel> model,
     }
     const Runner runner(model, start, method, options, ensemble, result.t);
     result.moments = Moments(model->stateCount(), static_cast<Eigen::Index>(result.t.size()));
-    const int threads =
-        ensemble.threads > 0 ? ensemble.threads : tbb::this_task_arena::max_concurrency();
-    result.threads = threads;
-    tbb::task_arena arena(threads);
-    const long blocks = (ensemble.trajectories + kBlock - 1) / kBlock;
-    std::vector<Block> wave(static_cast<std::size_t>(std::min(blocks, kWave)));
+    result.threads = detail::threadsFor(ensemble.threads);
     long firstFailedIndex = -1;
-    for (long begin = 0; begin < blocks; begin += kWave) {
-        const long end = std::min(begin + kWave, blocks);
-        arena.execute([&] {
-            tbb::parallel_for(tbb::blocked_range<long>(begin, end, 1),
-                              [&](const tbb::blocked_range<long>& range) {
-                                  for (long b = range.begin(); b != range.end(); ++b) {
-                                      runner.solveBlock(b,
-                                                        wave[static_cast<std::size_t>(b - begin)]);
-                                  }
-                              });
-        });
-        for (long b = begin; b < end; ++b) { // in block order: the same sums for any threads
-            Block& block = wave[static_cast<std::size_t>(b - begin)];
+    const bool finished = detail::runInBlocks<Block>(
+        ensemble.trajectories, result.threads, ensemble.cancel,
+        [&](long b, Block& out) { runner.solveBlock(b, out); },
+        [&](long, Block& block) {
             result.moments.merge(block.moments);
             result.failed += block.failed;
             if (block.failed > 0 && firstFailedIndex < 0) {
@@ -164,16 +136,14 @@ EnsembleResult runEnsemble(std::shared_ptr<const model::CompiledModel> model,
                 result.firstFailure = "trajectory " + std::to_string(block.firstFailedIndex) + ": "
                                       + block.firstFailure;
             }
-            addStats(result.stats, block.stats);
+            detail::addStats(result.stats, block.stats);
             for (auto& kept : block.kept) {
                 result.kept.push_back(std::move(kept));
             }
-        }
-        if (ensemble.cancel != nullptr && ensemble.cancel->load()) {
-            result.status = SolveStatus::Cancelled;
-            result.message = "cancelled from outside";
-            break;
-        }
+        });
+    if (!finished) {
+        result.status = SolveStatus::Cancelled;
+        result.message = "cancelled from outside";
     }
     if (result.failed == ensemble.trajectories && result.status == SolveStatus::Success) {
         result.status = SolveStatus::InvalidInput;

@@ -12,14 +12,6 @@ namespace dynfit::fit {
 
 namespace {
 
-// The model's (t0, t1) at `params`.
-ode::TimeSpan modelSpan(const model::CompiledModel& model, const std::vector<double>& params) {
-    double ends[2] = {0.0, 0.0};
-    model::ProgramEvaluator<double> times(model.timeSpan);
-    times(nullptr, params.data(), nullptr, 0.0, ends);
-    return {ends[0], ends[1]};
-}
-
 // The experiment solved from its own initial values at `times`: rows[k][i], state i at the k-th
 // time (empty when the solve fails).
 std::vector<std::vector<double>> simulateAt(const model::CompiledModel& model,
@@ -91,6 +83,13 @@ std::optional<double> observed(const LeastSquaresLoss& loss, int state, double t
 
 } // namespace
 
+ode::TimeSpan modelTimeSpan(const model::CompiledModel& model, const std::vector<double>& params) {
+    double ends[2] = {0.0, 0.0};
+    model::ProgramEvaluator<double> times(model.timeSpan);
+    times(nullptr, params.data(), nullptr, 0.0, ends);
+    return {ends[0], ends[1]};
+}
+
 std::optional<ode::TimeSpan> FitProblem::experimentSpan(const Experiment& e) const {
     return e.span ? e.span : m_setup.span;
 }
@@ -108,6 +107,9 @@ bool FitProblem::build(const model::CompiledModel& model,
     problem.m_continuityWeight = shooting.continuityWeight;
     if (experiments.empty()) {
         error = "no data to fit";
+        return false;
+    }
+    if (!checkSdeSetup(model, experiments, setup, error)) {
         return false;
     }
     const int n = model.stateCount();
@@ -134,7 +136,7 @@ bool FitProblem::build(const model::CompiledModel& model,
         if (shooting.segments <= 1) {
             problem.m_segments.push_back({index, span.value_or(ode::TimeSpan{}), e.loss, -1, -1});
             if (!span) {
-                problem.m_segments.back().span = modelSpan(model, initialParams);
+                problem.m_segments.back().span = modelTimeSpan(model, initialParams);
             }
             continue;
         }
@@ -154,7 +156,7 @@ bool FitProblem::build(const model::CompiledModel& model,
                     "history): fit without it";
             return false;
         }
-        const ode::TimeSpan whole = span ? *span : modelSpan(model, initialParams);
+        const ode::TimeSpan whole = span ? *span : modelTimeSpan(model, initialParams);
         const auto cuts = boundaries(e.loss.saveTimes(), whole.t0, shooting.segments);
         const auto guess = simulateAt(model, e, whole, initialParams, setup, cuts);
         double from = whole.t0;
@@ -178,6 +180,11 @@ bool FitProblem::build(const model::CompiledModel& model,
             }
             problem.m_segments.push_back(std::move(segment));
             from = to;
+        }
+    }
+    if (problem.usesMoments()) {
+        for (const Experiment& e : experiments) {
+            problem.m_momentLosses.emplace_back(e.loss);
         }
     }
     problem.m_experiments = std::move(experiments);
@@ -221,6 +228,9 @@ sens::GradientProblem FitProblem::pieceProblem(const Segment& segment,
 
 ProblemEvaluation FitProblem::evaluate(const std::vector<double>& params,
                                        const Eigen::VectorXd& starts) const {
+    if (usesMoments()) {
+        return evaluateMoments(params);
+    }
     ProblemEvaluation out;
     const int n = m_model->stateCount();
     out.dParams.assign(params.size(), 0.0);
@@ -264,6 +274,11 @@ ProblemEvaluation FitProblem::evaluate(const std::vector<double>& params,
 ProblemResiduals FitProblem::residuals(const std::vector<double>& params,
                                        const Eigen::VectorXd& starts) const {
     ProblemResiduals out;
+    if (usesMoments()) {
+        out.status = SolveStatus::InvalidInput;
+        out.message = kMomentsNeedNoResiduals;
+        return out;
+    }
     const int n = m_model->stateCount();
     const auto np = static_cast<Eigen::Index>(params.size());
     std::vector<sens::ResidualJacobian> pieces;
@@ -308,9 +323,15 @@ ProblemResiduals FitProblem::residuals(const std::vector<double>& params,
 std::vector<std::vector<std::vector<double>>>
 FitProblem::predictions(const std::vector<double>& params) const {
     std::vector<std::vector<std::vector<double>>> all;
+    if (m_model->hasNoise()) {
+        for (std::size_t e = 0; e < m_experiments.size(); ++e) {
+            all.push_back(predictSde(e, params));
+        }
+        return all;
+    }
     for (const Experiment& e : m_experiments) {
         const auto given = experimentSpan(e);
-        const ode::TimeSpan span = given ? *given : modelSpan(*m_model, params);
+        const ode::TimeSpan span = given ? *given : modelTimeSpan(*m_model, params);
         auto& rows = all.emplace_back();
         rows = simulateAt(*m_model, e, span, params, m_setup, e.loss.saveTimes());
     }

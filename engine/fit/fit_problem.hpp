@@ -4,11 +4,13 @@
 #pragma once
 
 #include "objective/least_squares_loss.hpp"
+#include "objective/moment_loss.hpp"
 #include "sensitivity/gradient.hpp"
 
 #include <Eigen/Core>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -62,6 +64,32 @@ struct [[nodiscard]] ProblemResiduals {
     [[nodiscard]] bool ok() const { return status == SolveStatus::Success; }
 };
 
+/// What a fit of a model with noise minimises. The names are a contract (CLI, project files,
+/// app): pathwise, moments.
+enum class SdeLoss {
+    /// Least squares against one fixed path (the seed's way): the drift is fitted, but the
+    /// noise amplitude shrinks towards zero, as one path's squared error rewards it.
+    Pathwise,
+    /// The replicates' Gaussian quasi-likelihood against the mean and variance of an ensemble
+    /// of fixed paths (objective::MomentLoss): the noise amplitude is recoverable too.
+    Moments
+};
+
+/// Why Levenberg–Marquardt refuses the moments loss.
+inline constexpr std::string_view kMomentsNeedNoResiduals =
+    "Levenberg–Marquardt needs least-squares residuals; the moments loss is a likelihood: "
+    "choose lbfgs or adam";
+
+std::string_view sdeLossName(SdeLoss loss);
+std::optional<SdeLoss> sdeLossByName(std::string_view name);
+
+/// The statistical loss's ensemble: trajectories 0 … N − 1 of the fit's seed, per experiment.
+struct SdeEnsembleLoss {
+    SdeLoss loss = SdeLoss::Pathwise;
+    long trajectories = 256;
+    int threads = 0; ///< 0: every core
+};
+
 /// How the pieces are solved and differentiated.
 struct SolverSetup {
     ode::Method solver = ode::Tsit5{};
@@ -72,7 +100,11 @@ struct SolverSetup {
     /// A model with noise: the method and the path of the pathwise loss; experiment k reads
     /// the path of experiment k (its index goes into the noise key).
     std::optional<sens::SdePath> sde;
+    SdeEnsembleLoss sdeLoss; ///< with `sde`: which loss, and its ensemble
 };
+
+/// The model's own (t0, t1) at `params` (its tspan line).
+ode::TimeSpan modelTimeSpan(const model::CompiledModel& model, const std::vector<double>& params);
 
 class FitProblem {
   public:
@@ -113,6 +145,14 @@ class FitProblem {
         int endVar = -1;   ///< offset of the next segment's start (continuity target); −1: none
     };
 
+    static bool checkSdeSetup(const model::CompiledModel& model,
+                              const std::vector<Experiment>& experiments,
+                              const SolverSetup& setup,
+                              std::string& error);
+    bool usesMoments() const;
+    ProblemEvaluation evaluateMoments(const std::vector<double>& params) const;
+    std::vector<std::vector<double>> predictSde(std::size_t experiment,
+                                                const std::vector<double>& params) const;
     sens::GradientProblem pieceProblem(const Segment& segment,
                                        const std::vector<double>& params,
                                        const Eigen::VectorXd& starts,
@@ -122,6 +162,7 @@ class FitProblem {
     const model::CompiledModel* m_model = nullptr;
     std::vector<Experiment> m_experiments;
     std::vector<Segment> m_segments;
+    std::vector<objective::MomentLoss> m_momentLosses; ///< per experiment, for SdeLoss::Moments
     SolverSetup m_setup;
     double m_continuityWeight = 0.0;
     int m_startCount = 0;

@@ -4,7 +4,6 @@
 #include "fit/fitter.hpp"
 
 #include "fit/optimizers.hpp"
-#include "model/model_rhs.hpp"
 
 #include <array>
 #include <cmath>
@@ -68,7 +67,8 @@ namespace {
 
 SolverSetup setupOf(const FitOptions& options) {
     SolverSetup setup{options.solver, options.solve,     options.gradient,
-                      options.span,   options.precision, options.sde};
+                      options.span,   options.precision, options.sde,
+                      options.sdeLoss};
     if (options.sde && setup.gradient != sens::GradientMethod::FiniteDiff) {
         setup.gradient = sens::GradientMethod::Forward; // the one pathwise method so far
     }
@@ -172,15 +172,9 @@ std::vector<Experiment> windowed(const std::vector<Experiment>& experiments,
         if (w.loss.terms().empty()) {
             continue;
         }
-        double t0 = 0.0;
-        if (e.span || options.span) {
-            t0 = (e.span ? e.span : options.span)->t0;
-        } else {
-            double ends[2] = {0.0, 0.0};
-            model::ProgramEvaluator<double> times(model.timeSpan);
-            times(nullptr, params.data(), nullptr, 0.0, ends);
-            t0 = ends[0];
-        }
+        const double t0 = e.span      ? e.span->t0
+                          : options.span ? options.span->t0
+                                         : modelTimeSpan(model, params).t0;
         w.span = ode::TimeSpan{t0, windowEnd};
         out.push_back(std::move(w));
     }
@@ -206,6 +200,9 @@ FitOutcome fitParameters(const model::CompiledModel& model,
             return failed("cannot hold '" + name + "' fixed: it is not a param of the model",
                           initial);
         }
+    }
+    if (options.optimizer == Optimizer::LevenbergMarquardt && options.sdeLoss.loss == SdeLoss::Moments) {
+        return failed(std::string(kMomentsNeedNoResiduals), initial);
     }
     FitProblem whole;
     if (!FitProblem::build(model, experiments, options.shooting, setupOf(options), initial, whole,

@@ -67,6 +67,7 @@ struct FitOptions {
     /// A model with noise: the pathwise loss on this path (forward mode, whatever `gradient`
     /// says, unless it is finite-diff).
     std::optional<sens::SdePath> sde;
+    SdeEnsembleLoss sdeLoss; ///< with `sde`: pathwise (default) or moments, and its ensemble
 };
 
 /// One iteration as the user sees it.

@@ -172,7 +172,10 @@ std::string writeProject(const Project& p) {
                 {"shooting", p.fit.shooting},
                 {"continuity", p.fit.continuity},
                 {"seed", p.fit.seed},
-                {"fixed", p.fit.fixed}};
+                {"fixed", p.fit.fixed},
+                {"sde_loss", p.fit.sdeLoss},
+                {"trajectories", p.fit.trajectories},
+                {"trajectory", p.fit.trajectory}};
     j["view"] = {{"log_time", p.view.logTime},       {"log_values", p.view.logValues},
                  {"points", p.view.points},          {"layout", plotLayoutName(p.view.layout)},
                  {"hidden", p.view.hiddenSeries},    {"expressions", p.view.expressions},
@@ -243,6 +246,9 @@ bool readProject(std::string_view text, Project& project, std::string& error) {
             f.continuity = get<double>(*it, "continuity", "fit", f.continuity);
             f.seed = get<unsigned long long>(*it, "seed", "fit", f.seed);
             f.fixed = get<std::vector<std::string>>(*it, "fixed", "fit", f.fixed);
+            f.sdeLoss = get<std::string>(*it, "sde_loss", "fit", f.sdeLoss);
+            f.trajectories = get<long>(*it, "trajectories", "fit", f.trajectories);
+            f.trajectory = get<unsigned>(*it, "trajectory", "fit", f.trajectory);
         }
         if (const auto it = j.find("view"); it != j.end()) {
             ViewSettings& v = p.view;

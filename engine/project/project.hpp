@@ -58,6 +58,11 @@ struct FitSettings {
     double continuity = 1.0;
     unsigned long long seed = 0;
     std::vector<std::string> fixed; ///< params held at their values
+    /// A model with noise: pathwise (on trajectory `trajectory` of the seed's noise) or moments
+    /// (over `trajectories` paths).
+    std::string sdeLoss = "pathwise";
+    long trajectories = 256;
+    unsigned trajectory = 0;
 
     bool operator==(const FitSettings&) const = default;
 };

@@ -76,8 +76,19 @@ bool buildExperiments(const Project& project,
 bool fitOptionsOf(const Project& project, fit::FitOptions& options, std::string& error) {
     options = fit::FitOptions{};
     const auto solver = ode::methodByName(project.solver.method);
-    if (!solver) {
-        error = "unknown solver '" + project.solver.method + "'; known: " + ode::methodNames();
+    const auto sdeSolver = ode::sdeMethodByName(project.solver.method);
+    if (!solver && !sdeSolver) {
+        std::string sdeNames;
+        for (const auto& name : ode::sdeMethodNames()) {
+            sdeNames.append(sdeNames.empty() ? "" : ", ").append(name);
+        }
+        error = "unknown solver '" + project.solver.method + "'; known: " + ode::methodNames()
+                + "; for SDEs " + sdeNames;
+        return false;
+    }
+    const auto sdeLoss = fit::sdeLossByName(project.fit.sdeLoss);
+    if (!sdeLoss) {
+        error = "unknown SDE loss '" + project.fit.sdeLoss + "' (pathwise or moments)";
         return false;
     }
     const auto gradient = sens::gradientMethodByName(project.fit.gradient);
@@ -91,7 +102,15 @@ bool fitOptionsOf(const Project& project, fit::FitOptions& options, std::string&
         return false;
     }
     options.optimizer = *optimizer;
-    options.solver = *solver;
+    if (solver) {
+        options.solver = *solver;
+    } else { // a model with noise: its method, and the path (or paths) of its loss
+        options.sde = sens::SdePath{*sdeSolver, {}, 1.0 / 6.0};
+        options.sde->noise.seed = project.fit.seed;
+        options.sde->noise.trajectory = project.fit.trajectory;
+    }
+    options.sdeLoss.loss = *sdeLoss;
+    options.sdeLoss.trajectories = project.fit.trajectories;
     options.gradient = *gradient;
     options.solve.reltol = project.solver.reltol;
     options.solve.abstol = project.solver.abstol;
