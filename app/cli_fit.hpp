@@ -26,7 +26,7 @@ struct FitArguments {
     std::vector<std::string> fixed; ///< params held at their values
     double continuity = 1.0;
     std::string format = "text";
-    std::uint32_t trajectory = 0; ///< SDE: the path of the pathwise loss
+    std::uint32_t trajectory = 0;  ///< SDE: the path of the pathwise loss
     std::string loss = "pathwise"; ///< SDE: pathwise or moments
     long trajectories = 256;       ///< SDE, moments: the ensemble's size
 };

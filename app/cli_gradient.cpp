@@ -67,8 +67,8 @@ sens::GradientResult momentsGradient(const LoadedModel& loaded,
                                  problem.sde,
                                  {fit::SdeLoss::Moments, trajectories, 0}};
     fit::FitProblem fitProblem;
-    if (!fit::FitProblem::build(*loaded.model, {experiment}, {}, setup, problem.params,
-                                fitProblem, result.message)) {
+    if (!fit::FitProblem::build(*loaded.model, {experiment}, {}, setup, problem.params, fitProblem,
+                                result.message)) {
         result.status = SolveStatus::InvalidInput;
         return result;
     }

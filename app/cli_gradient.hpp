@@ -17,7 +17,7 @@ struct GradientArguments {
     int checkpoints = 0;        ///< interpolating: 0 = keep the dense forward solution
     double adjointReltol = 0.0; ///< 0 = the forward tolerance
     double adjointAbstol = 0.0;
-    std::uint32_t trajectory = 0; ///< SDE: the path of the pathwise loss
+    std::uint32_t trajectory = 0;  ///< SDE: the path of the pathwise loss
     std::string loss = "pathwise"; ///< SDE: pathwise or moments
     long trajectories = 256;       ///< SDE, moments: the ensemble's size
 };

@@ -159,8 +159,8 @@ MomentGradients ensembleMomentGradients(std::shared_ptr<const model::CompiledMod
                 if (block.firstFailedIndex >= 0 && failedIndex < 0) {
                     failedIndex = block.firstFailedIndex;
                     out.status = block.failure;
-                    out.message = "trajectory " + std::to_string(failedIndex) + ": "
-                                  + block.firstFailure;
+                    out.message =
+                        "trajectory " + std::to_string(failedIndex) + ": " + block.firstFailure;
                 }
                 if (first == 0) {
                     detail::addStats(out.stats, block.stats);

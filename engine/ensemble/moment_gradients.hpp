@@ -21,9 +21,9 @@ struct MomentStart {
 struct [[nodiscard]] MomentGradients {
     SolveStatus status = SolveStatus::Success;
     std::string message;
-    std::vector<double> t;     ///< the save times
-    Eigen::ArrayXXd mean;      ///< states × times
-    Eigen::ArrayXXd variance;  ///< states × times, unbiased
+    std::vector<double> t;                         ///< the save times
+    Eigen::ArrayXXd mean;                          ///< states × times
+    Eigen::ArrayXXd variance;                      ///< states × times, unbiased
     std::vector<Eigen::ArrayXXd> dMean, dVariance; ///< one states × times array per parameter
     SolveStats stats;
     double seconds = 0.0;

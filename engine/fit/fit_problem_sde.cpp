@@ -129,8 +129,8 @@ std::vector<std::vector<double>> FitProblem::predictSde(std::size_t experiment,
     const auto& times = e.loss.saveTimes();
     const auto span = experimentSpan(e).value_or(modelTimeSpan(*m_model, params));
     const ode::SolveOptions options = savedAt(m_setup.options, times);
-    const auto p = Eigen::Map<const Eigen::VectorXd>(params.data(),
-                                                     static_cast<Eigen::Index>(params.size()));
+    const auto p =
+        Eigen::Map<const Eigen::VectorXd>(params.data(), static_cast<Eigen::Index>(params.size()));
     model::Vector<double> u0(m_model->stateCount());
     model::ProgramEvaluator<double> init(m_model->initial);
     init(nullptr, p.data(), nullptr, 0.0, u0.data());
@@ -139,9 +139,8 @@ std::vector<std::vector<double>> FitProblem::predictSde(std::size_t experiment,
     }
     std::vector<std::vector<double>> rows;
     if (usesMoments()) { // the ensemble's mean
-        const auto r = ensemble::runEnsemble(borrowed(*m_model), {u0, span, p},
-                                             m_setup.sde->method, options,
-                                             ensembleOf(m_setup, experiment));
+        const auto r = ensemble::runEnsemble(borrowed(*m_model), {u0, span, p}, m_setup.sde->method,
+                                             options, ensembleOf(m_setup, experiment));
         if (r.status != SolveStatus::Success || r.failed > 0) {
             return {};
         }
@@ -153,8 +152,8 @@ std::vector<std::vector<double>> FitProblem::predictSde(std::size_t experiment,
     }
     ode::SdeSettings run{m_setup.sde->noise, m_setup.sde->delta}; // the fitted path
     run.noise.experiment = static_cast<std::uint16_t>(experiment);
-    const auto sol = model::solveModelSde(borrowed(*m_model), {u0, span, p}, m_setup.sde->method,
-                                          options, run);
+    const auto sol =
+        model::solveModelSde(borrowed(*m_model), {u0, span, p}, m_setup.sde->method, options, run);
     if (!sol.ok() || sol.u.size() != times.size()) {
         return {};
     }

@@ -66,9 +66,8 @@ std::string_view fitStatusName(FitStatus status) {
 namespace {
 
 SolverSetup setupOf(const FitOptions& options) {
-    SolverSetup setup{options.solver, options.solve,     options.gradient,
-                      options.span,   options.precision, options.sde,
-                      options.sdeLoss};
+    SolverSetup setup{options.solver,    options.solve, options.gradient, options.span,
+                      options.precision, options.sde,   options.sdeLoss};
     if (options.sde && setup.gradient != sens::GradientMethod::FiniteDiff) {
         setup.gradient = sens::GradientMethod::Forward; // the one pathwise method so far
     }
@@ -172,7 +171,7 @@ std::vector<Experiment> windowed(const std::vector<Experiment>& experiments,
         if (w.loss.terms().empty()) {
             continue;
         }
-        const double t0 = e.span      ? e.span->t0
+        const double t0 = e.span         ? e.span->t0
                           : options.span ? options.span->t0
                                          : modelTimeSpan(model, params).t0;
         w.span = ode::TimeSpan{t0, windowEnd};
@@ -201,7 +200,8 @@ FitOutcome fitParameters(const model::CompiledModel& model,
                           initial);
         }
     }
-    if (options.optimizer == Optimizer::LevenbergMarquardt && options.sdeLoss.loss == SdeLoss::Moments) {
+    if (options.optimizer == Optimizer::LevenbergMarquardt
+        && options.sdeLoss.loss == SdeLoss::Moments) {
         return failed(std::string(kMomentsNeedNoResiduals), initial);
     }
     FitProblem whole;

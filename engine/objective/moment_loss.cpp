@@ -49,8 +49,8 @@ MomentLoss::MomentLoss(const LeastSquaresLoss& data, double relativeFloor)
 }
 
 int MomentLoss::replicatedCells() const {
-    return static_cast<int>(
-        std::count_if(m_cells.begin(), m_cells.end(), [](const Cell& c) { return c.values.size() > 1; }));
+    return static_cast<int>(std::count_if(m_cells.begin(), m_cells.end(),
+                                          [](const Cell& c) { return c.values.size() > 1; }));
 }
 
 MomentLoss::Value MomentLoss::evaluate(const Eigen::ArrayXXd& mean,

@@ -173,3 +173,14 @@ expect_run(1 "not available for SDE models yet: use forward"
            gradient ${sde} --data ${WORK}/sde_data.csv --method reverse)
 # SDE fits: the pathwise loss on one path (forward-mode gradients whatever --method says).
 expect_run(0 "α = " fit ${sde} --data ${WORK}/sde_data.csv --iterations 3 --seed 3)
+# The moments loss: replicates against an ensemble's mean and variance (forward mode only, no LM);
+# the bundled project carries it (loss, trajectories, seed) and its 40 replicates.
+file(WRITE ${WORK}/sde_replicates.csv "t,x,y\n2,1.5,0.8\n2,1.9,0.7\n5,0.9,1.4\n5,0.7,1.1\n")
+expect_run(0 "\"gradient\":\\{\"α\":-?[0-9].*\"σ\":-?[0-9]"
+           gradient ${sde} --data ${WORK}/sde_replicates.csv --loss moments --trajectories 16)
+expect_run(1 "differentiated by forward mode"
+           gradient ${sde} --data ${WORK}/sde_replicates.csv --loss moments --method reverse)
+expect_run(1 "the moments loss is a likelihood: choose lbfgs or adam"
+           fit ${sde} --data ${WORK}/sde_replicates.csv --loss moments --optimizer lm)
+expect_run(2 "Value 1 not in range 2" fit ${sde} --data ${WORK}/sde_replicates.csv --loss moments --trajectories 1)
+expect_run(0 "σ = " fit ${PROJECTS}/stochastic_lotka_volterra.dynfit --iterations 2 --trajectories 16)

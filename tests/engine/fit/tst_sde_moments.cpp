@@ -112,8 +112,8 @@ class TestSdeMoments : public QObject {
         opts.saveat = {0.25, 0.5, 1.0};
         const std::vector<double> p = {0.5, 0.3, 1.2};
         const auto e = ensembleOptions(200, 77);
-        const auto g = ensemble::ensembleMomentGradients(m, {{0.0, 1.0}, p, {}}, ode::SRIW1{},
-                                                         opts, e);
+        const auto g =
+            ensemble::ensembleMomentGradients(m, {{0.0, 1.0}, p, {}}, ode::SRIW1{}, opts, e);
         QVERIFY2(g.ok(), g.message.c_str());
         const auto moments = [&](const std::vector<double>& q) {
             const Eigen::Vector3d pv(q[0], q[1], q[2]);
@@ -134,9 +134,12 @@ class TestSdeMoments : public QObject {
             const Eigen::ArrayXXd dVar = (mu.variance() - md.variance()) / (2 * h);
             const auto k_ = static_cast<std::size_t>(k);
             const double meanError = ((dMean - g.dMean[k_]).abs() / (1.0 + dMean.abs())).maxCoeff();
-            const double varError = ((dVar - g.dVariance[k_]).abs() / (1.0 + dVar.abs())).maxCoeff();
-            QVERIFY2(meanError < 1e-6 && varError < 1e-6,
-                     qPrintable(QString("param %1: mean %2, variance %3").arg(k).arg(meanError).arg(varError)));
+            const double varError =
+                ((dVar - g.dVariance[k_]).abs() / (1.0 + dVar.abs())).maxCoeff();
+            QVERIFY2(
+                meanError < 1e-6 && varError < 1e-6,
+                qPrintable(
+                    QString("param %1: mean %2, variance %3").arg(k).arg(meanError).arg(varError)));
             QVERIFY(g.dMean[k_].abs().maxCoeff() > 1e-3); // every parameter moves the moments
         }
         // GBM: ∂E[X_T]/∂a = T·E[X_T] on every path; the sample mean obeys it exactly in the limit
