@@ -80,9 +80,9 @@ objective::LeastSquaresLoss ouReplicates(const model::CompiledModel& ou) {
     auto made = ensembleOptions(200, 2026);
     made.keep = 200;
     const std::shared_ptr<const model::CompiledModel> m(&ou, [](const model::CompiledModel*) {});
-    const auto r = ensemble::runEnsemble(m, {Eigen::VectorXd::Zero(1), {0.0, 4.0},
-                                             Eigen::Vector3d(1.5, 2.0, 0.4)},
-                                         ode::SOSRA{}, opts, made);
+    const auto r = ensemble::runEnsemble(
+        m, {Eigen::VectorXd::Zero(1), {0.0, 4.0}, Eigen::Vector3d(1.5, 2.0, 0.4)}, ode::SOSRA{},
+        opts, made);
     if (r.failed != 0) {
         qFatal("the replicates did not solve: %s", r.firstFailure.c_str());
     }
