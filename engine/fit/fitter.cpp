@@ -68,8 +68,10 @@ namespace {
 SolverSetup setupOf(const FitOptions& options) {
     SolverSetup setup{options.solver,    options.solve, options.gradient, options.span,
                       options.precision, options.sde,   options.sdeLoss};
-    if (options.sde && setup.gradient != sens::GradientMethod::FiniteDiff) {
-        setup.gradient = sens::GradientMethod::Forward; // the one pathwise method so far
+    const auto method = setup.gradient;
+    if (options.sde && method != sens::GradientMethod::FiniteDiff
+        && method != sens::GradientMethod::Forward) {
+        setup.gradient = sens::GradientMethod::Reverse; // the adjoints carry no noise: the steps
     }
     return setup;
 }

@@ -64,8 +64,8 @@ struct FitOptions {
     int growingWindowStages = 0;
     MultipleShooting shooting;     ///< off by default
     bool reportPrediction = false; ///< one extra solve per iteration for FitProgress::prediction
-    /// A model with noise: the pathwise loss on this path (forward mode, whatever `gradient`
-    /// says, unless it is finite-diff).
+    /// A model with noise: the pathwise loss on this path (forward, finite-diff, or else reverse
+    /// mode through the steps: the continuous adjoints carry no noise).
     std::optional<sens::SdePath> sde;
     SdeEnsembleLoss sdeLoss; ///< with `sde`: pathwise (default) or moments, and its ensemble
 };

@@ -209,6 +209,17 @@ void buildNoise(AnalyzedModel& a, CompiledModel& m) {
         }
     }
     m.noise = Program(g, outputs, plain);
+    // wᵀ ∂g/∂u and wᵀ ∂g/∂p, w = aux (one weight per output): reverse mode through the steps.
+    const InputLayout weighted{n, m.paramCount(), static_cast<int>(outputs.size())};
+    std::vector<NodeId> vjpU, vjpP;
+    for (int j = 0; j < n; ++j) {
+        vjpU.push_back(weightedDerivative(g, outputs, InputSet::State, j));
+    }
+    for (int k = 0; k < m.paramCount(); ++k) {
+        vjpP.push_back(weightedDerivative(g, outputs, InputSet::Param, k));
+    }
+    m.noiseVjpU = Program(g, vjpU, weighted);
+    m.noiseVjpP = Program(g, vjpP, weighted);
 }
 
 // Every ∂outputs_i/∂(set)_j, dense row-major, for the sets in order (Time: one column).

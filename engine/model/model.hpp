@@ -125,6 +125,8 @@ struct CompiledModel {
     /// where it has none) and noiseProcessOf its process (−1: none); General: `noise` gives the
     /// n × m matrix, column-major. No processes: not an SDE.
     Program noise;
+    Program noiseVjpU; ///< wᵀ ∂g/∂u, w = aux (one weight per output of `noise`): n outputs
+    Program noiseVjpP; ///< wᵀ ∂g/∂p: np outputs
     std::vector<int> noiseProcessOf;
     std::vector<std::string> noiseProcesses; ///< names; a state's own process is '#state'
     ode::NoiseShape noiseShape = ode::NoiseShape::Diagonal;

@@ -161,18 +161,19 @@ bool delaysSupported(GradientMethod method,
     return true;
 }
 
-// A model with noise: the pathwise gradient on one fixed path, by forward mode (the seed's way)
-// or finite differences on the same path. Says why not otherwise.
+// A model with noise: the pathwise gradient on one fixed path, by forward mode (the seed's way),
+// reverse mode through the steps, or finite differences on the same path. Says why not otherwise.
 bool noiseSupported(const GradientProblem& gp, GradientMethod method, std::string& why) {
     if (!gp.sde) {
         why = "the model has noise lines: its gradient needs an SDE method and a path (seed, "
               "trajectory)";
         return false;
     }
-    if (method != GradientMethod::Forward && method != GradientMethod::FiniteDiff) {
+    if (method != GradientMethod::Forward && method != GradientMethod::Reverse
+        && method != GradientMethod::FiniteDiff) {
         why = "the " + std::string(gradientMethodName(method))
-              + " gradient is not available for SDE models yet: use forward (pathwise, exact "
-                "on the path) or finite-diff";
+              + " adjoint is not available for SDE models yet: use forward or reverse "
+                "(pathwise, exact on the path) or finite-diff";
         return false;
     }
     if (gp.precision == Precision::Single) {
@@ -224,9 +225,14 @@ GradientResult gradient(const GradientProblem& problem,
         result.status = SolveStatus::InvalidInput;
         return result;
     }
-    if (problem.model->hasNoise()) { // pathwise, through the SDE solver (saved_solve.hpp)
-        method == GradientMethod::Forward ? forwardModeGradient(problem, solver, options, result)
-                                          : finiteDifferences(problem, solver, options, result);
+    if (problem.model->hasNoise()) { // pathwise, through the SDE solver on the one path
+        if (method == GradientMethod::Forward) {
+            forwardModeGradient(problem, solver, options, result);
+        } else if (method == GradientMethod::Reverse) {
+            reverseSdeGradient(problem, options, result);
+        } else {
+            finiteDifferences(problem, solver, options, result);
+        }
     } else if (method == GradientMethod::Forward && isCvode(solver)
                && problem.precision == Precision::Double) {
         cvodeForwardGradient(problem, solver, options, result);

@@ -25,4 +25,9 @@ void reverseDelayGradient(const GradientProblem& problem,
                           const ode::SolveOptions& options,
                           GradientResult& result);
 
+/// Reverse mode through an SDE method's steps on the problem's one path (reverse_sde.cpp).
+void reverseSdeGradient(const GradientProblem& problem,
+                        const ode::SolveOptions& options,
+                        GradientResult& result);
+
 } // namespace dynfit::sens::detail

@@ -169,9 +169,11 @@ expect_run(1 "EM takes a fixed step: give dt" solve ${sde} --solver EM)
 file(WRITE ${WORK}/sde_data.csv "t,x,y\n2,1.5,0.8\n5,0.9,1.4\n")
 expect_run(0 "\"gradient\":\\{\"α\":-?[0-9]"
            gradient ${sde} --data ${WORK}/sde_data.csv --method forward --seed 3 --trajectory 2)
-expect_run(1 "not available for SDE models yet: use forward"
-           gradient ${sde} --data ${WORK}/sde_data.csv --method reverse)
-# SDE fits: the pathwise loss on one path (forward-mode gradients whatever --method says).
+expect_run(0 "\"gradient\":\\{\"α\":-?[0-9]"
+           gradient ${sde} --data ${WORK}/sde_data.csv --method reverse --seed 3 --trajectory 2)
+expect_run(1 "not available for SDE models yet: use forward or reverse"
+           gradient ${sde} --data ${WORK}/sde_data.csv --method backsolve)
+# SDE fits: the pathwise loss on one path (reverse mode through the steps by default).
 expect_run(0 "α = " fit ${sde} --data ${WORK}/sde_data.csv --iterations 3 --seed 3)
 # The moments loss: replicates against an ensemble's mean and variance (forward mode only, no LM);
 # the bundled project carries it (loss, trajectories, seed) and its 40 replicates.

@@ -2,9 +2,11 @@
 // Pathwise gradients of an SDE's loss on one fixed path (the seed's way: forward mode through
 // the solver on common random numbers): for geometric Brownian motion, X_T = X0 exp((μ − σ²/2)T
 // + σW_T), so ∂X_T/∂μ = T·X_T, ∂X_T/∂σ = (W_T − σT)·X_T and ∂X_T/∂X0 = X_T/X0 on the path —
-// forward mode against them (to the method's discretisation error) and against finite
-// differences of the same discrete solve (to rounding); methods that do not carry noise yet
-// refuse, naming what works.
+// forward and reverse mode against them (to the method's discretisation error), against each
+// other for every SDE method of the registry, fixed and adaptive steps, state-dependent and
+// additive noise (to rounding: both differentiate the same discrete solve), and against finite
+// differences of the same discrete solve; methods that do not carry noise yet refuse, naming
+// what works.
 #include "core/dual.hpp"
 #include "model/model.hpp"
 #include "objective/least_squares_loss.hpp"
@@ -81,24 +83,33 @@ class TestSdeGradients : public QObject {
     Q_OBJECT
 
   private slots:
-    void forwardMatchesTheExactPathwiseDerivatives_data() {
+    void matchesTheExactPathwiseDerivatives_data() {
         QTest::addColumn<QString>("method");
         QTest::addColumn<double>("dt");
         QTest::addColumn<double>("tolerance");
-        QTest::newRow("SRIW1, dt 2^-10") << "SRIW1" << std::ldexp(1.0, -10) << 1e-3;
-        QTest::newRow("SOSRI, adaptive 1e-6") << "SOSRI" << 0.0 << 1e-3;
-        QTest::newRow("EM, dt 2^-14") << "EM" << std::ldexp(1.0, -14) << 2e-2;
+        QTest::addColumn<bool>("reverse");
+        for (const bool reverse : {false, true}) {
+            const char* mode = reverse ? "reverse, " : "forward, ";
+            QTest::newRow(qPrintable(QString(mode) + "SRIW1, dt 2^-10"))
+                << "SRIW1" << std::ldexp(1.0, -10) << 1e-3 << reverse;
+            QTest::newRow(qPrintable(QString(mode) + "SOSRI, adaptive 1e-6"))
+                << "SOSRI" << 0.0 << 1e-3 << reverse;
+            QTest::newRow(qPrintable(QString(mode) + "EM, dt 2^-14"))
+                << "EM" << std::ldexp(1.0, -14) << 2e-2 << reverse;
+        }
     }
 
-    void forwardMatchesTheExactPathwiseDerivatives() {
+    void matchesTheExactPathwiseDerivatives() {
         QFETCH(QString, method);
         QFETCH(double, dt);
         QFETCH(double, tolerance);
+        QFETCH(bool, reverse);
         const Case c = makeCase(*ode::sdeMethodByName(method.toStdString()));
         ode::SolveOptions opts;
         opts.dt = dt;
         opts.reltol = opts.abstol = 1e-6;
-        const auto r = gradientOf(c, sens::GradientMethod::Forward, opts);
+        const auto r = gradientOf(
+            c, reverse ? sens::GradientMethod::Reverse : sens::GradientMethod::Forward, opts);
         QVERIFY2(r.ok(), r.message.c_str());
         const auto exact = exactGradient(c);
         const double diff = relativeDifference(r.dParams, exact);
@@ -125,11 +136,70 @@ class TestSdeGradients : public QObject {
                  qPrintable(QString("%1 vs %2").arg(forward.dParams[1]).arg(fd.dParams[1])));
     }
 
+    // Reverse mode sweeps back through exactly the steps forward mode differentiates: the two
+    // agree to rounding for every SDE method (the registry's), on GBM (multiplicative noise,
+    // u0(p)) and on an additive, time-dependent two-state model with a deterministic state.
+    void reverseMatchesForwardForEveryMethod_data() {
+        QTest::addColumn<QString>("method");
+        QTest::addColumn<bool>("additive");
+        QTest::addColumn<double>("dt");
+        ode::forEachSdeMethod([](auto tag) {
+            using Tag = decltype(tag);
+            const ode::SdeMethod m = tag;
+            const bool fixed = !ode::sdeMethodAdaptive(m);
+            const bool stratonovich = std::is_same_v<Tag, ode::EulerHeun>;
+            for (const bool additive : {false, true}) {
+                if (!additive && (ode::sdeMethodAdditiveOnly(m) || stratonovich)) {
+                    continue; // refused on GBM (Itô, multiplicative)
+                }
+                for (const double dt : {fixed ? std::ldexp(1.0, -7) : 0.0, std::ldexp(1.0, -5)}) {
+                    QTest::newRow(qPrintable(QString("%1, %2, dt %3")
+                                                 .arg(Tag::name)
+                                                 .arg(additive ? "additive" : "GBM")
+                                                 .arg(dt)))
+                        << QString(Tag::name) << additive << dt;
+                }
+            }
+        });
+    }
+
+    void reverseMatchesForwardForEveryMethod() {
+        QFETCH(QString, method);
+        QFETCH(bool, additive);
+        QFETCH(double, dt);
+        Case c = makeCase(*ode::sdeMethodByName(method.toStdString()));
+        if (additive) {
+            const char* text = "param k = 1.3\nparam s = 0.4\nparam a = 0.5\ninit x = a\n"
+                               "init y = 1\nd(x)/dt = -k*x + sin(t)*y\nd(y)/dt = -0.5*y*x\n"
+                               "noise x = s*(1 + 0.5*t)\ntspan = 0 .. 1\n";
+            model::Diagnostics d;
+            c.model = model::compileModel(text, d);
+            QVERIFY(c.model != nullptr);
+            io::DataSet data{"t", {"x", "y"}, {0.5, 1.0}, {{0.3, 0.2}, {0.9, 0.8}}};
+            c.loss = test::requireLoss(c.model->states, data);
+        }
+        ode::SolveOptions opts;
+        opts.dt = dt;
+        opts.reltol = opts.abstol = 1e-4;
+        const auto forward = gradientOf(c, sens::GradientMethod::Forward, opts);
+        const auto reverse = gradientOf(c, sens::GradientMethod::Reverse, opts);
+        QVERIFY2(forward.ok() && reverse.ok(), (forward.message + reverse.message).c_str());
+        QVERIFY(std::abs(forward.loss - reverse.loss) <= 1e-14 * forward.loss);
+        const double diff = relativeDifference(reverse.dParams, forward.dParams);
+        QVERIFY2(diff < 1e-10, qPrintable(QString("relative difference %1: dL/dp[0] %2 vs %3")
+                                              .arg(diff)
+                                              .arg(reverse.dParams[0])
+                                              .arg(forward.dParams[0])));
+        QVERIFY(relativeDifference(reverse.dInit, forward.dInit) < 1e-10);
+        QVERIFY(reverse.nfBackward > 0);
+    }
+
     void refusals() {
         const Case c = makeCase(ode::SOSRI{});
-        const auto reverse = gradientOf(c, sens::GradientMethod::Reverse, {});
-        QCOMPARE(reverse.status, SolveStatus::InvalidInput);
-        QVERIFY2(reverse.message.find("use forward") != std::string::npos, reverse.message.c_str());
+        const auto backsolve = gradientOf(c, sens::GradientMethod::Backsolve, {});
+        QCOMPARE(backsolve.status, SolveStatus::InvalidInput);
+        QVERIFY2(backsolve.message.find("use forward or reverse") != std::string::npos,
+                 backsolve.message.c_str());
         sens::GradientProblem noPath{c.model.get(), c.model->defaultParams(), std::nullopt,
                                      &c.loss};
         const auto r = sens::gradient(noPath, ode::Tsit5{}, {}, sens::GradientMethod::Forward);
