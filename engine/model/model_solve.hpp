@@ -37,7 +37,7 @@ ode::Solution<State> noiseRefusal() {
     ode::Solution<State> sol;
     sol.status = SolveStatus::InvalidInput;
     sol.message = "this model has noise lines (an SDE): an ODE method would drop them; solve it "
-                  "with an SDE method (SOSRI, SRIW1, SOSRA, SRA1, EM, EulerHeun)";
+                  "with an SDE method (SOSRI, SRIW1, SOSRA, SRA1, EM, EulerHeun, ImplicitEM)";
     return sol;
 }
 

@@ -43,7 +43,7 @@ constexpr LanguageWord kWords[] = {
      "a process, so states naming the same one share it (scalar noise). g may use the states, "
      "params, consts, lets, t and networks; g without a state is additive noise (SOSRA then). "
      "A state without noise is deterministic. Solve it with an SDE method (SOSRI, SRIW1, "
-     "SOSRA, SRA1, EM, EulerHeun) over many trajectories.",
+     "SOSRA, SRA1, EM, EulerHeun, ImplicitEM) over many trajectories.",
      "param sigma = 0.1\ninit x = 1\nd(x)/dt = -x\nnoise x = sigma*x\ntspan = 0 .. 1\n"},
     {"calculus", WordKind::Statement, "calculus ito    or    calculus stratonovich",
      "How the noise lines are read: Itô (the default) or Stratonovich (solved by EulerHeun). "

@@ -3,7 +3,8 @@
 // solve keeps the state after every accepted step; each step's increments are read again from
 // the same Brownian trees (W is a pure function of t, so they are the forward pass's); the
 // stages are recomputed and swept back exactly. Every method of the registry is written as one
-// stage scheme (below), so that one backward sweep serves them all.
+// stage scheme (below), so that one backward sweep serves them all; the drift-implicit step has
+// its own (a transposed solve).
 #include "model/model_rhs.hpp"
 #include "model/model_sde.hpp"
 #include "model/model_system.hpp"
@@ -56,7 +57,9 @@ StageScheme schemeOf(const ode::SdeMethod& method, double h, const ode::StepNois
     std::visit(
         [&](auto tag) {
             using Tag = decltype(tag);
-            if constexpr (std::is_same_v<Tag, ode::EM>) {
+            if constexpr (std::is_same_v<Tag, ode::ImplicitEM>) {
+                // implicit: not a stage scheme (reverseImplicitStep)
+            } else if constexpr (std::is_same_v<Tag, ode::EM>) {
                 s.zero(1, n);
                 s.w[0] = h;
                 s.v[0] = noise.dW;
@@ -153,6 +156,11 @@ class DriftAndNoise {
         pBar += m_p;
     }
 
+    // ∂f/∂u at (u, t), dense.
+    void jacobian(const Vec<double>& u, const Vec<double>& p, double t, Eigen::MatrixXd& jac) {
+        m_system.jacobianU(u, p, t, jac);
+    }
+
     model::ModelSystem& system() { return m_system; }
     long evaluations = 0;
 
@@ -200,6 +208,28 @@ void reverseStep(const StageScheme& s,
             Gbar[j] += s.b[i][j].cwiseProduct(xBar) + s.d[i][j].cwiseProduct(yBar);
         }
     }
+}
+
+// The drift-implicit step u⁺ − h f(u⁺, t + h) = u + g(u, t) ⊙ ΔW swept back: with
+// λ = (I − h ∂f/∂u(u⁺))⁻ᵀ ū⁺, ū = λ + (∂g/∂u)ᵀ(ΔW ⊙ λ), p̄ += h (∂f/∂p)ᵀλ + (∂g/∂p)ᵀ(ΔW ⊙ λ).
+void reverseImplicitStep(double t,
+                         double h,
+                         const Vec<double>& u,
+                         const Vec<double>& uNext,
+                         const ode::StepNoise& noise,
+                         const Vec<double>& p,
+                         DriftAndNoise& model,
+                         Vec<double>& uBar,
+                         Vec<double>& pBar) {
+    const Eigen::Index n = u.size();
+    Eigen::MatrixXd jac;
+    model.jacobian(uNext, p, t + h, jac);
+    const Eigen::MatrixXd iteration = Eigen::MatrixXd::Identity(n, n) - h * jac;
+    const Vec<double> lambda = iteration.transpose().partialPivLu().solve(uBar);
+    Vec<double> ignored = Vec<double>::Zero(n);
+    model.fVjp(uNext, p, t + h, h * lambda, ignored, pBar); // its u part is inside the solve
+    uBar = lambda;
+    model.gVjp(u, p, t, noise.dW.cwiseProduct(lambda), uBar, pBar);
 }
 
 } // namespace
@@ -264,8 +294,13 @@ void reverseSdeGradient(const GradientProblem& gp,
             break;
         }
         const double h = sol.t[k] - sol.t[k - 1];
-        reverseStep(schemeOf(gp.sde->method, h, noise[k - 1]), sol.t[k - 1], h, sol.u[k - 1], p,
-                    model, uBar, pBar);
+        if (std::holds_alternative<ode::ImplicitEM>(gp.sde->method)) {
+            reverseImplicitStep(sol.t[k - 1], h, sol.u[k - 1], sol.u[k], noise[k - 1], p, model,
+                                uBar, pBar);
+        } else {
+            reverseStep(schemeOf(gp.sde->method, h, noise[k - 1]), sol.t[k - 1], h, sol.u[k - 1], p,
+                        model, uBar, pBar);
+        }
     }
     result.nfBackward += model.evaluations;
     assembleGradient(gp, model.system(), p, u0, t0, uBar, pBar, result);

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "core/stats.hpp"
-#include "solvers/sde_steppers.hpp"
+#include "solvers/sde_implicit.hpp"
 
 #include <optional>
 #include <string>
@@ -17,7 +17,7 @@
 namespace dynfit::ode {
 
 /// Every SDE method; adding one here adds it to every data-driven SDE test.
-using SdeMethod = std::variant<EM, EulerHeun, SRIW1, SOSRI, SRA1, SOSRA>;
+using SdeMethod = std::variant<EM, EulerHeun, SRIW1, SOSRI, SRA1, SOSRA, ImplicitEM>;
 
 inline std::string sdeMethodName(const SdeMethod& m) {
     return std::visit([](auto tag) { return std::string(decltype(tag)::name); }, m);
@@ -48,9 +48,14 @@ inline std::vector<std::string> sdeMethodNames() {
     return names;
 }
 
+/// Whether a method has an embedded error estimate (the others need a fixed dt).
+template<class Tag>
+constexpr bool Adaptive =
+    !std::is_same_v<Tag, EM> && !std::is_same_v<Tag, EulerHeun> && !std::is_same_v<Tag, ImplicitEM>;
+
 /// The methods with an embedded error estimate (the others need a fixed dt).
 inline bool sdeMethodAdaptive(const SdeMethod& m) {
-    return !std::holds_alternative<EM>(m) && !std::holds_alternative<EulerHeun>(m);
+    return std::visit([](auto tag) { return Adaptive<decltype(tag)>; }, m);
 }
 inline bool sdeMethodAdditiveOnly(const SdeMethod& m) {
     return std::holds_alternative<SRA1>(m) || std::holds_alternative<SOSRA>(m);
@@ -76,6 +81,8 @@ void sdeStep(const SdeMethod& method,
                 emStep(pr, t, h, u, noise, uNew, w);
                 stats.nRhs += 1;
                 stats.nNoise += 1;
+            } else if constexpr (std::is_same_v<Tag, ImplicitEM>) {
+                implicitEmStep(pr, t, h, u, noise, uNew, w, stats);
             } else if constexpr (std::is_same_v<Tag, EulerHeun>) {
                 eulerHeunStep(pr, t, h, u, noise, uNew, w);
                 stats.nRhs += 2;
@@ -89,7 +96,7 @@ void sdeStep(const SdeMethod& method,
                 stats.nRhs += Tag::tableau.stages;
                 stats.nNoise += Tag::tableau.stages;
             }
-            if constexpr (std::is_same_v<Tag, EM> || std::is_same_v<Tag, EulerHeun>) {
+            if constexpr (!Adaptive<Tag>) {
                 e1.setZero(u.size());
                 e2.setZero(u.size());
             }

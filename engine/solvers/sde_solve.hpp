@@ -137,6 +137,11 @@ auto solveSde(Problem problem,
         const double step = lands ? target - t : h;
         paths.increments(t, step, processOf, noise);
         sdeStep(method, problem, t, step, u, noise, uNew, e1, e2, work, sol.stats);
+        if (!work.converged) {
+            return fail(SolveStatus::ConvergenceFailure, t, step,
+                        "the drift-implicit step's Newton iteration did not converge: take a "
+                        "smaller dt");
+        }
         const bool finite = detail::finiteState(uNew);
         if (adaptive) {
             err = settings.delta * e1 + e2;

@@ -5,9 +5,11 @@
 // Any scalar type (dual numbers for pathwise forward-mode gradients).
 #pragma once
 
+#include "solvers/rhs_jacobian.hpp"
 #include "solvers/tableaus/sde_tableaus.hpp"
 
 #include <Eigen/Core>
+#include <Eigen/LU>
 #include <array>
 #include <cmath>
 
@@ -19,6 +21,12 @@ struct SdeWork {
     std::array<State, 4> fk, gk;
     State h0, h1, utilde;
     Eigen::VectorXd chi1, chi2, chi3;
+    // The drift-implicit methods' Newton iteration (sde_implicit.hpp).
+    JacobianOf<State> jac;
+    Eigen::MatrixXd iteration; ///< I − h ∂f/∂u at the primal values
+    Eigen::PartialPivLU<Eigen::MatrixXd> lu;
+    State residual, delta, work, fWork;
+    bool converged = true; ///< false: the last implicit step's Newton iteration failed
 };
 
 /// The increments of one step per state: ΔW and I(1,0) = ∫_t^{t+h} (W_r − W_t) dr of the same

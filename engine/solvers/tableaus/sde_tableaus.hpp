@@ -114,6 +114,14 @@ struct EM {
     static constexpr const char* name = "EM";
 };
 
+/// Drift-implicit Euler–Maruyama (θ = 1; Kloeden & Platen §12.2): u⁺ = u + h f(u⁺) + g(u) ΔW,
+/// by Newton's method on the drift. Itô, fixed step; strong order 0.5 (1 for additive noise);
+/// L-stable in the drift, for stiff drift that makes the explicit methods blow up. (SciML's
+/// ImplicitEM defaults to θ = 1/2, the trapezoid, which does not damp the stiffest modes.)
+struct ImplicitEM {
+    static constexpr const char* name = "ImplicitEM";
+};
+
 /// Euler–Heun: any noise, Stratonovich, fixed step; strong order 0.5.
 struct EulerHeun {
     static constexpr const char* name = "EulerHeun";
