@@ -119,6 +119,11 @@ CLI::App* addSolveCommand(CLI::App& app, SolveArguments& args) {
         ->check(CLI::NonNegativeNumber);
     cmd->add_flag("--save-noise", args.saveNoise,
                   "SDE: with the kept trajectories, the Wiener values W at the save times");
+    cmd->add_option("--quantiles", args.quantiles,
+                    "SDE: quantile levels per state and save time, e.g. 0.05,0.5,0.95 (a "
+                    "mergeable sketch: bounded memory, rank error below 1 %)")
+        ->delimiter(',')
+        ->check(CLI::Range(0.0, 1.0));
     cmd->add_option("--threads", args.threads, "SDE: threads (default: every core)")
         ->check(CLI::NonNegativeNumber);
     return cmd;

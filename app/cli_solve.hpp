@@ -19,6 +19,7 @@ struct SolveArguments {
     long keep = 1;
     bool saveNoise = false;
     int threads = 0;
+    std::vector<double> quantiles; ///< SDE: levels in [0, 1] summarised per state and time
 };
 
 /// The SDE branch of runSolve (cli_solve_sde.cpp).

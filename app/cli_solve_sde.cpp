@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `dynfit-cli solve` for a model with noise lines: N trajectories on the cores, their mean and
-// variance per state at the save times, the first K trajectories whole (with their Wiener
-// values under --save-noise), as JSON or CSV.
+// variance (and quantiles) per state at the save times, the first K trajectories whole (with their
+// Wiener values under --save-noise), as JSON or CSV.
 #include "cli_solve.hpp"
 #include "core/number_text.hpp"
 #include "ensemble/sde_ensemble.hpp"
@@ -30,6 +30,7 @@ std::string processName(const std::string& name) {
 
 void printJson(const model::CompiledModel& m,
                const ensemble::EnsembleResult& r,
+               const std::vector<double>& levels,
                const std::string& method) {
     nlohmann::ordered_json out;
     out["status"] = std::string(statusName(r.status));
@@ -45,6 +46,13 @@ void printJson(const model::CompiledModel& m,
     }
     out["mean"] = byState(m, r.moments.mean());
     out["variance"] = byState(m, r.moments.variance());
+    if (!levels.empty()) {
+        nlohmann::ordered_json quantiles = nlohmann::ordered_json::object();
+        for (std::size_t q = 0; q < levels.size(); ++q) {
+            quantiles[shortestText(levels[q])] = byState(m, r.quantiles[q]);
+        }
+        out["quantiles"] = quantiles;
+    }
     nlohmann::ordered_json kept = nlohmann::ordered_json::array();
     for (const auto& k : r.kept) {
         nlohmann::ordered_json one;
@@ -78,10 +86,15 @@ void printJson(const model::CompiledModel& m,
     std::printf("%s\n", out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
 }
 
-void printCsv(const model::CompiledModel& m, const ensemble::EnsembleResult& r) {
+void printCsv(const model::CompiledModel& m,
+              const ensemble::EnsembleResult& r,
+              const std::vector<double>& levels) {
     std::string line = "t";
     for (const auto& name : m.states) {
         line.append(",").append(name).append(",").append(name).append("_variance");
+        for (const double level : levels) {
+            line.append(",").append(name).append("_q").append(shortestText(level));
+        }
     }
     std::printf("%s\n", line.c_str());
     const Eigen::ArrayXXd variance = r.moments.variance();
@@ -91,6 +104,9 @@ void printCsv(const model::CompiledModel& m, const ensemble::EnsembleResult& r) 
             const auto col = static_cast<Eigen::Index>(j);
             line.append(",").append(shortestText(r.moments.mean()(i, col)));
             line.append(",").append(shortestText(variance(i, col)));
+            for (const auto& q : r.quantiles) {
+                line.append(",").append(shortestText(q(i, col)));
+            }
         }
         std::printf("%s\n", line.c_str());
     }
@@ -112,13 +128,14 @@ int runSdeSolve(const SolveArguments& args, const LoadedModel& loaded) {
     options.keep = args.keep;
     options.saveNoise = args.saveNoise;
     options.threads = args.threads;
+    options.quantiles = args.quantiles;
     const auto result =
         ensemble::runEnsemble(compiled, start, *loaded.sdeSolver, loaded.options, options);
     if (result.status == SolveStatus::Success || result.status == SolveStatus::Cancelled) {
         if (args.format == "json") {
-            printJson(*compiled, result, ode::sdeMethodName(*loaded.sdeSolver));
+            printJson(*compiled, result, args.quantiles, ode::sdeMethodName(*loaded.sdeSolver));
         } else {
-            printCsv(*compiled, result);
+            printCsv(*compiled, result, args.quantiles);
         }
     }
     if (result.status != SolveStatus::Success) {

@@ -14,6 +14,7 @@ namespace {
 
 struct Block {
     Moments moments;
+    std::vector<QuantileSketch> sketches; ///< per cell (state + states × time), when asked
     long failed = 0;
     long firstFailedIndex = -1;
     std::string firstFailure;
@@ -39,7 +40,12 @@ class Runner {
 
     void solveBlock(long block, Block& out) const {
         out = Block{};
-        out.moments = Moments(m_model->stateCount(), static_cast<Eigen::Index>(m_times.size()));
+        const auto states = static_cast<Eigen::Index>(m_model->stateCount());
+        out.moments = Moments(states, static_cast<Eigen::Index>(m_times.size()));
+        if (!m_ensemble.quantiles.empty()) {
+            out.sketches.assign(static_cast<std::size_t>(states) * m_times.size(),
+                                QuantileSketch());
+        }
         const auto [first, last] = detail::blockRange(block, m_ensemble.trajectories);
         for (long k = first; k < last; ++k) {
             ode::SdeSettings run;
@@ -62,6 +68,11 @@ class Runner {
             for (std::size_t j = 0; j < sol.u.size(); ++j) {
                 for (Eigen::Index i = 0; i < sol.u[j].size(); ++i) {
                     out.moments.add(i, static_cast<Eigen::Index>(j), sol.u[j][i]);
+                    if (!out.sketches.empty()) {
+                        out.sketches[j * static_cast<std::size_t>(states)
+                                     + static_cast<std::size_t>(i)]
+                            .add(sol.u[j][i]);
+                    }
                 }
             }
         }
@@ -111,6 +122,13 @@ EnsembleResult runEnsemble(std::shared_ptr<const model::CompiledModel> model,
         result.message = "the number of trajectories must be at least 1";
         return result;
     }
+    for (const double level : ensemble.quantiles) {
+        if (!(level >= 0.0 && level <= 1.0)) {
+            result.status = SolveStatus::InvalidInput;
+            result.message = "a quantile level must lie in [0, 1]";
+            return result;
+        }
+    }
     std::string error;
     if (!ode::resolveSaveTimes(options.saveat, options.saveatStep, start.span.t0, start.span.t1,
                                result.t, error)) {
@@ -124,12 +142,19 @@ EnsembleResult runEnsemble(std::shared_ptr<const model::CompiledModel> model,
     const Runner runner(model, start, method, options, ensemble, result.t);
     result.moments = Moments(model->stateCount(), static_cast<Eigen::Index>(result.t.size()));
     result.threads = detail::threadsFor(ensemble.threads);
+    const auto states = static_cast<Eigen::Index>(model->stateCount());
+    const auto times = static_cast<Eigen::Index>(result.t.size());
+    std::vector<QuantileSketch> sketches(
+        ensemble.quantiles.empty() ? 0 : static_cast<std::size_t>(states * times));
     long firstFailedIndex = -1;
     const bool finished = detail::runInBlocks<Block>(
         ensemble.trajectories, result.threads, ensemble.cancel,
         [&](long b, Block& out) { runner.solveBlock(b, out); },
         [&](long, Block& block) {
             result.moments.merge(block.moments);
+            for (std::size_t c = 0; c < block.sketches.size(); ++c) {
+                sketches[c].merge(block.sketches[c]);
+            }
             result.failed += block.failed;
             if (block.failed > 0 && firstFailedIndex < 0) {
                 firstFailedIndex = block.firstFailedIndex;
@@ -144,6 +169,14 @@ EnsembleResult runEnsemble(std::shared_ptr<const model::CompiledModel> model,
     if (!finished) {
         result.status = SolveStatus::Cancelled;
         result.message = "cancelled from outside";
+    }
+    for (const double level : ensemble.quantiles) {
+        Eigen::ArrayXXd& q = result.quantiles.emplace_back(states, times);
+        for (Eigen::Index j = 0; j < times; ++j) {
+            for (Eigen::Index i = 0; i < states; ++i) {
+                q(i, j) = sketches[static_cast<std::size_t>(j * states + i)].quantile(level);
+            }
+        }
     }
     if (result.failed == ensemble.trajectories && result.status == SolveStatus::Success) {
         result.status = SolveStatus::InvalidInput;

@@ -3,10 +3,11 @@
 // path is keyed by (seed, experiment, k), so each result is a function of k alone; the moments
 // are merged block by block in trajectory order, so the summary is bit-identical for any number
 // of threads. Memory stays bounded for large N: blocks are computed in waves of fixed size, and
-// only the first `keep` trajectories are kept whole.
+// only the first `keep` trajectories are kept whole; quantiles come from mergeable sketches.
 #pragma once
 
 #include "ensemble/moments.hpp"
+#include "ensemble/quantile_sketch.hpp"
 #include "model/model_sde.hpp"
 
 #include <atomic>
@@ -26,6 +27,9 @@ struct EnsembleOptions {
     int threads = 0;        ///< 0: every core
     double delta = 1.0 / 6.0;
     const std::atomic<bool>* cancel = nullptr;
+    /// Levels in [0, 1] whose quantiles are wanted at every (state, save time), from a
+    /// mergeable sketch of every successful trajectory (bounded memory, thread-independent).
+    std::vector<double> quantiles;
 };
 
 /// One kept trajectory: its states (and Wiener values, processes × save times) at the saves.
@@ -40,8 +44,10 @@ struct KeptTrajectory {
 struct EnsembleResult {
     SolveStatus status = SolveStatus::Success; ///< InvalidInput or Cancelled for the whole run
     std::string message;
-    std::vector<double> t;    ///< the save times
-    Moments moments;          ///< per (state, save time), over the trajectories that succeeded
+    std::vector<double> t; ///< the save times
+    Moments moments;       ///< per (state, save time), over the trajectories that succeeded
+    /// One states × times array per level of EnsembleOptions::quantiles, in that order.
+    std::vector<Eigen::ArrayXXd> quantiles;
     long failed = 0;          ///< trajectories that ended in a failure status
     std::string firstFailure; ///< the first failed trajectory's message (by index)
     std::vector<KeptTrajectory> kept;

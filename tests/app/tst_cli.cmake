@@ -162,6 +162,11 @@ endforeach()
 if(NOT csv_1 STREQUAL csv_2 OR NOT csv_1 MATCHES "^t,x,x_variance,y,y_variance\n0,1,0,1,0\n")
   message(FATAL_ERROR "SDE ensembles differ between 1 and 2 threads:\n${csv_1}\n${csv_2}")
 endif()
+expect_run(0 "^t,x,x_variance,x_q0.05,x_q0.95,y,y_variance,y_q0.05,y_q0.95\n0,1,0,1,1,1,0,1,1\n"
+           solve ${sde} --saveat 0:5:10 --trajectories 50 --quantiles 0.05,0.95)
+expect_run(0 "\"quantiles\":\\{\"0.5\":\\{\"x\":\\[1.0,"
+           solve ${sde} --saveat 0:5:10 --trajectories 50 --quantiles 0.5 --format json)
+expect_run(2 "--quantiles: Value 1.5 not in range" solve ${sde} --quantiles 1.5)
 expect_run(1 "'Tsit5' solves ODEs; this model has noise lines" solve ${sde} --solver Tsit5)
 expect_run(1 "'SOSRI' solves SDEs; this model has no noise lines" solve ${PROJECTS}/lotka_volterra.dyn --solver SOSRI)
 expect_run(1 "EM takes a fixed step: give dt" solve ${sde} --solver EM)
