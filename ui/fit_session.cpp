@@ -18,8 +18,9 @@ void FitWorker::run(const FitJob& job) {
     // Predictions for the plots come from a problem without shooting: the model as it is.
     fit::FitProblem forPlots;
     std::string error;
-    const fit::SolverSetup setup{job.options.solver, job.options.solve, job.options.gradient,
-                                 job.options.span, job.options.precision};
+    const fit::SolverSetup setup{job.options.solver, job.options.solve,     job.options.gradient,
+                                 job.options.span,   job.options.precision, job.options.sde,
+                                 job.options.sdeLoss};
     const bool canPredict = fit::FitProblem::build(*job.model, job.experiments, {}, setup,
                                                    job.initial, forPlots, error);
     double lastEmitted = -1.0;
@@ -44,8 +45,9 @@ void FitWorker::run(const FitJob& job) {
             request.params = p.params;
             fit::Simulation sim = fit::simulate(*job.model, request);
             if (sim.ok()) {
-                s.curves.push_back(
-                    {experiment, std::move(sim.t), std::move(sim.columns), std::move(sim.events)});
+                s.curves.push_back({experiment, std::move(sim.t), std::move(sim.columns),
+                                    std::move(sim.events), std::move(sim.lower),
+                                    std::move(sim.upper), std::move(sim.paths)});
             }
         }
         pending.clear();

@@ -34,6 +34,9 @@ struct DisplayCurve {
     std::vector<double> t;
     std::vector<std::vector<double>> columns; ///< columns[i][k]: state i at t[k]
     std::vector<fit::EventMark> events;
+    /// A model with noise: the band and the sample paths (fit::Simulation's).
+    std::vector<std::vector<double>> lower, upper;
+    std::vector<std::vector<std::vector<double>>> paths;
 };
 
 /// One iteration as the GUI draws it. Snapshots are throttled (about 30 a second), but every

@@ -16,6 +16,7 @@
 #include "residual_chart.hpp"
 #include "solution_plot.hpp"
 #include "solvers/methods.hpp"
+#include "solvers/sde_methods.hpp"
 #include "undo_commands.hpp"
 
 #include <QCloseEvent>
@@ -232,13 +233,16 @@ void MainWindow::appendSeries(std::vector<PlotSeries>& series,
         return std::find(hidden.begin(), hidden.end(), name) != hidden.end();
     };
     const bool hasData = dataSet < m_experiments.size();
-    std::vector<std::vector<double>> data;
-    std::vector<double> dataTimes;
+    // Every observed value, replicates (several at one time) included: (times, values) by state.
+    std::vector<std::vector<double>> data(model->states.size()), dataTimes(model->states.size());
     QString dataSetName;
     if (hasData) {
         const auto& e = m_experiments[dataSet];
-        data = e.loss.observedColumns(model->stateCount());
-        dataTimes = e.loss.saveTimes();
+        for (const auto& term : e.loss.terms()) {
+            const auto state = static_cast<std::size_t>(term.state);
+            dataTimes[state].push_back(e.loss.saveTimes()[static_cast<std::size_t>(term.save)]);
+            data[state].push_back(term.value);
+        }
         dataSetName = QString::fromStdString(e.name);
     }
     for (std::size_t i = 0; i < model->states.size(); ++i) {
@@ -250,7 +254,7 @@ void MainWindow::appendSeries(std::vector<PlotSeries>& series,
         s.colour = i;
         s.dataSetName = dataSetName;
         if (hasData) {
-            s.dataTimes = dataTimes;
+            s.dataTimes = dataTimes[i];
             s.data = data[i];
         }
         if (i < columns.size() && !columns[i].empty()) {
@@ -285,7 +289,7 @@ bool MainWindow::drawPrediction(const std::vector<double>& params) {
     const project::Project p = currentProject();
     fit::FitOptions options;
     std::string error;
-    if (!project::fitOptionsOf(p, options, error)) {
+    if (!project::fitOptionsFor(p, *model, options, error)) {
         report(QString::fromStdString(error), MessageLevel::Warning);
         return false;
     }
@@ -306,6 +310,7 @@ bool MainWindow::drawPrediction(const std::vector<double>& params) {
         auto sim = fit::simulate(*model, request);
         const std::size_t before = series.size();
         appendSeries(series, hasData ? shown[k] : m_experiments.size(), sim.t, sim.columns, params);
+        attachEnsemble(series, before, sim.lower, sim.upper, sim.paths);
         for (std::size_t s = before; s < series.size(); ++s) {
             series[s].dataSet = static_cast<int>(k);
         }
@@ -357,7 +362,34 @@ fit::SimulationRequest MainWindow::displayRequest(const project::Project& p,
     request.options = options.solve;
     request.logTime = p.view.logTime;
     request.points = p.view.points;
+    if (const auto model = m_editor->model()) {
+        request.sde = project::sdeDisplayOf(p, *model, options);
+    }
     return request;
+}
+
+void MainWindow::attachEnsemble(std::vector<PlotSeries>& series,
+                                std::size_t from,
+                                const std::vector<std::vector<double>>& lower,
+                                const std::vector<std::vector<double>>& upper,
+                                const std::vector<std::vector<std::vector<double>>>& paths) const {
+    const auto model = m_editor->model();
+    if (!model || lower.empty()) {
+        return;
+    }
+    for (std::size_t k = from; k < series.size(); ++k) {
+        const auto state =
+            static_cast<std::size_t>(model->stateIndex(series[k].name.toStdString()));
+        if (state >= lower.size()) {
+            continue; // an expression: mean only
+        }
+        series[k].lower = lower[state];
+        series[k].upper = upper[state];
+        series[k].bandLabel = tr("5–95 %");
+        for (const auto& path : paths) {
+            series[k].paths.push_back(path[state]);
+        }
+    }
 }
 
 void MainWindow::simulate() {
@@ -367,6 +399,12 @@ void MainWindow::simulate() {
     }
     if (drawPrediction(drawnParams()) && !m_session->isRunning()) {
         statusBar()->showMessage(tr("Simulated with %1").arg(m_method->currentText()), 3000);
+    }
+    if (model->hasNoise() && !ode::sdeMethodByName(m_method->currentText().toStdString())) {
+        report(tr("The model has noise lines: drawn with %1 (choose an SDE method in Solver)")
+                   .arg(QString::fromStdString(
+                       ode::sdeMethodName(fit::defaultSdeDisplay(*model).method))),
+               MessageLevel::Info);
     }
 }
 

@@ -207,6 +207,13 @@ class MainWindow : public QMainWindow {
                       const std::vector<double>& t,
                       const std::vector<std::vector<double>>& columns,
                       const std::vector<double>& params) const;
+    /// A model with noise: the band and sample paths of the states among series[from…].
+    void attachEnsemble(std::vector<PlotSeries>& series,
+                        std::size_t from,
+                        const std::vector<std::vector<double>>& lower,
+                        const std::vector<std::vector<double>>& upper,
+                        const std::vector<std::vector<std::vector<double>>>& paths) const;
+    void showNoiseSettings(const project::Project& p);
 
     ModelEditor* m_editor;
     SolutionPlot* m_plot;
@@ -232,6 +239,9 @@ class MainWindow : public QMainWindow {
     QLineEdit* m_t1;
     QSpinBox* m_points; ///< points of the drawn prediction's grid
     QComboBox* m_device;
+    QSpinBox* m_trajectories; ///< SDE: the ensemble drawn, and the moments loss's
+    QSpinBox* m_noiseSeed;    ///< SDE: the noise's seed (the project's seed)
+    QComboBox* m_sdeLoss;     ///< SDE: pathwise or moments
     QPushButton* m_simulate;
     QPushButton* m_fit;
     QPushButton* m_pause;

@@ -28,7 +28,7 @@ void MainWindow::startFit() {
     const project::Project p = currentProject();
     FitJob job;
     std::string error;
-    if (!project::fitOptionsOf(p, job.options, error) || !m_dataError.empty()) {
+    if (!project::fitOptionsFor(p, *model, job.options, error) || !m_dataError.empty()) {
         report(
             tr("Cannot fit: %1").arg(QString::fromStdString(error.empty() ? m_dataError : error)),
             MessageLevel::Error);
@@ -112,6 +112,7 @@ void MainWindow::onProgress(const FitSnapshot& s) {
                                         [e](const DisplayCurve& c) { return c.experiment == e; });
         if (curve != s.curves.end()) { // smooth, on the display grid
             appendSeries(series, e, curve->t, curve->columns, s.params);
+            attachEnsemble(series, before, curve->lower, curve->upper, curve->paths);
         } else { // at the data times (the display solve failed)
             appendSeries(series, e, columns.front().empty() ? std::vector<double>{} : times,
                          columns, s.params);

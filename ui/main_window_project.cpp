@@ -74,6 +74,7 @@ void MainWindow::showProject(const project::Project& p) {
         std::max(0, m_optimizer->findData(QString::fromStdString(p.fit.optimizer))));
     m_learningRate->setText(QString::number(p.fit.learningRate, 'g', 6));
     m_iterations->setValue(p.fit.iterations);
+    showNoiseSettings(p);
     showSpanAndView(p);
     m_loss->clear();
     for (const auto& h : p.history) {
@@ -97,11 +98,27 @@ project::Project MainWindow::currentProject() const {
     p.fit.optimizer = m_optimizer->currentData().toString().toStdString();
     p.fit.learningRate = m_learningRate->text().toDouble();
     p.fit.iterations = m_iterations->value();
+    p.fit.trajectories = m_trajectories->value();
+    const auto seed = static_cast<unsigned long long>(m_noiseSeed->value());
+    const auto widest = static_cast<unsigned long long>(m_noiseSeed->maximum());
+    if (seed != std::min(p.fit.seed, widest)) { // a seed beyond the box stays unless edited
+        p.fit.seed = seed;
+    }
+    p.fit.sdeLoss = m_sdeLoss->currentData().toString().toStdString();
     p.solver.span = spanInWidgets();
     p.view.logTime = m_logTime->isChecked();
     p.view.logValues = m_logY->isChecked();
     p.view.points = m_points->value();
     return p;
+}
+
+void MainWindow::showNoiseSettings(const project::Project& p) {
+    const QSignalBlocker b1(m_trajectories), b2(m_noiseSeed), b3(m_sdeLoss);
+    m_trajectories->setValue(int(std::min<long>(p.fit.trajectories, m_trajectories->maximum())));
+    m_noiseSeed->setValue(
+        int(std::min<unsigned long long>(p.fit.seed, unsigned(m_noiseSeed->maximum()))));
+    m_sdeLoss->setCurrentIndex(
+        std::max(0, m_sdeLoss->findData(QString::fromStdString(p.fit.sdeLoss))));
 }
 
 // Both ends given and different: the project's own span; otherwise the model's tspan.
@@ -171,6 +188,7 @@ void MainWindow::applyState(const project::Project& state) {
         m_learningRate->setText(QString::number(state.fit.learningRate, 'g', 6));
         m_iterations->setValue(state.fit.iterations);
     }
+    showNoiseSettings(state);
     m_project.view = state.view;
     showSpanAndView(state);
     m_parameters->setFixed(state.fit.fixed);

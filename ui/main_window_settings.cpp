@@ -5,6 +5,7 @@
 #include "main_window.hpp"
 #include "parameter_table.hpp"
 #include "solvers/methods.hpp"
+#include "solvers/sde_methods.hpp"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -16,6 +17,7 @@
 #include <QSpinBox>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <limits>
 
 namespace dynfit::ui {
 
@@ -42,6 +44,12 @@ QWidget* MainWindow::buildSettingsPanel() {
             m_method->count() - 1,
             QString::fromUtf8(info.summary.data(), qsizetype(info.summary.size())),
             Qt::ToolTipRole);
+    }
+    m_method->insertSeparator(m_method->count());
+    for (const std::string& name : ode::sdeMethodNames()) { // for models with noise lines
+        m_method->addItem(QString::fromStdString(name), QString::fromStdString(name));
+        m_method->setItemData(m_method->count() - 1, tr("SDE method, for models with noise lines"),
+                              Qt::ToolTipRole);
     }
     m_reltol = numberEdit(1e-6, panel);
     m_abstol = numberEdit(1e-8, panel);
@@ -77,6 +85,28 @@ QWidget* MainWindow::buildSettingsPanel() {
         items->item(1)->setToolTip(QString::fromStdString(devices.reason));
     }
 
+    m_trajectories = new QSpinBox(panel);
+    m_trajectories->setObjectName("trajectories");
+    m_trajectories->setRange(2, 1000000);
+    m_trajectories->setValue(int(project::FitSettings{}.trajectories));
+    m_trajectories->setToolTip(tr("Models with noise: the trajectories of the moments loss; the "
+                                  "plot draws up to 500 of them (mean, 5–95 % band, 3 paths)"));
+    m_noiseSeed = new QSpinBox(panel);
+    m_noiseSeed->setObjectName("noiseSeed");
+    m_noiseSeed->setRange(0, std::numeric_limits<int>::max());
+    m_noiseSeed->setToolTip(tr("Models with noise: the seed of the Brownian paths (common to "
+                               "every iteration of a fit, so its loss is deterministic)"));
+    m_sdeLoss = new QComboBox(panel);
+    m_sdeLoss->setObjectName("sdeLoss");
+    m_sdeLoss->addItem(tr("Pathwise (one path)"), "pathwise");
+    m_sdeLoss->addItem(tr("Moments (mean and variance)"), "moments");
+    m_sdeLoss->setToolTip(tr("Pathwise: least squares on one path (drift only). Moments: the "
+                             "replicates against the ensemble's mean and variance, so the noise "
+                             "amplitude is fitted too"));
+    auto* noise = new QHBoxLayout;
+    noise->addWidget(m_trajectories);
+    noise->addWidget(new QLabel(tr("seed"), panel));
+    noise->addWidget(m_noiseSeed);
     auto* form = new QFormLayout;
     form->addRow(tr("Solver"), m_method);
     form->addRow(tr("Relative tolerance"), m_reltol);
@@ -107,6 +137,8 @@ QWidget* MainWindow::buildSettingsPanel() {
     form->addRow(tr("Learning rate"), m_learningRate);
     form->addRow(tr("Iterations"), m_iterations);
     form->addRow(tr("Device"), m_device);
+    form->addRow(tr("Trajectories"), noise);
+    form->addRow(tr("SDE loss"), m_sdeLoss);
 
     m_simulate = new QPushButton(tr("Simulate"), panel);
     m_fit = new QPushButton(tr("Fit"), panel);
@@ -125,7 +157,13 @@ QWidget* MainWindow::buildSettingsPanel() {
     connect(m_stop, &QPushButton::clicked, this, &MainWindow::stopFit);
     connect(m_apply, &QPushButton::clicked, this, &MainWindow::applyFitted);
     connect(m_discard, &QPushButton::clicked, this, &MainWindow::discardFitted);
-    for (QComboBox* box : {m_method, m_gradient, m_optimizer}) {
+    for (QSpinBox* box : {m_trajectories, m_noiseSeed}) {
+        connect(box, &QSpinBox::editingFinished, this, [this] {
+            settingsEdited();
+            simulate();
+        });
+    }
+    for (QComboBox* box : {m_method, m_gradient, m_optimizer, m_sdeLoss}) {
         connect(box, &QComboBox::currentIndexChanged, this, &MainWindow::settingsEdited);
     }
     for (QLineEdit* edit : {m_reltol, m_abstol, m_learningRate}) {

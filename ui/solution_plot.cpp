@@ -120,11 +120,13 @@ QStringList SolutionPlot::signatureOf(const std::vector<PlotSeries>& series,
     for (const PlotSeries& s : series) {
         const bool observed =
             std::any_of(s.data.begin(), s.data.end(), [](double v) { return std::isfinite(v); });
-        signature << QString("%1|%2|%3|%4|%5")
+        signature << QString("%1|%2|%3|%4|%5|%6|%7")
                          .arg(s.name, s.dataSetName)
                          .arg(s.dataSet)
                          .arg(s.colour)
-                         .arg(observed ? 1 : 0);
+                         .arg(observed ? 1 : 0)
+                         .arg(s.lower.empty() ? 0 : 1)
+                         .arg(s.paths.size());
     }
     return signature;
 }
@@ -164,6 +166,7 @@ void SolutionPlot::buildGraphs(const std::vector<PlotSeries>& series, project::P
         graph->setName(s.name + suffix(s));
         graph->setPen(QPen(stateColour(s.colour), 2.0, lineOf(s.dataSet)));
     }
+    buildEnsembleGraphs(series, suffix);
     for (std::size_t k = 0; k < m_rects.size(); ++k) {
         m_rects[k]
             ->axis(QCPAxis::atLeft)
@@ -172,13 +175,65 @@ void SolutionPlot::buildGraphs(const std::vector<PlotSeries>& series, project::P
     }
 }
 
+// Bands and sample paths go on a layer below the lines and markers, in the series' colour.
+void SolutionPlot::buildEnsembleGraphs(const std::vector<PlotSeries>& series,
+                                       const std::function<QString(const PlotSeries&)>& suffix) {
+    m_ensembles.assign(series.size(), {});
+    if (m_plot->layer("ensemble") == nullptr) {
+        m_plot->addLayer("ensemble", m_plot->layer("main"), QCustomPlot::limBelow);
+    }
+    for (std::size_t k = 0; k < series.size(); ++k) {
+        const PlotSeries& s = series[k];
+        QCPAxisRect* rect = rectOf(s);
+        const auto add = [&] {
+            QCPGraph* g =
+                m_plot->addGraph(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+            g->setLayer("ensemble");
+            return g;
+        };
+        QColor colour = stateColour(s.colour);
+        if (!s.lower.empty()) {
+            Ensemble& e = m_ensembles[k];
+            e.lower = add();
+            e.lower->setPen(Qt::NoPen);
+            e.lower->removeFromLegend();
+            e.upper = add();
+            e.upper->setPen(Qt::NoPen);
+            colour.setAlpha(55);
+            e.upper->setBrush(colour);
+            e.upper->setChannelFillGraph(e.lower);
+            e.upper->setName(s.name + " " + s.bandLabel + suffix(s));
+        }
+        colour.setAlpha(110);
+        for (std::size_t j = 0; j < s.paths.size(); ++j) {
+            QCPGraph* g = add();
+            g->setPen(QPen(colour, 1.0));
+            g->removeFromLegend();
+            m_ensembles[k].paths.push_back(g);
+        }
+    }
+}
+
+int SolutionPlot::bandCount() const {
+    return static_cast<int>(std::count_if(m_ensembles.begin(), m_ensembles.end(),
+                                          [](const Ensemble& e) { return e.upper != nullptr; }));
+}
+
+int SolutionPlot::samplePathCount() const {
+    int n = 0;
+    for (const Ensemble& e : m_ensembles) {
+        n += static_cast<int>(e.paths.size());
+    }
+    return n;
+}
+
 QCPAxisRect* SolutionPlot::rectOf(const PlotSeries& s) const {
     return m_rects[m_single ? 0 : static_cast<std::size_t>(m_names.indexOf(s.name))];
 }
 
 void SolutionPlot::show(const std::vector<PlotSeries>& series, project::PlotLayout layout) {
     const QStringList signature = signatureOf(series, layout);
-    if (signature != m_signature || m_plot->graphCount() != 2 * static_cast<int>(series.size())) {
+    if (signature != m_signature || m_ensembles.size() != series.size()) {
         buildGraphs(series, layout);
         m_signature = signature;
     }
@@ -198,6 +253,7 @@ void SolutionPlot::show(const std::vector<PlotSeries>& series, project::PlotLayo
             line[j] = {s.times[static_cast<std::size_t>(j)], s.values[static_cast<std::size_t>(j)]};
         }
         m_plot->graph(n + k)->data()->set(line, true);
+        fillEnsemble(s, m_ensembles[static_cast<std::size_t>(k)]);
     }
     QCPRange time;
     bool haveTime = false;
@@ -213,6 +269,25 @@ void SolutionPlot::show(const std::vector<PlotSeries>& series, project::PlotLayo
         rect->axis(QCPAxis::atBottom)->setRange(time);
     }
     m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void SolutionPlot::fillEnsemble(const PlotSeries& s, const Ensemble& e) {
+    const auto curve = [&s](const std::vector<double>& values) {
+        QVector<QCPGraphData> points;
+        for (std::size_t j = 0; j < s.times.size() && j < values.size(); ++j) {
+            if (std::isfinite(values[j])) {
+                points.push_back({s.times[j], values[j]});
+            }
+        }
+        return points;
+    };
+    if (e.upper != nullptr) {
+        e.lower->data()->set(curve(s.lower), true);
+        e.upper->data()->set(curve(s.upper), true);
+    }
+    for (std::size_t j = 0; j < e.paths.size() && j < s.paths.size(); ++j) {
+        e.paths[j]->data()->set(curve(s.paths[j]), true);
+    }
 }
 
 void SolutionPlot::setEventMarkers(std::vector<EventMarker> markers) {

@@ -8,12 +8,14 @@
 #include <QRectF>
 #include <QStringList>
 #include <QWidget>
+#include <functional>
 #include <string>
 #include <vector>
 
 class QCustomPlot;
 class QCPAxisRect;
 class QCPAbstractItem;
+class QCPGraph;
 
 namespace dynfit::ui {
 
@@ -27,6 +29,11 @@ struct PlotSeries {
     std::vector<double> data;
     std::vector<double> times; ///< the prediction (empty: nothing to draw)
     std::vector<double> values;
+    /// A model with noise: `values` is the ensemble's mean, drawn over a shaded band from
+    /// `lower` to `upper` (on `times`; empty: none) and a few thin sample paths.
+    std::vector<double> lower, upper;
+    QString bandLabel; ///< e.g. "5–95 %"
+    std::vector<std::vector<double>> paths;
 };
 
 /// A thin vertical line at an event's time, named on hover.
@@ -59,6 +66,9 @@ class SolutionPlot : public QWidget {
     void setLogValues(bool on);
 
     int curveCount() const;
+    /// Shaded bands and sample paths drawn (models with noise).
+    int bandCount() const;
+    int samplePathCount() const;
     int pointCount(int curve) const;
     int plotCount() const; ///< axis rects: 1, or one per series in the other layouts
     /// The names the legend shows, in order.
@@ -72,6 +82,14 @@ class SolutionPlot : public QWidget {
     static QStringList signatureOf(const std::vector<PlotSeries>& series,
                                    project::PlotLayout layout);
     void buildGraphs(const std::vector<PlotSeries>& series, project::PlotLayout layout);
+    struct Ensemble { // a series' band and paths, when it has them
+        QCPGraph* lower = nullptr;
+        QCPGraph* upper = nullptr;
+        std::vector<QCPGraph*> paths;
+    };
+    void buildEnsembleGraphs(const std::vector<PlotSeries>& series,
+                             const std::function<QString(const PlotSeries&)>& suffix);
+    void fillEnsemble(const PlotSeries& s, const Ensemble& e);
     QCPAxisRect* rectOf(const PlotSeries& s) const;
     void rebuildAxisRects(int count, project::PlotLayout layout);
     void applyScales();
@@ -81,8 +99,9 @@ class SolutionPlot : public QWidget {
 
     QCustomPlot* m_plot;
     std::vector<QCPAxisRect*> m_rects;
-    QStringList m_signature; ///< of the graphs as built
-    QStringList m_names;     ///< one plot per name unless m_single
+    std::vector<Ensemble> m_ensembles; ///< one per series, in order
+    QStringList m_signature;           ///< of the graphs as built
+    QStringList m_names;               ///< one plot per name unless m_single
     std::vector<EventMarker> m_markers;
     std::vector<QCPAbstractItem*> m_markerItems;
     bool m_single = true;

@@ -2,6 +2,7 @@
 // Display simulations.
 #include "fit/simulation.hpp"
 
+#include "ensemble/sde_ensemble.hpp"
 #include "model/model_solve.hpp"
 
 #include <algorithm>
@@ -87,7 +88,89 @@ void insertJumps(const model::CompiledModel& model,
     }
 }
 
+// The ensemble on the merged save times: mean, band and paths on the grid, the mean at the
+// observations.
+Simulation simulateSde(const model::CompiledModel& model,
+                       const SimulationRequest& r,
+                       const ode::TimeSpan& span,
+                       const model::Vector<double>& u0,
+                       const model::Vector<double>& p,
+                       const std::vector<SaveTime>& saves) {
+    Simulation out;
+    if (!r.doses.empty()) {
+        out.status = SolveStatus::InvalidInput;
+        out.message = "doses do not combine with noise lines yet";
+        return out;
+    }
+    const SdeDisplay d = r.sde.value_or(defaultSdeDisplay(model));
+    ensemble::EnsembleOptions e;
+    e.trajectories = d.trajectories;
+    e.seed = d.seed;
+    e.keep = d.paths;
+    e.quantiles = {d.lower, d.upper};
+    e.delta = d.delta;
+    e.cancel = r.options.cancel;
+    ode::SolveOptions options = r.options;
+    options.saveat.clear();
+    options.saveatStep = 0.0;
+    for (const SaveTime& s : saves) {
+        options.saveat.push_back(s.t);
+    }
+    const std::shared_ptr<const model::CompiledModel> shared(&model,
+                                                             [](const model::CompiledModel*) {});
+    const auto result = ensemble::runEnsemble(shared, {u0, span, p}, d.method, options, e);
+    out.status = result.status;
+    out.message = result.message;
+    out.trajectories = d.trajectories;
+    if (result.failed > 0 && result.status == SolveStatus::Success) {
+        out.warnings.push_back(std::to_string(result.failed) + " of "
+                               + std::to_string(d.trajectories)
+                               + " trajectories failed; the first: " + result.firstFailure);
+    }
+    if (result.status != SolveStatus::Success) {
+        return out;
+    }
+    const auto n = static_cast<std::size_t>(model.stateCount());
+    const Eigen::ArrayXXd mean = result.moments.mean();
+    out.columns.assign(n, {});
+    out.lower.assign(n, {});
+    out.upper.assign(n, {});
+    out.paths.assign(result.kept.size(), std::vector<std::vector<double>>(n));
+    out.atObservations.assign(n, std::vector<double>(r.observationTimes.size(),
+                                                     std::numeric_limits<double>::quiet_NaN()));
+    for (std::size_t k = 0; k < saves.size(); ++k) {
+        const auto col = static_cast<Eigen::Index>(k);
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto row = static_cast<Eigen::Index>(i);
+            if (saves[k].grid) {
+                out.columns[i].push_back(mean(row, col));
+                out.lower[i].push_back(result.quantiles[0](row, col));
+                out.upper[i].push_back(result.quantiles[1](row, col));
+                for (std::size_t j = 0; j < result.kept.size(); ++j) {
+                    const auto& kept = result.kept[j].u;
+                    out.paths[j][i].push_back(
+                        k < kept.size() ? kept[k][row] : std::numeric_limits<double>::quiet_NaN());
+                }
+            }
+            if (saves[k].observation >= 0) {
+                out.atObservations[i][static_cast<std::size_t>(saves[k].observation)] =
+                    mean(row, col);
+            }
+        }
+        if (saves[k].grid) {
+            out.t.push_back(saves[k].t);
+        }
+    }
+    return out;
+}
+
 } // namespace
+
+SdeDisplay defaultSdeDisplay(const model::CompiledModel& model) {
+    SdeDisplay d;
+    d.method = model.noiseAdditive ? ode::SdeMethod(ode::SOSRA{}) : ode::SOSRI{};
+    return d;
+}
 
 Simulation simulate(const model::CompiledModel& model, const SimulationRequest& r) {
     Simulation out;
@@ -115,6 +198,9 @@ Simulation simulate(const model::CompiledModel& model, const SimulationRequest& 
     const ode::TimeSpan span = problem.timeSpan();
     const std::vector<double> grid = r.times.empty() ? displayGrid(span, r) : r.times;
     const auto saves = mergedSaveTimes(grid, r.observationTimes, span);
+    if (model.hasNoise()) {
+        return simulateSde(model, r, span, problem.initialState(), p, saves);
+    }
     ode::SolveOptions options = r.options;
     options.saveEverystep = false;
     options.dense = false;

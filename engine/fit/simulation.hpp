@@ -7,8 +7,10 @@
 #include "model/model.hpp"
 #include "problem/ode_problem.hpp"
 #include "solvers/methods.hpp"
+#include "solvers/sde_methods.hpp"
 #include "solvers/solve_options.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -33,7 +35,12 @@ struct [[nodiscard]] Simulation {
     /// each event with a reset also adds the states just before and just after it at its time,
     /// so that a plot shows the jump where it happens.
     std::vector<EventMark> events;
-    std::vector<std::string> warnings; ///< the solve's (a grazing event)
+    std::vector<std::string> warnings; ///< the solve's (a grazing event; failed trajectories)
+    /// A model with noise: `columns` is the ensemble's mean, `lower` and `upper` its quantile
+    /// band (same layout), `paths` the first few trajectories ([path][state][k], on t).
+    std::vector<std::vector<double>> lower, upper;
+    std::vector<std::vector<std::vector<double>>> paths;
+    long trajectories = 0; ///< run for the ensemble (0: not an SDE)
     SolveStatus status = SolveStatus::Success;
     std::string message;
     /// Success, or ended by a terminal event.
@@ -41,6 +48,19 @@ struct [[nodiscard]] Simulation {
         return status == SolveStatus::Success || status == SolveStatus::Terminated;
     }
 };
+
+/// How a model with noise is drawn: the ensemble's mean, a quantile band and sample paths.
+struct SdeDisplay {
+    ode::SdeMethod method = ode::SOSRI{};
+    std::uint64_t seed = 0;
+    long trajectories = 256;
+    long paths = 3;
+    double lower = 0.05, upper = 0.95; ///< the band's quantile levels
+    double delta = 1.0 / 6.0;
+};
+
+/// The display of a model with noise by default: SOSRA for additive noise, else SOSRI.
+SdeDisplay defaultSdeDisplay(const model::CompiledModel& model);
 
 struct SimulationRequest {
     std::vector<double> params;
@@ -57,6 +77,8 @@ struct SimulationRequest {
     /// Times at which the states are wanted too, from the same solve (the data times, for
     /// residuals): returned in atObservations, not in t and columns.
     std::vector<double> observationTimes;
+    /// A model with noise (defaultSdeDisplay when not given); the observations get the mean.
+    std::optional<SdeDisplay> sde;
 };
 
 /// Never throws; a failed solve returns what was computed with its status and message.

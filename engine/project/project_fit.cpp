@@ -5,6 +5,8 @@
 #include "io/csv_data.hpp"
 #include "io/dose_table.hpp"
 
+#include <algorithm>
+
 namespace dynfit::project {
 
 bool buildExperiment(const DataSetEntry& entry,
@@ -121,6 +123,44 @@ bool fitOptionsOf(const Project& project, fit::FitOptions& options, std::string&
     options.shooting = {project.fit.shooting, project.fit.continuity};
     options.fixed = project.fit.fixed;
     return true;
+}
+
+bool fitOptionsFor(const Project& project,
+                   const model::CompiledModel& model,
+                   fit::FitOptions& options,
+                   std::string& error) {
+    if (!fitOptionsOf(project, options, error)) {
+        return false;
+    }
+    if (model.hasNoise() && !options.sde) {
+        const fit::SdeDisplay fallback = fit::defaultSdeDisplay(model);
+        options.sde = sens::SdePath{fallback.method, {}, fallback.delta};
+        options.sde->noise.seed = project.fit.seed;
+        options.sde->noise.trajectory = project.fit.trajectory;
+    }
+    if (!model.hasNoise() && options.sde) {
+        error = "'" + project.solver.method
+                + "' solves SDEs; this model has no noise lines: choose an ODE method";
+        return false;
+    }
+    return true;
+}
+
+std::optional<fit::SdeDisplay> sdeDisplayOf(const Project& project,
+                                            const model::CompiledModel& model,
+                                            const fit::FitOptions& options,
+                                            long maxTrajectories) {
+    if (!model.hasNoise()) {
+        return std::nullopt;
+    }
+    fit::SdeDisplay d = fit::defaultSdeDisplay(model);
+    if (options.sde) {
+        d.method = options.sde->method;
+        d.delta = options.sde->delta;
+    }
+    d.seed = project.fit.seed;
+    d.trajectories = std::clamp(project.fit.trajectories, 2L, maxTrajectories);
+    return d;
 }
 
 } // namespace dynfit::project

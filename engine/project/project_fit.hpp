@@ -4,8 +4,10 @@
 #pragma once
 
 #include "fit/fitter.hpp"
+#include "fit/simulation.hpp"
 #include "project/project.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,5 +28,19 @@ bool buildExperiments(const Project& project,
 
 /// The solver, gradient method and optimiser settings as engine options (names checked).
 bool fitOptionsOf(const Project& project, fit::FitOptions& options, std::string& error);
+
+/// fitOptionsOf for `model`: a model with noise and an ODE method named gets SOSRI (SOSRA for
+/// additive noise), as dynfit-cli does; an SDE method for a model without noise is refused.
+bool fitOptionsFor(const Project& project,
+                   const model::CompiledModel& model,
+                   fit::FitOptions& options,
+                   std::string& error);
+
+/// How the app draws a model with noise from the project's settings (the method of `options`,
+/// the seed, up to `maxTrajectories` of the fit's trajectories); nullopt without noise.
+std::optional<fit::SdeDisplay> sdeDisplayOf(const Project& project,
+                                            const model::CompiledModel& model,
+                                            const fit::FitOptions& options,
+                                            long maxTrajectories = 500);
 
 } // namespace dynfit::project

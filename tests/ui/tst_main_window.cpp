@@ -234,6 +234,41 @@ class TestMainWindow : public QObject {
         QVERIFY(outcome.lossFinal < outcome.lossInitial);
     }
 
+    // A model with noise (the bundled stochastic Lotka–Volterra): the plot draws the ensemble's
+    // mean with a 5–95 % band and sample paths for each state, every replicate as a marker; the
+    // panel shows trajectories, seed and loss; a short moments fit lowers the loss with the band
+    // drawn live; saving keeps the SDE settings.
+    void noiseModelDrawsItsEnsembleAndFits() {
+        MainWindow window;
+        QVERIFY(window.openProject(bundled("stochastic_lotka_volterra")));
+        auto* plot = window.solutionPlot();
+        QCOMPARE(plot->bandCount(), 2);
+        QCOMPARE(plot->samplePathCount(), 6);
+        QCOMPARE(plot->pointCount(0), 21 * 40); // x's replicates: 40 at each of 21 times
+        auto* trajectories = window.findChild<QSpinBox*>("trajectories");
+        QCOMPARE(trajectories->value(), 256);
+        QCOMPARE(window.findChild<QComboBox*>("sdeLoss")->currentData().toString(),
+                 QString("moments"));
+        trajectories->setValue(48);
+        window.findChild<QSpinBox*>()->setValue(2); // iterations
+        QSignalSpy progress(window.session(), &dynfit::ui::FitSession::progress);
+        QSignalSpy finished(&window, &MainWindow::fitFinished);
+        window.startFit();
+        QVERIFY(finished.wait(120000));
+        QVERIFY(progress.count() > 0);
+        const auto outcome = *window.lastOutcome();
+        QVERIFY2(outcome.lossFinal < outcome.lossInitial, outcome.message.c_str());
+        QCOMPARE(plot->bandCount(), 2);
+        QTemporaryDir dir;
+        QVERIFY(window.saveProject(dir.filePath("sde.dynfit")));
+        MainWindow reopened;
+        QVERIFY(reopened.openProject(dir.filePath("sde.dynfit")));
+        QCOMPARE(reopened.currentProject().fit.trajectories, 48L);
+        QCOMPARE(reopened.currentProject().fit.sdeLoss, std::string("moments"));
+        QCOMPARE(reopened.currentProject().fit.seed, 1ULL);
+        QCOMPARE(reopened.currentProject().solver.method, std::string("SOSRI"));
+    }
+
     // Pause, Resume and Stop through the window: Stop keeps the best parameters, offered to apply.
     void pauseResumeStopFromTheWindow() {
         MainWindow window;

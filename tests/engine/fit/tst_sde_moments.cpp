@@ -8,6 +8,7 @@
 // in the drift and in the noise) trained on the same replicates lowers its loss tenfold.
 #include "ensemble/moment_gradients.hpp"
 #include "fit/fitter.hpp"
+#include "fit/simulation.hpp"
 #include "model/model.hpp"
 #include "support/require_loss.hpp"
 
@@ -224,6 +225,38 @@ class TestSdeMoments : public QObject {
         const auto lm = fit::fitParameters(*m, start, loss, lmOptions);
         QCOMPARE(lm.status, fit::FitStatus::Failed);
         QVERIFY2(lm.message.find("likelihood") != std::string::npos, lm.message.c_str());
+    }
+
+    // What the app draws for a model with noise: the ensemble's mean (OU's exact mean
+    // μ(1 − e^{−θt}) within Monte-Carlo error), a 5–95 % band as wide as the exact one
+    // (2·1.645·sd within 15 %), sample paths on the same grid, and the mean at the data times.
+    void displayDrawsMeanBandAndPaths() {
+        const auto m = compile(kOu);
+        fit::SimulationRequest request;
+        request.params = {1.5, 2.0, 0.4};
+        request.points = 41;
+        request.options.reltol = request.options.abstol = 1e-3;
+        request.observationTimes = {1.0, 2.5};
+        request.sde = fit::defaultSdeDisplay(*m);
+        request.sde->trajectories = 2000;
+        const auto sim = fit::simulate(*m, request);
+        QVERIFY2(sim.ok(), sim.message.c_str());
+        QCOMPARE(sim.t.size(), std::size_t(41));
+        QCOMPARE(sim.paths.size(), std::size_t(3));
+        QCOMPARE(sim.paths[0][0].size(), sim.t.size());
+        for (std::size_t k = 5; k < sim.t.size(); ++k) {
+            const double t = sim.t[k];
+            const double mean = 2.0 * (1 - std::exp(-1.5 * t));
+            const double sd = std::sqrt(0.16 / 3.0 * (1 - std::exp(-3.0 * t)));
+            QVERIFY2(
+                std::abs(sim.columns[0][k] - mean) < 5 * sd / std::sqrt(2000.0),
+                qPrintable(QString("t %1: mean %2 vs %3").arg(t).arg(sim.columns[0][k]).arg(mean)));
+            const double width = sim.upper[0][k] - sim.lower[0][k];
+            QVERIFY2(std::abs(width / (2 * 1.6448536 * sd) - 1) < 0.15,
+                     qPrintable(
+                         QString("t %1: band %2 vs %3").arg(t).arg(width).arg(2 * 1.6448536 * sd)));
+        }
+        QVERIFY(std::abs(sim.atObservations[0][0] - 2.0 * (1 - std::exp(-1.5))) < 0.02);
     }
 
     void neuralSdeTrains() {
