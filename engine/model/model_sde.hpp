@@ -14,7 +14,8 @@
 
 namespace dynfit::model {
 
-/// g of a compiled model (Diagonal or Scalar noise): one value per state, 0 where it has none.
+/// g of a compiled model: one value per state, 0 where it has none (Diagonal or Scalar noise), or
+/// the n × m matrix column-major (General).
 template<class S>
 class ModelNoise {
   public:
@@ -22,7 +23,10 @@ class ModelNoise {
         : m_model(std::move(model)), m_eval(m_model->noise) {}
 
     void operator()(Vector<S>& g, const Vector<S>& u, const Vector<S>& p, double t) {
-        g.resize(m_model->stateCount());
+        const auto n = m_model->stateCount();
+        g.resize(m_model->noiseShape == ode::NoiseShape::General
+                     ? n * static_cast<int>(m_model->noiseProcesses.size())
+                     : n);
         m_eval(u.data(), p.data(), nullptr, t, g.data());
     }
 

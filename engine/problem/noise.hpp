@@ -14,8 +14,9 @@ namespace dynfit::ode {
 enum class NoiseShape { Diagonal, Scalar, General };
 enum class Calculus { Ito, Stratonovich };
 
-/// du = f dt + g ∘ dW. f(du, u, p, t) and g(gu, u, p, t) write n values: g's diagonal
-/// (Diagonal: state i driven by process i) or its one column (Scalar: every state by process 0).
+/// du = f dt + g ∘ dW. f(du, u, p, t) writes n values; g(gu, u, p, t) writes g's diagonal
+/// (Diagonal: state i driven by process i) or its one column (Scalar: every state by process
+/// 0), n values, or (General) the n × m matrix column-major, n·m values.
 template<class State, class Drift, class Diffusion, class Params>
 struct SdeProblem {
     Drift f;
@@ -33,6 +34,9 @@ struct SdeProblem {
     int processCount = 0;
 
     int processes() const {
+        if (shape == NoiseShape::General) {
+            return processCount;
+        }
         if (!processOf.empty()) {
             int most = processCount;
             for (const int m : processOf) {
@@ -43,8 +47,15 @@ struct SdeProblem {
         return shape == NoiseShape::Scalar ? 1 : static_cast<int>(u0.size());
     }
 
-    /// processOf, or its default.
+    /// processOf, or its default; General: the processes themselves (increments per process).
     std::vector<int> processMap() const {
+        if (shape == NoiseShape::General) {
+            std::vector<int> all(static_cast<std::size_t>(processCount));
+            for (std::size_t m = 0; m < all.size(); ++m) {
+                all[m] = static_cast<int>(m);
+            }
+            return all;
+        }
         if (!processOf.empty()) {
             return processOf;
         }

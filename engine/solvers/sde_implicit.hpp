@@ -84,12 +84,11 @@ void implicitEmStep(Problem& pr,
     auto& f = w.fk[0];
     auto& g = w.gk[0];
     f.resize(n);
-    g.resize(n);
     pr.f(f, u, pr.p, t);
     pr.g(g, u, pr.p, t);
     w.h0.resize(n); // the explicit part u + g ΔW
     for (Eigen::Index i = 0; i < n; ++i) {
-        w.h0[i] = u[i] + g[i] * noise.dW[i];
+        w.h0[i] = u[i] + noiseTimes(pr, g, noise.dW, i, n);
     }
     uNew.resize(n);
     for (Eigen::Index i = 0; i < n; ++i) {

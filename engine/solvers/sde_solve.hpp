@@ -59,8 +59,10 @@ std::string sdeRefusal(const SdeMethod& method, const Problem& problem, const So
         return "EulerHeun solves Stratonovich equations and this one is Itô: choose EM, SOSRI "
                "or SRIW1";
     }
-    if (problem.shape == NoiseShape::General) {
-        return "general noise matrices are not solved yet: use diagonal or scalar noise";
+    if (problem.shape == NoiseShape::General && sdeMethodAdaptive(method)) {
+        return name
+               + " needs diagonal or scalar noise (a general matrix's iterated integrals are "
+                 "not sampled): choose EM, ImplicitEM or EulerHeun with dt";
     }
     return {};
 }
@@ -92,7 +94,7 @@ auto solveSde(Problem problem,
     const bool everyStep = options.saveEverystep.value_or(saveTimes.empty());
     const Eigen::Index n = problem.u0.size();
     const std::vector<int> processOf = problem.processMap();
-    if (static_cast<Eigen::Index>(processOf.size()) != n) {
+    if (problem.shape != NoiseShape::General && static_cast<Eigen::Index>(processOf.size()) != n) {
         return fail(SolveStatus::InvalidInput, span.t0, 0.0,
                     "the noise names a process for " + std::to_string(processOf.size())
                         + " states of " + std::to_string(n));

@@ -5,6 +5,7 @@
 // Any scalar type (dual numbers for pathwise forward-mode gradients).
 #pragma once
 
+#include "problem/noise.hpp"
 #include "solvers/rhs_jacobian.hpp"
 #include "solvers/tableaus/sde_tableaus.hpp"
 
@@ -45,6 +46,21 @@ void iteratedIntegrals(double h, const StepNoise& noise, SdeWork<State>& w) {
     w.chi3 = (dW.cube() - 3 * h * dW) / (6 * h);
 }
 
+/// Component i of g ΔW: g[i]·ΔW[i] for diagonal and scalar noise (the increments come per
+/// state), Σ_k g(i, k)·ΔW[k] for a general matrix (column-major; the increments per process).
+template<class Problem, class State>
+typename State::Scalar noiseTimes(
+    const Problem& pr, const State& g, const Eigen::VectorXd& dW, Eigen::Index i, Eigen::Index n) {
+    if (pr.shape != NoiseShape::General) {
+        return g[i] * dW[i];
+    }
+    typename State::Scalar sum(0.0);
+    for (Eigen::Index k = 0; k < dW.size(); ++k) {
+        sum += g[k * n + i] * dW[k];
+    }
+    return sum;
+}
+
 /// Euler–Maruyama: u⁺ = u + h f(u) + g(u) ΔW.
 template<class Problem, class State>
 void emStep(Problem& pr,
@@ -57,12 +73,11 @@ void emStep(Problem& pr,
     auto& f = w.fk[0];
     auto& g = w.gk[0];
     f.resize(u.size());
-    g.resize(u.size());
     pr.f(f, u, pr.p, t);
     pr.g(g, u, pr.p, t);
     uNew.resize(u.size());
     for (Eigen::Index i = 0; i < u.size(); ++i) {
-        uNew[i] = u[i] + h * f[i] + g[i] * noise.dW[i];
+        uNew[i] = u[i] + h * f[i] + noiseTimes(pr, g, noise.dW, i, u.size());
     }
 }
 
@@ -79,20 +94,21 @@ void eulerHeunStep(Problem& pr,
     const Eigen::Index n = u.size();
     for (int k = 0; k < 2; ++k) {
         w.fk[k].resize(n);
-        w.gk[k].resize(n);
     }
     pr.f(w.fk[0], u, pr.p, t);
     pr.g(w.gk[0], u, pr.p, t);
     w.utilde.resize(n);
     for (Eigen::Index i = 0; i < n; ++i) {
-        w.utilde[i] = u[i] + h * w.fk[0][i] + w.gk[0][i] * noise.dW[i];
+        w.utilde[i] = u[i] + h * w.fk[0][i] + noiseTimes(pr, w.gk[0], noise.dW, i, n);
     }
     pr.f(w.fk[1], w.utilde, pr.p, t + h);
     pr.g(w.gk[1], w.utilde, pr.p, t + h);
     uNew.resize(n);
     for (Eigen::Index i = 0; i < n; ++i) {
         uNew[i] = u[i] + 0.5 * h * (w.fk[0][i] + w.fk[1][i])
-                  + 0.5 * (w.gk[0][i] + w.gk[1][i]) * noise.dW[i];
+                  + 0.5
+                        * (noiseTimes(pr, w.gk[0], noise.dW, i, n)
+                           + noiseTimes(pr, w.gk[1], noise.dW, i, n));
     }
 }
 
