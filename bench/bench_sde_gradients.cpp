@@ -112,8 +112,8 @@ void moments(const std::shared_ptr<const model::CompiledModel>& m) {
         e.trajectories = 256;
         e.threads = threads;
         const double us = medianMicros(5, [&] {
-            const auto r = ensemble::ensembleMomentGradients(m, {{0.0, 5.0}, m->defaultParams(), {}},
-                                                             ode::SOSRI{}, opts, e);
+            const auto r = ensemble::ensembleMomentGradients(
+                m, {{0.0, 5.0}, m->defaultParams(), {}}, ode::SOSRI{}, opts, e);
             if (!r.ok()) {
                 std::fprintf(stderr, "bench_sde_gradients: %s\n", r.message.c_str());
                 std::abort();
