@@ -122,6 +122,17 @@ void addSolverOptions(CLI::App& cmd, SolverArguments& args) {
                  "Evaluate the model with the bytecode interpreter, not native code");
 }
 
+void addSdeLossOptions(CLI::App& cmd, std::string& loss, long& trajectories) {
+    cmd.add_option("--loss", loss,
+                   "SDE: pathwise (least squares on one path) or moments (the replicates "
+                   "against an ensemble's mean and variance)")
+        ->check(CLI::IsMember({"pathwise", "moments"}))
+        ->capture_default_str();
+    cmd.add_option("--trajectories", trajectories, "SDE, moments: the ensemble's size")
+        ->check(CLI::Range(2L, 100000000L))
+        ->capture_default_str();
+}
+
 static std::string join(const std::vector<std::string>& parts, const char* separator) {
     std::string out;
     for (const std::string& part : parts) {

@@ -52,6 +52,9 @@ struct LoadedModel {
 
 void addSolverOptions(CLI::App& cmd, SolverArguments& args);
 
+/// --loss pathwise|moments and --trajectories N: the loss of a fit or gradient of an SDE.
+void addSdeLossOptions(CLI::App& cmd, std::string& loss, long& trajectories);
+
 /// Reads, compiles and checks everything; prints located errors and returns false on bad input.
 /// A .dynfit project gives the model text and the solver settings the command line leaves out.
 bool loadModel(const SolverArguments& args, LoadedModel& loaded);

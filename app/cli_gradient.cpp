@@ -35,14 +35,7 @@ CLI::App* addGradientCommand(CLI::App& app, GradientArguments& args) {
     cmd->add_option("--seed", args.common.seed, "SDE: the seed of the noise");
     cmd->add_option("--trajectory", args.trajectory,
                     "SDE: the trajectory whose path the pathwise loss is taken on");
-    cmd->add_option("--loss", args.loss,
-                    "SDE: pathwise (least squares on one path) or moments (the replicates "
-                    "against an ensemble's mean and variance)")
-        ->check(CLI::IsMember({"pathwise", "moments"}))
-        ->capture_default_str();
-    cmd->add_option("--trajectories", args.trajectories, "SDE, moments: the ensemble's size")
-        ->check(CLI::Range(2L, 100000000L))
-        ->capture_default_str();
+    addSdeLossOptions(*cmd, args.loss, args.trajectories);
     cmd->add_option("--format", args.format, "Output format")
         ->check(CLI::IsMember({"json"}))
         ->capture_default_str();

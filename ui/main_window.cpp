@@ -295,6 +295,9 @@ bool MainWindow::drawPrediction(const std::vector<double>& params) {
     }
     fit::SimulationRequest request = displayRequest(p, options);
     request.params = params;
+    if (m_preview && request.sde) { // a slider moves: a frame each move, on this thread
+        request.sde->trajectories = std::min(request.sde->trajectories, 64L);
+    }
     std::vector<PlotSeries> series;
     std::optional<fit::Simulation> first; // the phase plane and residuals show the first set
     std::string failure;

@@ -6,9 +6,13 @@
 #pragma once
 
 #include "core/stats.hpp"
+#include "output/save_at.hpp"
+#include "problem/time_span.hpp"
+#include "solvers/solve_options.hpp"
 
 #include <algorithm>
 #include <atomic>
+#include <string>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 #include <vector>
@@ -60,6 +64,33 @@ inline void addStats(SolveStats& into, const SolveStats& s) {
     into.nRejected += s.nRejected;
     into.nRhs += s.nRhs;
     into.nNoise += s.nNoise;
+}
+
+/// The save times every trajectory of an ensemble shares: options' saveat (or saveatStep), or
+/// t1 alone. False with the reason when they are not valid.
+inline bool ensembleSaveTimes(const ode::SolveOptions& options,
+                              const ode::TimeSpan& span,
+                              std::vector<double>& times,
+                              std::string& error) {
+    if (!ode::resolveSaveTimes(options.saveat, options.saveatStep, span.t0, span.t1, times,
+                               error)) {
+        return false;
+    }
+    if (times.empty()) {
+        times = {span.t1};
+    }
+    return true;
+}
+
+/// Each trajectory's options: saved exactly at `times`, cancelled with the ensemble.
+inline ode::SolveOptions trajectoryOptions(ode::SolveOptions options,
+                                           const std::vector<double>& times,
+                                           const std::atomic<bool>* cancel) {
+    options.saveat = times;
+    options.saveatStep = 0.0;
+    options.saveEverystep = false;
+    options.cancel = cancel;
+    return options;
 }
 
 /// The trajectories of block b: [first, last).

@@ -5,7 +5,6 @@
 
 #include "ensemble/blocks.hpp"
 #include "model/model_rhs.hpp"
-#include "output/save_at.hpp"
 
 #include <chrono>
 
@@ -128,19 +127,11 @@ MomentGradients ensembleMomentGradients(std::shared_ptr<const model::CompiledMod
         out.message = "a variance needs at least 2 trajectories";
         return out;
     }
-    if (!ode::resolveSaveTimes(options.saveat, options.saveatStep, start.span.t0, start.span.t1,
-                               out.t, out.message)) {
+    if (!detail::ensembleSaveTimes(options, start.span, out.t, out.message)) {
         out.status = SolveStatus::InvalidInput;
         return out;
     }
-    if (out.t.empty()) {
-        out.t = {start.span.t1};
-    }
-    ode::SolveOptions solve = options;
-    solve.saveat = out.t;
-    solve.saveatStep = 0.0;
-    solve.saveEverystep = false;
-    solve.cancel = ensemble.cancel;
+    const ode::SolveOptions solve = detail::trajectoryOptions(options, out.t, ensemble.cancel);
     const int np = model->paramCount();
     const auto states = static_cast<Eigen::Index>(model->stateCount());
     const auto times = static_cast<Eigen::Index>(out.t.size());

@@ -4,7 +4,6 @@
 #include "ensemble/sde_ensemble.hpp"
 
 #include "ensemble/blocks.hpp"
-#include "output/save_at.hpp"
 
 #include <chrono>
 
@@ -30,13 +29,9 @@ class Runner {
            const ode::SolveOptions& options,
            const EnsembleOptions& ensemble,
            std::vector<double> times)
-        : m_model(std::move(model)), m_start(start), m_method(method), m_options(options),
-          m_ensemble(ensemble), m_times(std::move(times)) {
-        m_options.saveat = m_times;
-        m_options.saveatStep = 0.0;
-        m_options.saveEverystep = false;
-        m_options.cancel = ensemble.cancel;
-    }
+        : m_model(std::move(model)), m_start(start), m_method(method),
+          m_options(detail::trajectoryOptions(options, times, ensemble.cancel)),
+          m_ensemble(ensemble), m_times(std::move(times)) {}
 
     void solveBlock(long block, Block& out) const {
         out = Block{};
@@ -130,14 +125,10 @@ EnsembleResult runEnsemble(std::shared_ptr<const model::CompiledModel> model,
         }
     }
     std::string error;
-    if (!ode::resolveSaveTimes(options.saveat, options.saveatStep, start.span.t0, start.span.t1,
-                               result.t, error)) {
+    if (!detail::ensembleSaveTimes(options, start.span, result.t, error)) {
         result.status = SolveStatus::InvalidInput;
         result.message = error;
         return result;
-    }
-    if (result.t.empty()) {
-        result.t = {start.span.t1};
     }
     const Runner runner(model, start, method, options, ensemble, result.t);
     result.moments = Moments(model->stateCount(), static_cast<Eigen::Index>(result.t.size()));

@@ -127,31 +127,24 @@ class DriftAndNoise {
         out.resize(u.size());
         m_g(u.data(), p.data(), nullptr, t, out.data());
     }
-    // uBar += wᵀ∂f/∂u at (u, t), pBar += wᵀ∂f/∂p.
-    void fVjp(const Vec<double>& u,
-              const Vec<double>& p,
-              double t,
-              const Vec<double>& w,
-              Vec<double>& uBar,
-              Vec<double>& pBar) {
+    enum class Part { Drift, Noise };
+    // uBar += wᵀ∂h/∂u at (u, t) and pBar += wᵀ∂h/∂p, for h = f (the drift) or g (the noise).
+    void vjp(Part part,
+             const Vec<double>& u,
+             const Vec<double>& p,
+             double t,
+             const Vec<double>& w,
+             Vec<double>& uBar,
+             Vec<double>& pBar) {
         m_u.resize(u.size());
         m_p.resize(m_np);
-        m_system.vjp(u.data(), p.data(), w.data(), t, m_u.data(), m_p.data());
-        uBar += m_u;
-        pBar += m_p;
-        ++evaluations;
-    }
-    // The same for g.
-    void gVjp(const Vec<double>& u,
-              const Vec<double>& p,
-              double t,
-              const Vec<double>& w,
-              Vec<double>& uBar,
-              Vec<double>& pBar) {
-        m_u.resize(u.size());
-        m_p.resize(m_np);
-        m_gVjpU(u.data(), p.data(), w.data(), t, m_u.data());
-        m_gVjpP(u.data(), p.data(), w.data(), t, m_p.data());
+        if (part == Part::Drift) {
+            m_system.vjp(u.data(), p.data(), w.data(), t, m_u.data(), m_p.data());
+            ++evaluations;
+        } else {
+            m_gVjpU(u.data(), p.data(), w.data(), t, m_u.data());
+            m_gVjpP(u.data(), p.data(), w.data(), t, m_p.data());
+        }
         uBar += m_u;
         pBar += m_p;
     }
@@ -200,8 +193,8 @@ void reverseStep(const StageScheme& s,
     for (std::size_t i = S; i-- > 0;) { // uBar keeps the identity's share
         xBar.setZero();
         yBar.setZero();
-        model.fVjp(X[i], p, t + s.cf[i] * h, Fbar[i], xBar, pBar);
-        model.gVjp(Y[i], p, t + s.cg[i] * h, Gbar[i], yBar, pBar);
+        model.vjp(DriftAndNoise::Part::Drift, X[i], p, t + s.cf[i] * h, Fbar[i], xBar, pBar);
+        model.vjp(DriftAndNoise::Part::Noise, Y[i], p, t + s.cg[i] * h, Gbar[i], yBar, pBar);
         uBar += xBar + yBar;
         for (std::size_t j = 0; j < i; ++j) {
             Fbar[j] += s.a[i][j] * xBar + s.c[i][j] * yBar;
@@ -227,9 +220,10 @@ void reverseImplicitStep(double t,
     const Eigen::MatrixXd iteration = Eigen::MatrixXd::Identity(n, n) - h * jac;
     const Vec<double> lambda = iteration.transpose().partialPivLu().solve(uBar);
     Vec<double> ignored = Vec<double>::Zero(n);
-    model.fVjp(uNext, p, t + h, h * lambda, ignored, pBar); // its u part is inside the solve
+    model.vjp(DriftAndNoise::Part::Drift, uNext, p, t + h, h * lambda, ignored,
+              pBar); // its u part is inside the solve
     uBar = lambda;
-    model.gVjp(u, p, t, noise.dW.cwiseProduct(lambda), uBar, pBar);
+    model.vjp(DriftAndNoise::Part::Noise, u, p, t, noise.dW.cwiseProduct(lambda), uBar, pBar);
 }
 
 } // namespace

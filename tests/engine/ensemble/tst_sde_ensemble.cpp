@@ -7,6 +7,7 @@
 // for 1 and 2 threads.
 #include "ensemble/sde_ensemble.hpp"
 #include "model/model.hpp"
+#include "support/compile_model.hpp"
 
 #include <QTest>
 #include <algorithm>
@@ -17,15 +18,6 @@
 using namespace dynfit;
 
 namespace {
-
-std::shared_ptr<const model::CompiledModel> compile(const std::string& text) {
-    model::Diagnostics d;
-    auto m = model::compileModel(text, d);
-    if (!m) {
-        qFatal("%s", model::formatDiagnostics(d, "test", text).c_str());
-    }
-    return m;
-}
 
 const char* const kGbmAndOu = "param mu = 0.4\nparam s = 0.3\nparam theta = 2\nparam sou = 0.5\n"
                               "init x = 1\ninit y = 1\n"
@@ -61,7 +53,7 @@ class TestSdeEnsemble : public QObject {
 
   private slots:
     void bitIdenticalAcrossThreads() {
-        const auto m = compile(kGbmAndOu);
+        const auto m = test::compileModel(kGbmAndOu);
         const auto one = run(m, 300, 1, 3);
         const auto two = run(m, 300, 2, 3);
         QVERIFY2(one.status == SolveStatus::Success, one.message.c_str());
@@ -82,7 +74,7 @@ class TestSdeEnsemble : public QObject {
 
     // Kept trajectory k is the lone solve of trajectory k: seeds do not depend on the run.
     void trajectoryIsItsKey() {
-        const auto m = compile(kGbmAndOu);
+        const auto m = test::compileModel(kGbmAndOu);
         const auto ensemble = run(m, 40, 2, 8);
         ode::SolveOptions opts;
         opts.reltol = opts.abstol = 1e-3;
@@ -101,7 +93,7 @@ class TestSdeEnsemble : public QObject {
 
     // GBM: E = e^{μt}, Var = e^{2μt}(e^{σ²t} − 1); OU: E = e^{−θt}, Var = σ²(1 − e^{−2θt})/2θ.
     void momentsMatchTheExactOnes() {
-        const auto m = compile(kGbmAndOu);
+        const auto m = test::compileModel(kGbmAndOu);
         const long n = 6000;
         const auto r = run(m, n, 0);
         QCOMPARE(r.failed, 0L);
@@ -164,7 +156,7 @@ class TestSdeEnsemble : public QObject {
     // GBM's X_t is lognormal, OU's normal: the ensemble's 5/50/95 % quantiles lie within the
     // exact quantiles at levels ±1.5 % (Monte-Carlo and sketch error together).
     void quantilesMatchTheExactOnes() {
-        const auto m = compile(kGbmAndOu);
+        const auto m = test::compileModel(kGbmAndOu);
         const auto r = run(m, 6000, 0);
         const double levels[] = {0.05, 0.5, 0.95};
         const auto normalQuantile = [](double q) { // by bisection on erfc: tests only
@@ -203,7 +195,8 @@ class TestSdeEnsemble : public QObject {
     }
 
     void blowUpsAreCounted() {
-        const auto m = compile("init x = 2\nd(x)/dt = x*x\nnoise x = 0.01*x\ntspan = 0 .. 2\n");
+        const auto m =
+            test::compileModel("init x = 2\nd(x)/dt = x*x\nnoise x = 0.01*x\ntspan = 0 .. 2\n");
         ode::SolveOptions opts;
         opts.dt = 0.01;
         ensemble::EnsembleOptions e;

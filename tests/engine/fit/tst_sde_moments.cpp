@@ -10,6 +10,7 @@
 #include "fit/fitter.hpp"
 #include "fit/simulation.hpp"
 #include "model/model.hpp"
+#include "support/compile_model.hpp"
 #include "support/require_loss.hpp"
 
 #include <QTest>
@@ -18,15 +19,6 @@
 using namespace dynfit;
 
 namespace {
-
-std::shared_ptr<const model::CompiledModel> compile(const std::string& text) {
-    model::Diagnostics d;
-    auto m = model::compileModel(text, d);
-    if (!m) {
-        qFatal("%s", model::formatDiagnostics(d, "test", text).c_str());
-    }
-    return m;
-}
 
 // Ornstein–Uhlenbeck with its long-run mean, rate and noise as parameters (additive noise).
 const char* const kOu = "param θ = 1.5 in [0.1, 10]\nparam μ = 2.0 in [-10, 10]\n"
@@ -131,7 +123,7 @@ class TestSdeMoments : public QObject {
     }
 
     void momentDerivativesMatchDifferencesOnTheSamePaths() {
-        const auto m = compile(kGbm);
+        const auto m = test::compileModel(kGbm);
         ode::SolveOptions opts;
         opts.dt = 1.0 / 64; // fixed steps: the differences see the same step sequence
         opts.saveat = {0.25, 0.5, 1.0};
@@ -173,7 +165,7 @@ class TestSdeMoments : public QObject {
     }
 
     void momentGradientsBitIdenticalForOneAndTwoThreads() {
-        const auto m = compile(kGbm);
+        const auto m = test::compileModel(kGbm);
         ode::SolveOptions opts;
         opts.reltol = opts.abstol = 1e-3;
         opts.saveat = {0.5, 1.0};
@@ -191,7 +183,7 @@ class TestSdeMoments : public QObject {
     }
 
     void momentsFitRecoversNoiseAndDrift() {
-        const auto m = compile(kOu);
+        const auto m = test::compileModel(kOu);
         const auto loss = ouReplicates(*m);
         const Eigen::Vector3d truth(1.5, 2.0, 0.4);
         ode::SolveOptions opts;
@@ -231,7 +223,7 @@ class TestSdeMoments : public QObject {
     // μ(1 − e^{−θt}) within Monte-Carlo error), a 5–95 % band as wide as the exact one
     // (2·1.645·sd within 15 %), sample paths on the same grid, and the mean at the data times.
     void displayDrawsMeanBandAndPaths() {
-        const auto m = compile(kOu);
+        const auto m = test::compileModel(kOu);
         fit::SimulationRequest request;
         request.params = {1.5, 2.0, 0.4};
         request.points = 41;
@@ -260,7 +252,7 @@ class TestSdeMoments : public QObject {
     }
 
     void neuralSdeTrains() {
-        const auto loss = ouReplicates(*compile(kOu));
+        const auto loss = ouReplicates(*test::compileModel(kOu));
         model::Diagnostics d;
         const auto m = model::compileModel(kNeuralSde, d, {}, {.seed = 3});
         QVERIFY(m != nullptr);

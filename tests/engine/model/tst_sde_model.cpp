@@ -12,6 +12,7 @@
 #include "model/model_solve.hpp"
 #include "problem/noise.hpp"
 #include "solvers/sde_solve.hpp"
+#include "support/compile_model.hpp"
 
 #include <QTest>
 #include <algorithm>
@@ -20,15 +21,6 @@
 using namespace dynfit;
 
 namespace {
-
-std::shared_ptr<const model::CompiledModel> compile(const std::string& text) {
-    model::Diagnostics d;
-    auto m = model::compileModel(text, d);
-    if (!m) {
-        qFatal("%s", model::formatDiagnostics(d, "test", text).c_str());
-    }
-    return m;
-}
 
 const std::string kTwoStates = "param a = 0.5\ninit x = 1\ninit y = 2\nd(x)/dt = a*x\n"
                                "d(y)/dt = -y\n";
@@ -65,7 +57,7 @@ class TestSdeModel : public QObject {
         QFETCH(int, shape);
         QFETCH(bool, additive);
         QFETCH(int, processes);
-        const auto m = compile(kTwoStates + noise.toStdString());
+        const auto m = test::compileModel(kTwoStates + noise.toStdString());
         QVERIFY(m->hasNoise());
         QCOMPARE(static_cast<int>(m->noiseShape), shape);
         QCOMPARE(m->noiseAdditive, additive);
@@ -73,20 +65,21 @@ class TestSdeModel : public QObject {
     }
 
     void deterministicStatesHaveNoProcess() {
-        const auto m = compile(kTwoStates + "noise y = 0.2*y\n");
+        const auto m = test::compileModel(kTwoStates + "noise y = 0.2*y\n");
         QCOMPARE(m->noiseProcessOf, (std::vector<int>{-1, 0}));
     }
 
     void calculus() {
-        QCOMPARE(compile(kTwoStates + "noise x = x\n")->calculus, ode::Calculus::Ito);
-        QCOMPARE(compile(kTwoStates + "noise x = x\ncalculus stratonovich\n")->calculus,
+        QCOMPARE(test::compileModel(kTwoStates + "noise x = x\n")->calculus, ode::Calculus::Ito);
+        QCOMPARE(test::compileModel(kTwoStates + "noise x = x\ncalculus stratonovich\n")->calculus,
                  ode::Calculus::Stratonovich);
-        QVERIFY(!compile(kTwoStates)->hasNoise());
+        QVERIFY(!test::compileModel(kTwoStates)->hasNoise());
     }
 
     // The model's f and g are the hand-written ones: the same numbers on the same path.
     void modelSolveIsTheHandWrittenSde() {
-        const auto m = compile("param mu = 0.7\nparam s = 0.3\ninit x = 1.5\nd(x)/dt = mu*x\n"
+        const auto m =
+            test::compileModel("param mu = 0.7\nparam s = 0.3\ninit x = 1.5\nd(x)/dt = mu*x\n"
                                "noise x = s*x\ntspan = 0 .. 2\n");
         ode::SolveOptions opts;
         opts.saveat = {0.5, 1.0, 2.0};
@@ -112,9 +105,9 @@ class TestSdeModel : public QObject {
     }
 
     void generalNoiseIsTheHandWrittenRecursion() {
-        const auto m = compile("param k = 1\ninit x = 1\ninit y = 0.5\nd(x)/dt = -k*x\n"
-                               "d(y)/dt = -2*y\nnoise x = 0.3*x by A, 0.2 by B\n"
-                               "noise y = 0.1*y by B, 0.4 by C\ntspan = 0 .. 1\n");
+        const auto m = test::compileModel("param k = 1\ninit x = 1\ninit y = 0.5\nd(x)/dt = -k*x\n"
+                                          "d(y)/dt = -2*y\nnoise x = 0.3*x by A, 0.2 by B\n"
+                                          "noise y = 0.1*y by B, 0.4 by C\ntspan = 0 .. 1\n");
         QCOMPARE(m->noiseShape, ode::NoiseShape::General);
         const auto process = [&](const char* name) {
             const auto& names = m->noiseProcesses;
@@ -158,7 +151,8 @@ class TestSdeModel : public QObject {
     // Additive general noise: Var x(T) = (0.3² + 0.2²)(1 − e^{−2T})/2, Var y = (0.1² + 0.4²)(1 −
     // e^{−4T})/4, the shared process B counted in both.
     void generalNoiseVariances() {
-        const auto m = compile("init x = 0\ninit y = 0\nd(x)/dt = -x\nd(y)/dt = -2*y\n"
+        const auto m =
+            test::compileModel("init x = 0\ninit y = 0\nd(x)/dt = -x\nd(y)/dt = -2*y\n"
                                "noise x = 0.3 by A, 0.2 by B\nnoise y = 0.1 by B, 0.4 by C\n"
                                "tspan = 0 .. 1\n");
         ode::SolveOptions opts;
@@ -185,7 +179,7 @@ class TestSdeModel : public QObject {
     }
 
     void odeMethodsRefuseNoise() {
-        const auto m = compile(kTwoStates + "noise x = 0.1*x\ntspan = 0 .. 1\n");
+        const auto m = test::compileModel(kTwoStates + "noise x = 0.1*x\ntspan = 0 .. 1\n");
         const auto sol = model::solveModel(
             model::makeModelProblem<double>(m, Eigen::VectorXd::Constant(1, 0.5), {}),
             ode::Tsit5{});
