@@ -123,17 +123,24 @@ class TestSdeGradients : public QObject {
                                 .arg(exact[2])));
     }
 
-    // The same discrete solve (fixed steps, the same path) differentiated two ways.
-    void forwardMatchesFiniteDifferencesOnThePath() {
+    // The same discrete solve (fixed steps, the same path) differentiated by forward and by
+    // reverse mode, each against central differences.
+    void matchesFiniteDifferencesOnThePath() {
         const Case c = makeCase(ode::SOSRI{});
         ode::SolveOptions opts;
         opts.dt = std::ldexp(1.0, -8);
-        const auto forward = gradientOf(c, sens::GradientMethod::Forward, opts);
         const auto fd = gradientOf(c, sens::GradientMethod::FiniteDiff, opts);
-        QVERIFY2(forward.ok() && fd.ok(), (forward.message + fd.message).c_str());
-        QCOMPARE(forward.loss, fd.loss);
-        QVERIFY2(relativeDifference(forward.dParams, fd.dParams) < 1e-7,
-                 qPrintable(QString("%1 vs %2").arg(forward.dParams[1]).arg(fd.dParams[1])));
+        QVERIFY2(fd.ok(), fd.message.c_str());
+        for (const auto method : {sens::GradientMethod::Forward, sens::GradientMethod::Reverse}) {
+            const auto g = gradientOf(c, method, opts);
+            QVERIFY2(g.ok(), g.message.c_str());
+            QCOMPARE(g.loss, fd.loss);
+            QVERIFY2(relativeDifference(g.dParams, fd.dParams) < 1e-7,
+                     qPrintable(QString("%1: %2 vs %3")
+                                    .arg(sens::gradientMethodName(method).data())
+                                    .arg(g.dParams[1])
+                                    .arg(fd.dParams[1])));
+        }
     }
 
     // Reverse mode sweeps back through exactly the steps forward mode differentiates: the two
