@@ -151,6 +151,13 @@ class FitProblem {
                               std::string& error);
     bool usesMoments() const;
     ProblemEvaluation evaluateMoments(const std::vector<double>& params) const;
+    bool momentsByForward(std::size_t experiment,
+                          const std::vector<double>& params,
+                          ProblemEvaluation& out) const;
+    bool momentsByReverse(std::size_t experiment,
+                          const std::vector<double>& params,
+                          ProblemEvaluation& out) const;
+    Eigen::VectorXd startOf(const Experiment& e, const Eigen::VectorXd& p) const;
     std::vector<std::vector<double>> predictSde(std::size_t experiment,
                                                 const std::vector<double>& params) const;
     sens::GradientProblem pieceProblem(const Segment& segment,

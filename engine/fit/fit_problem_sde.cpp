@@ -2,6 +2,7 @@
 // A fit of a model with noise: its checks, the moments loss over an ensemble per experiment
 // (with the moments' exact parameter derivatives), and the predictions a live plot draws (the
 // fitted path, or the ensemble's mean).
+#include "ensemble/blocks.hpp"
 #include "ensemble/moment_gradients.hpp"
 #include "fit/fit_problem.hpp"
 
@@ -100,27 +101,134 @@ ProblemEvaluation FitProblem::evaluateMoments(const std::vector<double>& params)
     out.dParams.assign(params.size(), 0.0);
     out.dStarts = Eigen::VectorXd::Zero(m_startCount);
     for (std::size_t k = 0; k < m_experiments.size(); ++k) {
-        const Experiment& e = m_experiments[k];
-        const objective::MomentLoss& loss = m_momentLosses[k];
-        const auto span = experimentSpan(e).value_or(modelTimeSpan(*m_model, params));
-        const auto moments = ensemble::ensembleMomentGradients(
-            borrowed(*m_model), {span, params, e.initialValues}, m_setup.sde->method,
-            savedAt(m_setup.options, loss.saveTimes()), ensembleOf(m_setup, k));
-        if (!moments.ok()) {
-            out.status = moments.status;
-            out.message = m_experiments.size() > 1
-                              ? "experiment '" + e.name + "': " + moments.message
-                              : moments.message;
+        const bool done = m_setup.gradient == sens::GradientMethod::Reverse
+                              ? momentsByReverse(k, params, out)
+                              : momentsByForward(k, params, out);
+        if (!done) {
+            if (m_experiments.size() > 1) {
+                out.message = "experiment '" + m_experiments[k].name + "': " + out.message;
+            }
             return out;
-        }
-        const auto value = loss.evaluate(moments.mean, moments.variance);
-        out.loss += value.loss;
-        for (std::size_t j = 0; j < params.size(); ++j) {
-            out.dParams[j] += (value.dMean * moments.dMean[j]).sum()
-                              + (value.dVariance * moments.dVariance[j]).sum();
         }
     }
     return out;
+}
+
+// The moments and their derivatives by dual numbers per trajectory (parameters in chunks of 8).
+bool FitProblem::momentsByForward(std::size_t k,
+                                  const std::vector<double>& params,
+                                  ProblemEvaluation& out) const {
+    const Experiment& e = m_experiments[k];
+    const objective::MomentLoss& loss = m_momentLosses[k];
+    const auto span = experimentSpan(e).value_or(modelTimeSpan(*m_model, params));
+    const auto moments = ensemble::ensembleMomentGradients(
+        borrowed(*m_model), {span, params, e.initialValues}, m_setup.sde->method,
+        savedAt(m_setup.options, loss.saveTimes()), ensembleOf(m_setup, k));
+    if (!moments.ok()) {
+        out.status = moments.status;
+        out.message = moments.message;
+        return false;
+    }
+    const auto value = loss.evaluate(moments.mean, moments.variance);
+    out.loss += value.loss;
+    for (std::size_t j = 0; j < params.size(); ++j) {
+        out.dParams[j] +=
+            (value.dMean * moments.dMean[j]).sum() + (value.dVariance * moments.dVariance[j]).sum();
+    }
+    return true;
+}
+
+// The moments from a double ensemble, then each trajectory swept back in reverse mode with the
+// adjoint its values receive: ∂L/∂x_r = ∂L/∂μ / N + ∂L/∂v · 2(x_r − μ)/(N − 1) at each save (the
+// variance's own dependence on μ sums to zero). Cost independent of the number of params.
+bool FitProblem::momentsByReverse(std::size_t k,
+                                  const std::vector<double>& params,
+                                  ProblemEvaluation& out) const {
+    const Experiment& e = m_experiments[k];
+    const objective::MomentLoss& loss = m_momentLosses[k];
+    const auto span = experimentSpan(e).value_or(modelTimeSpan(*m_model, params));
+    const auto p =
+        Eigen::Map<const Eigen::VectorXd>(params.data(), static_cast<Eigen::Index>(params.size()));
+    const ode::SolveOptions options = savedAt(m_setup.options, loss.saveTimes());
+    const auto ensembleOptions = ensembleOf(m_setup, k);
+    const auto moments = ensemble::runEnsemble(borrowed(*m_model), {startOf(e, p), span, p},
+                                               m_setup.sde->method, options, ensembleOptions);
+    if (moments.status != SolveStatus::Success || moments.failed > 0) {
+        out.status = moments.failed > 0 ? SolveStatus::Unstable : moments.status;
+        out.message = moments.failed > 0 ? moments.firstFailure : moments.message;
+        return false;
+    }
+    const Eigen::ArrayXXd mean = moments.moments.mean();
+    const auto value = loss.evaluate(mean, moments.moments.variance());
+    const double n = static_cast<double>(ensembleOptions.trajectories);
+    const sens::SaveAdjoints adjoints = [&](const std::vector<Eigen::VectorXd>& saved) {
+        std::vector<Eigen::VectorXd> a(saved.size());
+        for (std::size_t c = 0; c < saved.size(); ++c) {
+            const auto col = static_cast<Eigen::Index>(c);
+            a[c] =
+                (value.dMean.col(col) / n
+                 + value.dVariance.col(col) * 2.0 * (saved[c].array() - mean.col(col)) / (n - 1.0))
+                    .matrix();
+        }
+        return a;
+    };
+    struct Block {
+        Eigen::VectorXd dParams;
+        long failedIndex = -1;
+        SolveStatus status = SolveStatus::Success;
+        std::string failure;
+    };
+    Eigen::VectorXd total = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(params.size()));
+    Block firstFailed;
+    ensemble::detail::runInBlocks<Block>(
+        ensembleOptions.trajectories, ensemble::detail::threadsFor(ensembleOptions.threads),
+        m_setup.options.cancel,
+        [&](long b, Block& block) {
+            block = Block{Eigen::VectorXd::Zero(total.size())};
+            const auto [first, last] =
+                ensemble::detail::blockRange(b, ensembleOptions.trajectories);
+            for (long r = first; r < last; ++r) {
+                sens::GradientProblem gp{m_model, params, span, &e.loss, e.initialValues};
+                gp.sde = m_setup.sde;
+                gp.sde->noise.experiment = ensembleOptions.experiment;
+                gp.sde->noise.trajectory = static_cast<std::uint32_t>(r);
+                const auto g = sens::sdePathAdjoint(gp, options, adjoints);
+                if (!g.ok()) {
+                    if (block.failedIndex < 0) {
+                        block = {block.dParams, r, g.status, g.message};
+                    }
+                    continue;
+                }
+                block.dParams += Eigen::Map<const Eigen::VectorXd>(g.dParams.data(), total.size());
+            }
+        },
+        [&](long, Block& block) {
+            total += block.dParams;
+            if (block.failedIndex >= 0 && firstFailed.failedIndex < 0) {
+                firstFailed = block;
+            }
+        });
+    if (firstFailed.failedIndex >= 0) {
+        out.status = firstFailed.status;
+        out.message =
+            "trajectory " + std::to_string(firstFailed.failedIndex) + ": " + firstFailed.failure;
+        return false;
+    }
+    out.loss += value.loss;
+    for (std::size_t j = 0; j < params.size(); ++j) {
+        out.dParams[j] += total[static_cast<Eigen::Index>(j)];
+    }
+    return true;
+}
+
+Eigen::VectorXd FitProblem::startOf(const Experiment& e, const Eigen::VectorXd& p) const {
+    Eigen::VectorXd u0(m_model->stateCount());
+    model::ProgramEvaluator<double> init(m_model->initial);
+    init(nullptr, p.data(), nullptr, 0.0, u0.data());
+    for (const auto& [state, value] : e.initialValues) {
+        u0[state] = value;
+    }
+    return u0;
 }
 
 std::vector<std::vector<double>> FitProblem::predictSde(std::size_t experiment,
@@ -131,12 +239,7 @@ std::vector<std::vector<double>> FitProblem::predictSde(std::size_t experiment,
     const ode::SolveOptions options = savedAt(m_setup.options, times);
     const auto p =
         Eigen::Map<const Eigen::VectorXd>(params.data(), static_cast<Eigen::Index>(params.size()));
-    model::Vector<double> u0(m_model->stateCount());
-    model::ProgramEvaluator<double> init(m_model->initial);
-    init(nullptr, p.data(), nullptr, 0.0, u0.data());
-    for (const auto& [state, value] : e.initialValues) {
-        u0[state] = value;
-    }
+    const Eigen::VectorXd u0 = startOf(e, p);
     std::vector<std::vector<double>> rows;
     if (usesMoments()) { // the ensemble's mean
         const auto r = ensemble::runEnsemble(borrowed(*m_model), {u0, span, p}, m_setup.sde->method,

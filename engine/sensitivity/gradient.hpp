@@ -13,6 +13,7 @@
 #include "solvers/solve_options.hpp"
 #include "solvers/wiener_paths.hpp"
 
+#include <functional>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -88,6 +89,17 @@ GradientResult gradient(const GradientProblem& problem,
                         const ode::SolveOptions& options,
                         GradientMethod method,
                         const AdjointOptions& adjoint = {});
+
+/// ∂L/∂u at each save time from the states saved there (saved[k]: at loss->saveTimes()[k]).
+using SaveAdjoints =
+    std::function<std::vector<Eigen::VectorXd>(const std::vector<Eigen::VectorXd>& saved)>;
+
+/// Reverse mode through an SDE's steps on the problem's one path (problem.sde), the adjoints at
+/// the save times of problem.loss given by `adjoints` instead of the loss's: the building block
+/// of losses over many paths (the moments loss). result.loss is 0; never throws.
+GradientResult sdePathAdjoint(const GradientProblem& problem,
+                              const ode::SolveOptions& options,
+                              const SaveAdjoints& adjoints);
 
 /// Residuals r_j = sqrt(w_j)(u(t_j) − d_j) of the least-squares loss (L = Σ r_j²) and their
 /// Jacobian with respect to the parameters, by forward-mode AD: what Levenberg–Marquardt needs.

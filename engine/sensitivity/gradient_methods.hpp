@@ -26,8 +26,10 @@ void reverseDelayGradient(const GradientProblem& problem,
                           GradientResult& result);
 
 /// Reverse mode through an SDE method's steps on the problem's one path (reverse_sde.cpp).
+/// With `adjoints`, the save adjoints come from it (and result.loss stays 0), not the loss.
 void reverseSdeGradient(const GradientProblem& problem,
                         const ode::SolveOptions& options,
-                        GradientResult& result);
+                        GradientResult& result,
+                        const SaveAdjoints& adjoints = {});
 
 } // namespace dynfit::sens::detail

@@ -230,7 +230,8 @@ void reverseImplicitStep(double t,
 
 void reverseSdeGradient(const GradientProblem& gp,
                         const ode::SolveOptions& baseOptions,
-                        GradientResult& result) {
+                        GradientResult& result,
+                        const SaveAdjoints& adjoints) {
     const model::CompiledModel& m = *gp.model;
     const int np = m.paramCount();
     const Vec<double> p = Eigen::Map<const Eigen::VectorXd>(gp.params.data(), np);
@@ -265,9 +266,14 @@ void reverseSdeGradient(const GradientProblem& gp,
         result.message = "reverse mode: the SDE solve missed a save time";
         return;
     }
-    result.loss = gp.loss->evaluate(saved);
     keepSaved(saved, result);
-    const std::vector<Vec<double>> saveAdjoint = gp.loss->stateGradients(saved);
+    std::vector<Vec<double>> saveAdjoint;
+    if (adjoints) {
+        saveAdjoint = adjoints(saved);
+    } else {
+        result.loss = gp.loss->evaluate(saved);
+        saveAdjoint = gp.loss->stateGradients(saved);
+    }
 
     // Each step's increments, read in step order from fresh trees (the forward pass's values).
     ode::WienerPaths paths(run.noise, static_cast<int>(m.noiseProcesses.size()), {t0, t1});
@@ -301,3 +307,27 @@ void reverseSdeGradient(const GradientProblem& gp,
 }
 
 } // namespace dynfit::sens::detail
+
+namespace dynfit::sens {
+
+GradientResult sdePathAdjoint(const GradientProblem& problem,
+                              const ode::SolveOptions& options,
+                              const SaveAdjoints& adjoints) {
+    GradientResult result;
+    result.dParams.assign(static_cast<std::size_t>(problem.model->paramCount()), 0.0);
+    result.dInit.assign(static_cast<std::size_t>(problem.model->stateCount()), 0.0);
+    if (!problem.model->hasNoise() || !problem.sde || !problem.loss) {
+        result.status = SolveStatus::InvalidInput;
+        result.message = "sdePathAdjoint: a model with noise, a path and save times are needed";
+        return result;
+    }
+    if (problem.model->noiseShape == ode::NoiseShape::General) {
+        result.status = SolveStatus::InvalidInput;
+        result.message = "reverse mode does not carry a general noise matrix yet: use forward";
+        return result;
+    }
+    detail::reverseSdeGradient(problem, options, result, adjoints);
+    return result;
+}
+
+} // namespace dynfit::sens

@@ -182,6 +182,47 @@ class TestSdeMoments : public QObject {
         }
     }
 
+    // The moments loss's gradient two ways: dual numbers per trajectory (forward) and each
+    // trajectory swept back with its adjoint (reverse), on OU and on GBM with u0(p).
+    void momentGradientForwardEqualsReverse_data() {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("method");
+        QTest::newRow("OU, SOSRA") << QString(kOu) << "SOSRA";
+        QTest::newRow("GBM with u0(p), SOSRI") << QString(kGbm) << "SOSRI";
+    }
+    void momentGradientForwardEqualsReverse() {
+        QFETCH(QString, text);
+        QFETCH(QString, method);
+        const auto m = test::compileModel(text.toStdString());
+        io::DataSet data{"t", {"x"}, {0.5, 0.5, 0.5, 1, 1, 1}, {{1.1, 1.6, 0.9, 1.8, 2.4, 1.2}}};
+        const auto ls = test::requireLoss(m->states, data);
+        const auto evaluate = [&](sens::GradientMethod gradient) {
+            fit::SolverSetup setup;
+            setup.options.reltol = setup.options.abstol = 1e-3;
+            setup.gradient = gradient;
+            setup.sde = sens::SdePath{*ode::sdeMethodByName(method.toStdString()), {}, 1.0 / 6.0};
+            setup.sde->noise.seed = 4;
+            setup.sdeLoss = {fit::SdeLoss::Moments, 96, 0};
+            fit::FitProblem problem;
+            std::string error;
+            if (!fit::FitProblem::build(*m, {fit::Experiment{"data", ls, {}, std::nullopt}}, {},
+                                        setup, m->defaultParams(), problem, error)) {
+                qFatal("%s", error.c_str());
+            }
+            return problem.evaluate(m->defaultParams(), problem.initialStarts());
+        };
+        const auto forward = evaluate(sens::GradientMethod::Forward);
+        const auto reverse = evaluate(sens::GradientMethod::Reverse);
+        QVERIFY2(forward.ok() && reverse.ok(), (forward.message + reverse.message).c_str());
+        QVERIFY(std::abs(forward.loss - reverse.loss) <= 1e-12 * std::abs(forward.loss));
+        for (std::size_t k = 0; k < forward.dParams.size(); ++k) {
+            const double a = forward.dParams[k], b = reverse.dParams[k];
+            QVERIFY2(std::abs(a - b) <= 1e-9 * (1 + std::abs(a)),
+                     qPrintable(QString("param %1: forward %2, reverse %3").arg(k).arg(a).arg(b)));
+            QVERIFY(std::abs(a) > 1e-6);
+        }
+    }
+
     void momentsFitRecoversNoiseAndDrift() {
         const auto m = test::compileModel(kOu);
         const auto loss = ouReplicates(*m);
