@@ -2,6 +2,7 @@
 // Every kind of error in a model text is reported with its message at the right line:column,
 // and all errors of a text at once.
 #include "model/model.hpp"
+#include "model/model_rhs.hpp"
 
 #include <QTest>
 
@@ -142,6 +143,36 @@ class TestModelErrors : public QObject {
         QTest::newRow("unicode column") << "init ψ = 1\nd(ψ)/dt = -α*ψ\n"
                                         << 2 << 12 << "unknown name 'α'";
         QTest::newRow("no equation") << "param k = 1\n" << 1 << 1 << "the model has no equation";
+        // Characters from documents that could mean several things: named, with the fix.
+        QTest::newRow("en dash") << ok + "d(y)/dt = \u2013y\n"
+                                 << 3 << 11
+                                 << "(U+2013 EN DASH) is not part of the language: type '-'";
+        QTest::newRow("smart double quote") << ok + "let q = \u201cx\n"
+                                            << 3 << 9 << "U+201C LEFT DOUBLE QUOTATION MARK";
+        QTest::newRow("2x") << ok + "init y = 1\nd(y)/dt = 2y\n"
+                            << 4 << 12 << "a number followed by a name: write 2*y for a product";
+    }
+
+    // Characters that can only mean one thing are taken as it: the minus sign (U+2212), the
+    // multiplication and division signs, no-break and other exotic spaces, a typographic prime
+    // or apostrophe for a derivative, and ** for a power. The model equals its ASCII spelling.
+    void lookalikesAreTakenAsWhatTheyMean() {
+        const QString typed = QString::fromUtf8(
+            "param\u00a0k = 2\ninit x = 1\ninit y = 3\nx\u2019 = \u2212k\u00d7x\u2009+ y**2\n"
+            "y\u2032 = \u2212y\u00f7k\n");
+        Diagnostics d;
+        const auto model = compileModel(typed.toStdString(), d);
+        QVERIFY2(model != nullptr, d.items.empty() ? "" : d.items.front().message.c_str());
+        Diagnostics d2;
+        const auto ascii = compileModel("param k = 2\ninit x = 1\ninit y = 3\nx' = -k*x + y^2\n"
+                                        "y' = -y/k\n",
+                                        d2);
+        QVERIFY(ascii != nullptr);
+        std::vector<double> u = {1.5, 0.5}, p = {2.0}, f1(2), f2(2);
+        ProgramEvaluator<double>(model->rhs)(u.data(), p.data(), nullptr, 0.0, f1.data());
+        ProgramEvaluator<double>(ascii->rhs)(u.data(), p.data(), nullptr, 0.0, f2.data());
+        QCOMPARE(f1, f2);
+        QCOMPARE(f1[0], -2.0 * 1.5 + 0.25);
     }
     void located() {
         QFETCH(QString, text);
