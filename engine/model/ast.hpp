@@ -26,7 +26,15 @@ struct Expr {
     std::string name;
     char op = 0;
     std::vector<std::unique_ptr<Expr>> args;
+    int depth = 1; ///< of the tree below (a leaf: 1); the parser bounds it (kMaxExpressionDepth)
 };
+
+/// How deep one expression may be: a chain of operators (a sum of many terms) or nesting. The
+/// passes after the parser recurse on the tree, so a bound the user cannot exceed keeps the
+/// stack safe; deeper expressions are refused with a located error (split them with `let`).
+inline constexpr int kMaxExpressionDepth = 2000;
+/// How deeply parentheses, calls and signs may nest (the parser itself recurses on these).
+inline constexpr int kMaxNesting = 256;
 using ExprPtr = std::unique_ptr<Expr>;
 
 enum class StatementKind {

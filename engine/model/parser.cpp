@@ -5,6 +5,7 @@
 #include "model/lexer.hpp"
 #include "model/vocabulary.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace dynfit::model {
@@ -468,14 +469,25 @@ class Parser {
         return lhs;
     }
 
-    // unary := '-' unary | '+' unary | power     (so -x^2 = -(x^2))
+    // unary := '-' unary | '+' unary | power     (so -x^2 = -(x^2)). Every nested level of
+    // the grammar passes here, so the nesting bound is kept here.
     ExprPtr unary() {
+        struct Level {
+            int& count;
+            explicit Level(int& c) : count(++c) {}
+            ~Level() { --count; }
+        } level(m_nesting);
+        if (m_nesting > kMaxNesting) {
+            fail(peek(), "the expression nests deeper than " + std::to_string(kMaxNesting)
+                             + " levels (parentheses, calls or signs): split it with let");
+        }
         if (peek().kind == TokenKind::Minus) {
             auto e = std::make_unique<Expr>();
             e->kind = Expr::Kind::Unary;
             e->op = '-';
             e->where = next().where;
             e->args.push_back(unary());
+            e->depth = e->args.back()->depth + 1;
             return e;
         }
         if (accept(TokenKind::Plus)) {
@@ -503,6 +515,7 @@ class Parser {
             index->where = next().where;
             index->number = expect(TokenKind::Number, "as the output index").number;
             expect(TokenKind::RBracket, "after the output index");
+            index->depth = e->depth + 1;
             index->args.push_back(std::move(e));
             e = std::move(index);
         }
@@ -525,6 +538,7 @@ class Parser {
                 if (!accept(TokenKind::RParen)) {
                     do {
                         e->args.push_back(expression());
+                        e->depth = std::max(e->depth, e->args.back()->depth + 1);
                     } while (accept(TokenKind::Comma));
                     expect(TokenKind::RParen, "to close the call to " + e->name);
                 }
@@ -541,8 +555,14 @@ class Parser {
         fail(t, "expected a number, a name or '(', found " + describeFound(t));
     }
 
-    static ExprPtr binary(const Token& op, ExprPtr lhs, ExprPtr rhs) {
+    ExprPtr binary(const Token& op, ExprPtr lhs, ExprPtr rhs) const {
+        const int depth = std::max(lhs->depth, rhs->depth) + 1;
+        if (depth > kMaxExpressionDepth) {
+            fail(op, "the expression is more than " + std::to_string(kMaxExpressionDepth)
+                         + " operations deep (a long chain of terms): split it into lets");
+        }
         auto e = std::make_unique<Expr>();
+        e->depth = depth;
         e->kind = Expr::Kind::Binary;
         e->where = op.where;
         e->op = op.kind == TokenKind::Plus    ? '+'
@@ -558,6 +578,7 @@ class Parser {
     std::vector<Token> m_tokens;
     Diagnostics& m_diag;
     std::size_t m_pos = 0;
+    int m_nesting = 0; ///< levels of unary() on the stack
 };
 
 } // namespace

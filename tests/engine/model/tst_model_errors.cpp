@@ -5,6 +5,7 @@
 #include "model/model_rhs.hpp"
 
 #include <QTest>
+#include <algorithm>
 
 using namespace dynfit::model;
 
@@ -151,6 +152,43 @@ class TestModelErrors : public QObject {
                                             << 3 << 9 << "U+201C LEFT DOUBLE QUOTATION MARK";
         QTest::newRow("2x") << ok + "init y = 1\nd(y)/dt = 2y\n"
                             << 4 << 12 << "a number followed by a name: write 2*y for a product";
+    }
+
+    // Inputs a user can make as deep as they like are bounded with a located error, never a
+    // stack overflow: 100,000 nested parentheses, 100,000 signs, a sum of 200,000 terms; a sum
+    // of 1,500 terms (below the bound) compiles and evaluates right.
+    void depthIsBounded() {
+        const std::string head = "init x = 1\nd(x)/dt = ";
+        const std::string parens = head + std::string(100000, '(') + "x" + std::string(100000, ')');
+        const std::string signs = head + std::string(100000, '-') + "x";
+        std::string sum = head + "x";
+        for (int k = 1; k < 200000; ++k) {
+            sum += "+x";
+        }
+        const struct {
+            const std::string* text;
+            const char* message;
+        } cases[] = {{&parens, "nests deeper than 256 levels"},
+                     {&signs, "nests deeper than 256 levels"},
+                     {&sum, "more than 2000 operations deep"}};
+        for (const auto& c : cases) {
+            Diagnostics d;
+            QVERIFY(compileModel(c.text->c_str(), d) == nullptr);
+            const bool found = std::any_of(d.items.begin(), d.items.end(), [&](const auto& item) {
+                return item.where.line == 2 && item.message.find(c.message) != std::string::npos;
+            });
+            QVERIFY2(found, d.items.empty() ? "no diagnostic" : d.items.back().message.c_str());
+        }
+        std::string fine = head + "x";
+        for (int k = 1; k < 1500; ++k) {
+            fine += "+x";
+        }
+        Diagnostics d;
+        const auto model = compileModel(fine, d);
+        QVERIFY(model != nullptr);
+        std::vector<double> u = {2.0}, f(1);
+        ProgramEvaluator<double>(model->rhs)(u.data(), nullptr, nullptr, 0.0, f.data());
+        QCOMPARE(f[0], 3000.0);
     }
 
     // Characters that can only mean one thing are taken as it: the minus sign (U+2212), the
