@@ -176,10 +176,6 @@ bool noiseSupported(const GradientProblem& gp, GradientMethod method, std::strin
                 "(pathwise, exact on the path) or finite-diff";
         return false;
     }
-    if (method == GradientMethod::Reverse && gp.model->noiseShape == ode::NoiseShape::General) {
-        why = "reverse mode does not carry a general noise matrix yet: use forward";
-        return false;
-    }
     if (gp.precision == Precision::Single) {
         why = "SDE gradients are computed in double precision only";
         return false;

@@ -164,6 +164,12 @@ class DriftAndNoise {
     Vec<double> m_u, m_p;
 };
 
+// The stage vectors of reverseStep, kept across steps (the same sizes every step).
+struct StageWork {
+    std::array<Vec<double>, kMaxStages> X, Y, F, G, Fbar, Gbar;
+    Vec<double> xBar, yBar;
+};
+
 // ∂L/∂u before the step from ∂L/∂u after it (uBar, in place); pBar gains the step's share.
 void reverseStep(const StageScheme& s,
                  double t,
@@ -171,10 +177,11 @@ void reverseStep(const StageScheme& s,
                  const Vec<double>& u,
                  const Vec<double>& p,
                  DriftAndNoise& model,
+                 StageWork& work,
                  Vec<double>& uBar,
                  Vec<double>& pBar) {
     const auto S = static_cast<std::size_t>(s.stages);
-    std::array<Vec<double>, kMaxStages> X, Y, F, G, Fbar, Gbar;
+    auto& [X, Y, F, G, Fbar, Gbar, xBar, yBar] = work;
     for (std::size_t i = 0; i < S; ++i) { // the stages again
         X[i] = u;
         Y[i] = u;
@@ -189,10 +196,9 @@ void reverseStep(const StageScheme& s,
         Fbar[i] = s.w[i] * uBar;
         Gbar[i] = s.v[i].cwiseProduct(uBar);
     }
-    Vec<double> xBar(u.size()), yBar(u.size());
     for (std::size_t i = S; i-- > 0;) { // uBar keeps the identity's share
-        xBar.setZero();
-        yBar.setZero();
+        xBar.setZero(u.size());
+        yBar.setZero(u.size());
         model.vjp(DriftAndNoise::Part::Drift, X[i], p, t + s.cf[i] * h, Fbar[i], xBar, pBar);
         model.vjp(DriftAndNoise::Part::Noise, Y[i], p, t + s.cg[i] * h, Gbar[i], yBar, pBar);
         uBar += xBar + yBar;
@@ -233,6 +239,11 @@ void reverseSdeGradient(const GradientProblem& gp,
                         GradientResult& result,
                         const SaveAdjoints& adjoints) {
     const model::CompiledModel& m = *gp.model;
+    if (m.noiseShape == ode::NoiseShape::General) { // the stage scheme's noise is per state
+        result.status = SolveStatus::InvalidInput;
+        result.message = "reverse mode does not carry a general noise matrix yet: use forward";
+        return;
+    }
     const int np = m.paramCount();
     const Vec<double> p = Eigen::Map<const Eigen::VectorXd>(gp.params.data(), np);
     Vec<double> u0;
@@ -284,6 +295,7 @@ void reverseSdeGradient(const GradientProblem& gp,
         paths.accept();
     }
     DriftAndNoise model(m);
+    StageWork work;
     Vec<double> uBar = Vec<double>::Zero(m.stateCount());
     Vec<double> pBar = Vec<double>::Zero(np);
     for (std::size_t k = sol.t.size(); k-- > 0;) {
@@ -299,7 +311,7 @@ void reverseSdeGradient(const GradientProblem& gp,
                                 uBar, pBar);
         } else {
             reverseStep(schemeOf(gp.sde->method, h, noise[k - 1]), sol.t[k - 1], h, sol.u[k - 1], p,
-                        model, uBar, pBar);
+                        model, work, uBar, pBar);
         }
     }
     result.nfBackward += model.evaluations;
@@ -319,11 +331,6 @@ GradientResult sdePathAdjoint(const GradientProblem& problem,
     if (!problem.model->hasNoise() || !problem.sde || !problem.loss) {
         result.status = SolveStatus::InvalidInput;
         result.message = "sdePathAdjoint: a model with noise, a path and save times are needed";
-        return result;
-    }
-    if (problem.model->noiseShape == ode::NoiseShape::General) {
-        result.status = SolveStatus::InvalidInput;
-        result.message = "reverse mode does not carry a general noise matrix yet: use forward";
         return result;
     }
     detail::reverseSdeGradient(problem, options, result, adjoints);
